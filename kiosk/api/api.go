@@ -1,0 +1,440 @@
+package api
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"motcua/kiosk"
+	"motcua/kiosk/config"
+	"motcua/kiosk/hub"
+	"motcua/kiosk/queue"
+)
+
+// maxBody is the largest request body accepted.
+const maxBody = 64 << 10
+
+// Server is the HTTP API. Create it with [New]; it is safe for concurrent
+// use.
+type Server struct {
+	room    *kiosk.Room
+	hub     *hub.Hub
+	log     *slog.Logger
+	metrics http.Handler
+	limits  *limiter
+	printer Printer
+	keys    *keyring
+	cfg     *config.Config
+	mux     *http.ServeMux
+}
+
+// Printer prints an issued ticket. It is told about every new ticket and
+// reports whether the ticket was printed (or why not), so that the kiosk
+// can show the number on screen instead.
+type Printer interface {
+	PrintTicket(ctx context.Context, t *queue.Ticket) error
+}
+
+// Options configure a [Server].
+type Options struct {
+	Hub     *hub.Hub
+	Logger  *slog.Logger
+	Metrics http.Handler // served at /metrics; nil: 404
+	Printer Printer      // nil: tickets are not printed
+	// Pages, if set, serves everything outside /api/, /healthz and
+	// /metrics (the kiosk, counter, board and admin pages).
+	Pages http.Handler
+}
+
+// New returns the API of room.
+func New(room *kiosk.Room, opts Options) *Server {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	cfg := room.Config()
+	s := &Server{
+		room:    room,
+		hub:     opts.Hub,
+		log:     opts.Logger,
+		metrics: opts.Metrics,
+		printer: opts.Printer,
+		cfg:     cfg,
+		keys:    newKeyring(cfg.Tokens),
+		limits:  newLimiter(cfg.Server.TicketRate, cfg.Server.TicketBurst),
+		mux:     http.NewServeMux(),
+	}
+	m := s.mux
+	m.HandleFunc("GET /healthz", s.healthz)
+	m.HandleFunc("GET /metrics", s.serveMetrics)
+	m.HandleFunc("GET /api/v1/state", s.auth(s.state))
+	m.HandleFunc("POST /api/v1/tickets", s.auth(s.issue, config.RoleKiosk, config.RoleAdmin))
+	m.HandleFunc("GET /api/v1/tickets/{id}", s.auth(s.ticket))
+	m.HandleFunc("POST /api/v1/counters/{id}/{action}", s.auth(s.counter))
+	m.HandleFunc("GET /api/v1/ws", s.auth(s.ws))
+	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "not_found", "no such API endpoint: "+r.Method+" "+r.URL.Path+"; see docs/api.md")
+	})
+	if opts.Pages != nil {
+		m.Handle("/", opts.Pages)
+	}
+	return s
+}
+
+// Reconfigure puts new tokens and limits in force.
+func (s *Server) Reconfigure(cfg *config.Config) {
+	s.keys = newKeyring(cfg.Tokens)
+	s.cfg = cfg
+}
+
+// ServeHTTP logs each request (never its query or token) and passes it on.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+	s.mux.ServeHTTP(rec, r)
+	lvl := slog.LevelDebug
+	if rec.status >= 500 {
+		lvl = slog.LevelWarn
+	}
+	s.log.Log(r.Context(), lvl, "http", "method", r.Method, "path", r.URL.Path, "status", rec.status,
+		"ms", time.Since(start).Milliseconds(), "remote", host(r.RemoteAddr))
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap lets http.ResponseController and the websocket upgrader reach
+// the connection.
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// Hijack is needed by the websocket upgrader.
+func (r *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	h, ok := r.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, errors.New("api: connection cannot be hijacked")
+	}
+	r.status = http.StatusSwitchingProtocols
+	return h.Hijack()
+}
+
+func host(addr string) string {
+	h, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	return h
+}
+
+type handler func(w http.ResponseWriter, r *http.Request, p *principal)
+
+// auth checks the Origin and the token, and the role when roles are given.
+func (s *Server) auth(h handler, roles ...config.Role) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !originAllowed(r, s.cfg.Server.AllowedOrigins) {
+			writeError(w, http.StatusForbidden, "origin_not_allowed",
+				"this page's origin may not use the API; add it to server.allowed_origins")
+			return
+		}
+		p := s.keys.lookup(secret(r))
+		if p == nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="motcua"`)
+			writeError(w, http.StatusUnauthorized, "unauthorized",
+				"missing or wrong token; send Authorization: Bearer TOKEN")
+			return
+		}
+		if len(roles) > 0 && !p.may(roles...) {
+			writeError(w, http.StatusForbidden, "forbidden",
+				fmt.Sprintf("a %s token may not do this", p.role))
+			return
+		}
+		h(w, r, p)
+	}
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.room.Log().Check(ctx); err != nil {
+		writeError(w, http.StatusServiceUnavailable, "store_unavailable", err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
+	if s.metrics == nil {
+		http.NotFound(w, r)
+		return
+	}
+	if ip := net.ParseIP(host(r.RemoteAddr)); ip == nil || !ip.IsLoopback() {
+		if p := s.keys.lookup(secret(r)); p == nil || p.role != config.RoleAdmin {
+			writeError(w, http.StatusUnauthorized, "unauthorized", "metrics need an admin token from outside this machine")
+			return
+		}
+	}
+	s.metrics.ServeHTTP(w, r)
+}
+
+func (s *Server) state(w http.ResponseWriter, r *http.Request, _ *principal) {
+	st, err := kiosk.View(s.room, (*queue.Engine).State)
+	if err != nil {
+		s.storeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, st)
+}
+
+// issuedTicket is the answer to POST /tickets: the ticket, and whether it
+// was printed.
+type issuedTicket struct {
+	*queue.Ticket
+	Printed    bool   `json:"printed"`
+	PrintError string `json:"print_error,omitempty"`
+}
+
+func (s *Server) issue(w http.ResponseWriter, r *http.Request, p *principal) {
+	var req struct {
+		Service  string `json:"service"`
+		Priority bool   `json:"priority"`
+	}
+	if !readJSON(w, r, &req) {
+		return
+	}
+	if req.Service == "" {
+		writeError(w, http.StatusBadRequest, "bad_request", `"service" is required, e.g. {"service":"dat-dai"}`)
+		return
+	}
+	if p.role != config.RoleAdmin {
+		if wait, ok := s.limits.allow(p.index, host(r.RemoteAddr)); !ok {
+			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds()+0.999)))
+			writeError(w, http.StatusTooManyRequests, "rate_limited",
+				"too many tickets from this kiosk; wait a moment and try again")
+			return
+		}
+	}
+	evs, err := s.room.Do(func(e *queue.Engine) ([]queue.Event, error) {
+		return e.Issue(req.Service, req.Priority)
+	})
+	if err != nil {
+		s.engineError(w, err)
+		return
+	}
+	t := lastTicket(evs, queue.TicketIssued)
+	out := issuedTicket{Ticket: t}
+	if s.printer != nil {
+		if err := s.printer.PrintTicket(r.Context(), t); err != nil {
+			out.PrintError = err.Error()
+		} else {
+			out.Printed = true
+		}
+	}
+	writeJSON(w, http.StatusCreated, out)
+}
+
+func lastTicket(evs []queue.Event, name string) *queue.Ticket {
+	for i := len(evs) - 1; i >= 0; i-- {
+		if evs[i].Name == name {
+			return evs[i].Ticket
+		}
+	}
+	return nil
+}
+
+func (s *Server) ticket(w http.ResponseWriter, r *http.Request, _ *principal) {
+	t, err := s.room.Ticket(r.Context(), r.PathValue("id"))
+	if errors.Is(err, kiosk.ErrNoTicket) {
+		writeError(w, http.StatusNotFound, "unknown_ticket", "no ticket with this id")
+		return
+	}
+	if err != nil {
+		s.storeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, t)
+}
+
+func (s *Server) counter(w http.ResponseWriter, r *http.Request, p *principal) {
+	id, err := strconv.Atoi(r.PathValue("id"))
+	if err != nil || id <= 0 {
+		writeError(w, http.StatusNotFound, "unknown_counter", "counter ids are positive whole numbers")
+		return
+	}
+	action := r.PathValue("action")
+	switch {
+	case action == "rating" && p.role == config.RoleKiosk:
+	case !p.mayOperate(id):
+		writeError(w, http.StatusForbidden, "forbidden", fmt.Sprintf("this token may not operate quầy %d", id))
+		return
+	}
+	var cmd func(e *queue.Engine) ([]queue.Event, error)
+	answer := "ticket"
+	switch action {
+	case "open":
+		var req struct {
+			Officer string `json:"officer"`
+		}
+		if !readJSON(w, r, &req) {
+			return
+		}
+		cmd, answer = func(e *queue.Engine) ([]queue.Event, error) { return e.Open(id, req.Officer) }, "counter"
+	case "next":
+		cmd = func(e *queue.Engine) ([]queue.Event, error) { return e.Next(id) }
+	case "recall":
+		cmd = func(e *queue.Engine) ([]queue.Event, error) { return e.Recall(id) }
+	case "done":
+		cmd = func(e *queue.Engine) ([]queue.Event, error) { return e.Done(id) }
+	case "skip":
+		cmd = func(e *queue.Engine) ([]queue.Event, error) { return e.Skip(id) }
+	case "transfer":
+		var req struct {
+			Service string `json:"service"`
+			Counter int    `json:"counter"`
+		}
+		if !readJSON(w, r, &req) {
+			return
+		}
+		cmd = func(e *queue.Engine) ([]queue.Event, error) { return e.Transfer(id, req.Service, req.Counter) }
+	case "pause":
+		var req struct {
+			Reason string `json:"reason"`
+		}
+		if !readJSON(w, r, &req) {
+			return
+		}
+		cmd, answer = func(e *queue.Engine) ([]queue.Event, error) { return e.Pause(id, req.Reason) }, "counter"
+	case "resume":
+		cmd, answer = func(e *queue.Engine) ([]queue.Event, error) { return e.Resume(id) }, "counter"
+	case "close":
+		cmd, answer = func(e *queue.Engine) ([]queue.Event, error) { return e.Close(id) }, "counter"
+	case "rating":
+		var req struct {
+			Score int `json:"score"`
+		}
+		if !readJSON(w, r, &req) {
+			return
+		}
+		cmd = func(e *queue.Engine) ([]queue.Event, error) { return e.Rate(id, req.Score) }
+	default:
+		writeError(w, http.StatusNotFound, "not_found", "unknown counter action "+strconv.Quote(action)+
+			"; one of open, next, recall, done, skip, transfer, pause, resume, close, rating")
+		return
+	}
+	evs, err := s.room.Do(cmd)
+	if err != nil {
+		s.engineError(w, err)
+		return
+	}
+	last := evs[len(evs)-1:]
+	switch {
+	case action == "next" && (len(last) == 0 || last[0].Name != queue.TicketCalled):
+		w.WriteHeader(http.StatusNoContent)
+	case answer == "counter":
+		writeJSON(w, http.StatusOK, last[0].Counter)
+	default:
+		writeJSON(w, http.StatusOK, last[0].Ticket)
+	}
+}
+
+func (s *Server) ws(w http.ResponseWriter, r *http.Request, _ *principal) {
+	if s.hub == nil {
+		writeError(w, http.StatusNotFound, "not_found", "no websocket here")
+		return
+	}
+	since := int64(-1)
+	if v := r.URL.Query().Get("since"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			writeError(w, http.StatusBadRequest, "bad_request", "since must be a sequence number ≥ 0")
+			return
+		}
+		since = n
+	}
+	if err := s.hub.Serve(w, r, since); err != nil && !errors.Is(err, context.Canceled) {
+		s.log.Debug("websocket", "err", err, "remote", host(r.RemoteAddr))
+	}
+}
+
+// engineError answers a command's error.
+func (s *Server) engineError(w http.ResponseWriter, err error) {
+	code := queue.Code(err)
+	status := http.StatusConflict
+	switch code {
+	case "":
+		s.storeError(w, err)
+		return
+	case "unknown_counter":
+		status = http.StatusNotFound
+	case "unknown_service", "bad_transfer", "bad_score":
+		status = http.StatusBadRequest
+	}
+	writeError(w, status, code, err.Error())
+}
+
+func (s *Server) storeError(w http.ResponseWriter, err error) {
+	s.log.Error("store", "err", err)
+	writeError(w, http.StatusServiceUnavailable, "store_unavailable",
+		"the queue's storage failed; the daemon restarts itself — see its log ("+err.Error()+")")
+}
+
+// readJSON decodes a request body strictly: one object, known fields, at
+// most maxBody bytes. An empty body is an empty object.
+func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	body := http.MaxBytesReader(w, r.Body, maxBody)
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if errors.Is(err, io.EOF) {
+		return true
+	}
+	if err == nil {
+		if _, extra := dec.Token(); extra != io.EOF {
+			err = errors.New("more than one JSON value")
+		}
+	}
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeError(w, http.StatusRequestEntityTooLarge, "body_too_large", fmt.Sprintf("the body is over %d bytes", maxBody))
+			return false
+		}
+		writeError(w, http.StatusBadRequest, "bad_request", "the body is not the expected JSON object: "+err.Error())
+		return false
+	}
+	return true
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.Encode(v)
+}
+
+// Error is the body of every error answer.
+type Error struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	var e Error
+	e.Error.Code, e.Error.Message = code, msg
+	writeJSON(w, status, e)
+}

@@ -1,0 +1,122 @@
+package api
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"motcua/kiosk/config"
+)
+
+// CookieName is the cookie in which pages keep their token, set when a
+// page is opened with ?token= (see issue "pages").
+const CookieName = "motcua_token"
+
+// principal is who made a request.
+type principal struct {
+	role     config.Role
+	name     string // label for logs; never the secret
+	index    int    // the token's position in the config, for rate limits
+	counters []int
+}
+
+func (p *principal) may(role ...config.Role) bool {
+	return slices.Contains(role, p.role)
+}
+
+// mayOperate reports whether p may act on counter id.
+func (p *principal) mayOperate(id int) bool {
+	switch p.role {
+	case config.RoleAdmin:
+		return true
+	case config.RoleCounter:
+		return slices.Contains(p.counters, id)
+	}
+	return false
+}
+
+// keyring holds the hashes of the configured tokens. Lookups compare the
+// hash of the presented secret with every token's in constant time, so
+// neither the secret nor which token matched leaks through timing.
+type keyring struct {
+	keys []key
+}
+
+type key struct {
+	sum [32]byte
+	p   principal
+}
+
+func newKeyring(tokens []config.Token) *keyring {
+	k := &keyring{}
+	for i, t := range tokens {
+		name := t.Name
+		if name == "" {
+			name = fmt.Sprintf("%s-%d", t.Role, i+1)
+		}
+		k.keys = append(k.keys, key{
+			sum: sha256.Sum256([]byte(t.Secret)),
+			p:   principal{role: t.Role, name: name, index: i, counters: t.Counters},
+		})
+	}
+	return k
+}
+
+func (k *keyring) lookup(secret string) *principal {
+	if secret == "" {
+		return nil
+	}
+	sum := sha256.Sum256([]byte(secret))
+	var found *principal
+	for i := range k.keys {
+		if subtle.ConstantTimeCompare(sum[:], k.keys[i].sum[:]) == 1 {
+			found = &k.keys[i].p
+		}
+	}
+	return found
+}
+
+// secret returns the token a request presents: the Authorization header,
+// then ?token=, then the pages' cookie.
+func secret(r *http.Request) string {
+	if h := r.Header.Get("Authorization"); h != "" {
+		if s, ok := strings.CutPrefix(h, "Bearer "); ok {
+			return strings.TrimSpace(s)
+		}
+		return ""
+	}
+	if s := r.URL.Query().Get("token"); s != "" {
+		return s
+	}
+	if c, err := r.Cookie(CookieName); err == nil {
+		return c.Value
+	}
+	return ""
+}
+
+// originAllowed reports whether a browser request's Origin is the daemon's
+// own host or one of the allowed origins. Requests without Origin are not
+// from a browser page and are judged by their token alone.
+func originAllowed(r *http.Request, allowed []string) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	if strings.EqualFold(u.Host, r.Host) {
+		return true
+	}
+	for _, a := range allowed {
+		if strings.EqualFold(strings.TrimSuffix(a, "/"), origin) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,153 @@
+// Package daemon assembles a running motcua: the event log, the room, the
+// websocket hub, the HTTP API and server, and the loop that turns the day.
+// cmd/motcua builds one from the configuration and the devices it opened;
+// tests build one on a loopback listener.
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"golang.org/x/net/netutil"
+
+	"motcua/kiosk"
+	"motcua/kiosk/api"
+	"motcua/kiosk/config"
+	"motcua/kiosk/eventlog"
+	"motcua/kiosk/hub"
+	"motcua/kiosk/metrics"
+	"motcua/kiosk/queue"
+)
+
+// tickEvery is how often the daemon checks whether a new day started.
+const tickEvery = 10 * time.Second
+
+// Options configure a [Daemon].
+type Options struct {
+	Config *config.Config
+	Clock  queue.Clock
+	Logger *slog.Logger
+	// Listener, if set, is served instead of listening on
+	// Config.Server.Listen.
+	Listener net.Listener
+	// Printer prints issued tickets (nil: none).
+	Printer api.Printer
+	// Pages serves the web pages (nil: none).
+	Pages http.Handler
+	// Subscribers are called after each commit with the committed
+	// events, in order, from one goroutine; they must not block.
+	Subscribers []func([]eventlog.Record)
+}
+
+// Daemon is a running motcua.
+type Daemon struct {
+	Room *kiosk.Room
+	Log  *eventlog.Log
+	Hub  *hub.Hub
+	API  *api.Server
+
+	logger *slog.Logger
+	ln     net.Listener
+	srv    *http.Server
+}
+
+// New opens the data directory, rebuilds the queue and prepares the
+// server. It does not serve until [Daemon.Run].
+func New(ctx context.Context, opts Options) (*Daemon, error) {
+	cfg := opts.Config
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	log, err := eventlog.Open(cfg.Server.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	room, err := kiosk.OpenRoom(ctx, cfg, log, opts.Clock)
+	if err != nil {
+		log.Close()
+		return nil, err
+	}
+	d := &Daemon{Room: room, Log: log, logger: opts.Logger}
+	d.Hub = hub.New(room, log.Durable(), hub.Options{
+		CheckOrigin: func(r *http.Request) bool { return true }, // the API checked it before the upgrade
+		MaxClients:  cfg.Server.MaxConnections,
+		Logger:      opts.Logger,
+	})
+	m := metrics.New(room, d.Hub.Clients)
+	subs := append([]func([]eventlog.Record){d.Hub.Publish, m.Observe}, opts.Subscribers...)
+	log.OnCommit = func(recs []eventlog.Record) {
+		for _, s := range subs {
+			s(recs)
+		}
+	}
+	d.API = api.New(room, api.Options{
+		Hub: d.Hub, Logger: opts.Logger, Metrics: m.Handler(), Printer: opts.Printer, Pages: opts.Pages,
+	})
+	ln := opts.Listener
+	if ln == nil {
+		if ln, err = net.Listen("tcp", cfg.Server.Listen); err != nil {
+			log.Close()
+			return nil, fmt.Errorf("daemon: listen on %s: %w (is another program using the port?)", cfg.Server.Listen, err)
+		}
+	}
+	max := cfg.Server.MaxConnections
+	if max <= 0 {
+		max = 2000
+	}
+	d.ln = netutil.LimitListener(ln, max)
+	d.srv = &http.Server{
+		Handler:           d.API,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(opts.Logger.Handler(), slog.LevelDebug),
+	}
+	return d, nil
+}
+
+// Addr is the address the daemon serves on.
+func (d *Daemon) Addr() string { return d.ln.Addr().String() }
+
+// Run serves until ctx is done or the log fails, then shuts down: it stops
+// accepting, closes the websockets, waits for requests in flight and
+// closes the log.
+func (d *Daemon) Run(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() { errc <- d.srv.Serve(d.ln) }()
+	d.logger.Info("motcua serving", "addr", d.Addr(), "seq", d.Log.Durable(), "day", d.Room.Config().Unit.ID)
+	tick := time.NewTicker(tickEvery)
+	defer tick.Stop()
+	var runErr error
+loop:
+	for {
+		select {
+		case <-ctx.Done():
+			break loop
+		case err := <-errc:
+			runErr = fmt.Errorf("daemon: serve: %w", err)
+			break loop
+		case <-tick.C:
+			if err := d.Room.Tick(); err != nil {
+				runErr = err
+				break loop
+			}
+			if err := d.Log.Err(); err != nil {
+				runErr = err
+				break loop
+			}
+		}
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	d.Hub.Close()
+	if err := d.srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		runErr = errors.Join(runErr, err)
+	}
+	return errors.Join(runErr, d.Log.Close())
+}

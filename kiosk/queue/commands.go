@@ -1,0 +1,401 @@
+package queue
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// batch collects the events of one command.
+type batch struct {
+	e   *Engine
+	now time.Time
+	evs []Event
+}
+
+// begin starts a command: it stamps the time, never earlier than the last
+// event, and starts a new day first when one is due.
+func (e *Engine) begin() *batch {
+	now := e.clock.Now().Round(0).Truncate(time.Millisecond)
+	if now.Before(e.lastAt) {
+		now = e.lastAt
+	}
+	if loc := e.cfg.Location; loc != nil {
+		now = now.In(loc)
+	}
+	b := &batch{e: e, now: now}
+	today := now.Format(time.DateOnly)
+	if e.day == "" || (today > e.day && e.clock.Synced()) {
+		b.emit(&Event{Name: DayStarted, Day: today})
+	}
+	return b
+}
+
+func (b *batch) emit(ev *Event) {
+	if ev.Name != DayStarted {
+		ev.Day = b.e.day
+	}
+	ev.Type = "event"
+	ev.Seq = b.e.seq + 1
+	ev.At = b.now
+	ev.Unsynced = !b.e.clock.Synced()
+	b.e.apply(ev)
+	b.evs = append(b.evs, *ev)
+}
+
+// ticketView returns a copy of t for an event or an answer, with its place
+// in the queue filled in.
+func (e *Engine) ticketView(t *Ticket) *Ticket {
+	if t == nil {
+		return nil
+	}
+	cp := *t
+	if cp.Status == Waiting {
+		cp.Ahead, cp.WaitSeconds = e.place(t)
+	}
+	return &cp
+}
+
+func (e *Engine) counterView(c *counter) *Counter {
+	return &Counter{
+		ID:       c.cfg.ID,
+		Name:     c.cfg.Name,
+		State:    c.state,
+		Officer:  c.officer,
+		Reason:   c.reason,
+		Services: c.cfg.Services,
+		Serving:  e.ticketView(c.serving),
+		Served:   c.served,
+	}
+}
+
+// Tick starts a new day when one is due. The owner calls it now and then
+// (every few seconds), so that the day turns at midnight without waiting
+// for the first ticket. It returns nil when nothing changed.
+func (e *Engine) Tick() []Event {
+	return e.begin().evs
+}
+
+// Issue draws the next number of a service.
+func (e *Engine) Issue(serviceID string, priority bool) ([]Event, error) {
+	if e.services[serviceID] == nil {
+		return nil, fmt.Errorf("%w %q", ErrUnknownService, serviceID)
+	}
+	b := e.begin()
+	s := e.services[serviceID]
+	n := max(s.next, s.cfg.First)
+	number := fmt.Sprintf("%s%0*d", s.cfg.Prefix, max(s.cfg.Digits, 1), n)
+	t := &Ticket{
+		ID:       strings.ReplaceAll(e.day, "-", "") + "-" + number,
+		Number:   number,
+		Service:  s.cfg.ID,
+		Priority: priority,
+		Status:   Waiting,
+		IssuedAt: b.now,
+		Day:      e.day,
+	}
+	// The ticket goes into the line when the event is applied; the view
+	// is taken after that, so that it shows the ticket's place.
+	ev := &Event{Name: TicketIssued, N: n, Ticket: t}
+	b.emit(ev)
+	b.evs[len(b.evs)-1].Ticket = e.ticketView(e.tickets[t.ID])
+	return b.evs, nil
+}
+
+func (e *Engine) counter(id int) (*counter, error) {
+	c := e.counters[id]
+	if c == nil {
+		return nil, fmt.Errorf("%w %d", ErrUnknownCounter, id)
+	}
+	return c, nil
+}
+
+// canCall reports why c cannot call a ticket, or nil.
+func canCall(c *counter) error {
+	switch c.state {
+	case Closed:
+		return ErrCounterClosed
+	case Paused:
+		return ErrCounterPaused
+	}
+	return nil
+}
+
+// finish closes the ticket c serves with status st (Done or NoShow).
+func (b *batch) finish(c *counter, st Status) {
+	t := *c.serving
+	t.Status = st
+	at := b.now
+	t.DoneAt = &at
+	name := TicketDone
+	if st == NoShow {
+		name = TicketNoShow
+	}
+	b.emit(&Event{Name: name, Ticket: &t})
+	b.evs[len(b.evs)-1].Counter = b.e.counterView(c)
+}
+
+// Next calls the ticket that counter id should serve next. A ticket the
+// counter still serves is first closed as done. When no ticket waits, the
+// result holds no ticket.called event (and may be empty).
+func (e *Engine) Next(id int) ([]Event, error) {
+	c, err := e.counter(id)
+	if err != nil {
+		return nil, err
+	}
+	b := e.begin()
+	if err := canCall(c); err != nil {
+		return b.evs, err
+	}
+	if c.serving != nil {
+		b.finish(c, Done)
+	}
+	t := e.pick(c)
+	if t == nil {
+		return b.evs, nil
+	}
+	called := *t
+	called.Status = Called
+	called.Counter = &c.cfg.ID
+	called.Calls = 1
+	at := b.now
+	called.CalledAt = &at
+	called.DoneAt = nil
+	called.Officer = c.officer
+	b.emit(&Event{Name: TicketCalled, Ticket: &called})
+	b.evs[len(b.evs)-1].Counter = e.counterView(c)
+	return b.evs, nil
+}
+
+// pick chooses the ticket counter c calls next: the one that has waited
+// longest among the counter's services (and the tickets transferred to
+// it), priority tickets first but at most ratio of them in a row while
+// normal tickets wait.
+func (e *Engine) pick(c *counter) *Ticket {
+	var prio, normal *Ticket
+	var prioRank, normalRank int
+	better := func(cur *Ticket, curRank int, t *Ticket, rank int) bool {
+		if cur == nil {
+			return true
+		}
+		if !t.IssuedAt.Equal(cur.IssuedAt) {
+			return t.IssuedAt.Before(cur.IssuedAt)
+		}
+		if rank != curRank {
+			return rank < curRank
+		}
+		return e.order[t.ID] < e.order[cur.ID]
+	}
+	consider := func(t *Ticket, rank int) {
+		if t.Priority {
+			if better(prio, prioRank, t, rank) {
+				prio, prioRank = t, rank
+			}
+		} else if better(normal, normalRank, t, rank) {
+			normal, normalRank = t, rank
+		}
+	}
+	// Tickets transferred to this counter rank before its services.
+	for _, t := range e.pinned[c.cfg.ID] {
+		consider(t, -1)
+	}
+	for rank, id := range c.cfg.Services {
+		if s := e.services[id]; s != nil {
+			if len(s.prio) > 0 {
+				consider(s.prio[0], rank)
+			}
+			if len(s.normal) > 0 {
+				consider(s.normal[0], rank)
+			}
+		}
+	}
+	if prio != nil && (normal == nil || c.prioRun < e.ratio()) {
+		return prio
+	}
+	return normal
+}
+
+// serving begins a command on the ticket counter id serves.
+func (e *Engine) serving(id int) (*batch, *counter, error) {
+	c, err := e.counter(id)
+	if err != nil {
+		return &batch{e: e}, nil, err
+	}
+	b := e.begin()
+	if c.serving == nil {
+		return b, nil, fmt.Errorf("%w (quầy %d)", ErrNotServing, id)
+	}
+	return b, c, nil
+}
+
+// Recall calls the served ticket again.
+func (e *Engine) Recall(id int) ([]Event, error) {
+	b, c, err := e.serving(id)
+	if err != nil {
+		return b.evs, err
+	}
+	if err := canCall(c); err != nil {
+		return b.evs, err
+	}
+	t := *c.serving
+	t.Calls++
+	b.emit(&Event{Name: TicketRecalled, Ticket: &t})
+	b.evs[len(b.evs)-1].Counter = e.counterView(c)
+	return b.evs, nil
+}
+
+// Done closes the served ticket as served.
+func (e *Engine) Done(id int) ([]Event, error) {
+	return e.close(id, Done)
+}
+
+// Skip closes the served ticket as a no-show.
+func (e *Engine) Skip(id int) ([]Event, error) {
+	return e.close(id, NoShow)
+}
+
+func (e *Engine) close(id int, st Status) ([]Event, error) {
+	b, c, err := e.serving(id)
+	if err != nil {
+		return b.evs, err
+	}
+	b.finish(c, st)
+	return b.evs, nil
+}
+
+// Transfer sends the served ticket back to waiting, for another service
+// (toService != "") or another counter (toCounter != 0), or both. It keeps
+// its number and issue time, so it is not sent to the back of the line.
+func (e *Engine) Transfer(id int, toService string, toCounter int) ([]Event, error) {
+	b, c, err := e.serving(id)
+	if err != nil {
+		return b.evs, err
+	}
+	t := *c.serving
+	if toService == "" && toCounter == 0 {
+		return b.evs, ErrBadTransfer
+	}
+	if toService != "" && e.services[toService] == nil {
+		return b.evs, fmt.Errorf("%w %q", ErrUnknownService, toService)
+	}
+	if toCounter != 0 {
+		if _, err := e.counter(toCounter); err != nil {
+			return b.evs, err
+		}
+		if toCounter == id {
+			return b.evs, ErrBadTransfer
+		}
+	}
+	if toCounter == 0 && toService == t.Service {
+		return b.evs, ErrBadTransfer
+	}
+	from := &Place{Service: t.Service, Counter: &c.cfg.ID}
+	if toService != "" {
+		t.Service = toService
+	}
+	t.Counter = nil
+	if toCounter != 0 {
+		to := toCounter
+		t.Counter = &to
+	}
+	t.Status = Waiting
+	t.CalledAt, t.DoneAt, t.Officer = nil, nil, ""
+	b.emit(&Event{Name: TicketTransferred, Ticket: &t, From: from})
+	last := &b.evs[len(b.evs)-1]
+	last.Ticket = e.ticketView(e.tickets[t.ID])
+	last.Counter = e.counterView(c)
+	return b.evs, nil
+}
+
+// Open opens (or takes over) a counter with an officer's name.
+func (e *Engine) Open(id int, officer string) ([]Event, error) {
+	return e.setCounter(id, CounterOpened, officer, "")
+}
+
+// Pause pauses an open counter; it cannot call until resumed.
+func (e *Engine) Pause(id int, reason string) ([]Event, error) {
+	return e.setCounter(id, CounterPaused, "", reason)
+}
+
+// Resume opens a paused counter again.
+func (e *Engine) Resume(id int) ([]Event, error) {
+	return e.setCounter(id, CounterResumed, "", "")
+}
+
+// Close closes a counter; a ticket it still serves is closed as done.
+func (e *Engine) Close(id int) ([]Event, error) {
+	return e.setCounter(id, CounterClosed, "", "")
+}
+
+func (e *Engine) setCounter(id int, name, officer, reason string) ([]Event, error) {
+	c, err := e.counter(id)
+	if err != nil {
+		return nil, err
+	}
+	b := e.begin()
+	next := *c
+	switch name {
+	case CounterOpened:
+		next.state, next.officer, next.reason = Open, strings.TrimSpace(officer), ""
+	case CounterPaused:
+		if c.state != Open {
+			return b.evs, fmt.Errorf("%w: quầy %d is %s, only an open counter can pause", ErrInvalidState, id, c.state)
+		}
+		next.state, next.reason = Paused, strings.TrimSpace(reason)
+	case CounterResumed:
+		if c.state != Paused {
+			return b.evs, fmt.Errorf("%w: quầy %d is %s, only a paused counter can resume", ErrInvalidState, id, c.state)
+		}
+		next.state, next.reason = Open, ""
+	case CounterClosed:
+		if c.state == Closed {
+			return b.evs, fmt.Errorf("%w: quầy %d is already closed", ErrInvalidState, id)
+		}
+		next.state, next.officer, next.reason = Closed, "", ""
+	}
+	if name == CounterClosed && c.serving != nil {
+		b.finish(c, Done)
+		next.serving = nil
+	}
+	b.emit(&Event{Name: name, Counter: e.counterView(&next), Reason: next.reason})
+	return b.evs, nil
+}
+
+// Rate records a citizen's score for the ticket last served at counter id.
+func (e *Engine) Rate(id int, score int) ([]Event, error) {
+	c, err := e.counter(id)
+	if err != nil {
+		return nil, err
+	}
+	if score < 1 || score > 4 {
+		return nil, ErrBadScore
+	}
+	b := e.begin()
+	if c.lastServed == nil {
+		return b.evs, fmt.Errorf("%w (quầy %d)", ErrNothingToRate, id)
+	}
+	if c.lastServed.Rating != 0 {
+		return b.evs, fmt.Errorf("%w: %s", ErrAlreadyRated, c.lastServed.Number)
+	}
+	t := *c.lastServed
+	t.Rating = score
+	b.emit(&Event{Name: TicketRated, Ticket: &t, Score: score})
+	b.evs[len(b.evs)-1].Counter = e.counterView(c)
+	return b.evs, nil
+}
+
+// SetDevice records a device's status. It returns nil when the status is
+// unchanged, so that a device repeating itself adds nothing to the log.
+func (e *Engine) SetDevice(d Device) []Event {
+	for _, cur := range e.devices {
+		if cur == d {
+			return nil
+		}
+	}
+	if d.Name == "" {
+		return nil
+	}
+	b := e.begin()
+	b.emit(&Event{Name: DeviceStatus, Device: &d})
+	return b.evs
+}

@@ -1,0 +1,300 @@
+package queue
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"motcua/kiosk/config"
+)
+
+// recentTimes is how many recent service times per service feed the wait
+// estimate.
+const recentTimes = 20
+
+// Engine holds the queue state and applies commands to it. It is not safe
+// for concurrent use: its owner serialises calls.
+type Engine struct {
+	cfg   *config.Config
+	clock Clock
+
+	seq    int64
+	lastAt time.Time
+	day    string
+
+	services map[string]*service
+	counters map[int]*counter
+	tickets  map[string]*Ticket // today's tickets by id
+	order    map[string]int64   // ticket id -> seq of its ticket.issued event
+	pinned   map[int][]*Ticket  // waiting tickets transferred to a counter, by counter
+	devices  []Device
+}
+
+type service struct {
+	cfg    config.Service
+	next   int
+	prio   []*Ticket // waiting priority tickets, oldest first
+	normal []*Ticket // waiting normal tickets, oldest first
+	times  []time.Duration
+}
+
+type counter struct {
+	cfg        config.Counter
+	state      CounterState
+	officer    string
+	reason     string
+	serving    *Ticket
+	lastServed *Ticket
+	prioRun    int // priority tickets called in a row
+	served     int
+}
+
+// New returns an engine for cfg with an empty log. Rebuild its state from
+// the log with [Engine.Apply].
+func New(cfg *config.Config, clock Clock) *Engine {
+	e := &Engine{clock: clock}
+	e.tickets = map[string]*Ticket{}
+	e.order = map[string]int64{}
+	e.pinned = map[int][]*Ticket{}
+	e.services = map[string]*service{}
+	e.counters = map[int]*counter{}
+	e.Reconfigure(cfg)
+	return e
+}
+
+// Reconfigure changes the services and counters, keeping the queue:
+// waiting tickets, numbering and counters that still exist keep their state.
+func (e *Engine) Reconfigure(cfg *config.Config) {
+	e.cfg = cfg
+	for _, sc := range cfg.Services {
+		if s, ok := e.services[sc.ID]; ok {
+			s.cfg = sc
+			continue
+		}
+		e.services[sc.ID] = &service{cfg: sc}
+	}
+	for _, cc := range cfg.Counters {
+		if c, ok := e.counters[cc.ID]; ok {
+			c.cfg = cc
+			continue
+		}
+		e.counters[cc.ID] = &counter{cfg: cc, state: Closed}
+	}
+}
+
+// Seq is the sequence number of the last event applied.
+func (e *Engine) Seq() int64 { return e.seq }
+
+// Day is the current queue day, "YYYY-MM-DD", or "" before the first event.
+func (e *Engine) Day() string { return e.day }
+
+// Apply applies an event from the log. Events must come in sequence.
+func (e *Engine) Apply(ev Event) error {
+	if ev.Seq != e.seq+1 {
+		return fmt.Errorf("%w: got %d after %d", ErrBadSeq, ev.Seq, e.seq)
+	}
+	e.apply(&ev)
+	return nil
+}
+
+func (e *Engine) apply(ev *Event) {
+	e.seq = ev.Seq
+	if ev.At.After(e.lastAt) {
+		e.lastAt = ev.At
+	}
+	switch ev.Name {
+	case DayStarted:
+		e.startDay(ev.Day)
+	case TicketIssued:
+		t := e.keep(ev.Ticket)
+		e.order[t.ID] = ev.Seq
+		if s := e.services[t.Service]; s != nil && ev.N >= s.next {
+			s.next = ev.N + 1
+		}
+		e.enqueue(t)
+	case TicketCalled, TicketRecalled:
+		t := e.keep(ev.Ticket)
+		e.dequeue(t.ID)
+		if c := e.counterOf(t); c != nil {
+			c.serving = t
+			if ev.Name == TicketCalled {
+				if t.Priority {
+					c.prioRun++
+				} else {
+					c.prioRun = 0
+				}
+			}
+		}
+	case TicketDone, TicketNoShow:
+		t := e.keep(ev.Ticket)
+		if c := e.counterOf(t); c != nil {
+			if c.serving != nil && c.serving.ID == t.ID {
+				c.serving = nil
+			}
+			if ev.Name == TicketDone {
+				c.lastServed = t
+				c.served++
+			}
+		}
+		if s := e.services[t.Service]; s != nil && ev.Name == TicketDone && t.CalledAt != nil && t.DoneAt != nil {
+			s.times = append(s.times, t.DoneAt.Sub(*t.CalledAt))
+			if len(s.times) > recentTimes {
+				s.times = s.times[1:]
+			}
+		}
+	case TicketTransferred:
+		t := e.keep(ev.Ticket)
+		if ev.From != nil && ev.From.Counter != nil {
+			if c := e.counters[*ev.From.Counter]; c != nil && c.serving != nil && c.serving.ID == t.ID {
+				c.serving = nil
+			}
+		}
+		e.enqueue(t)
+	case TicketRated:
+		e.keep(ev.Ticket)
+	case CounterOpened, CounterPaused, CounterResumed, CounterClosed:
+		if c := e.counters[ev.Counter.ID]; c != nil {
+			c.state = ev.Counter.State
+			c.officer = ev.Counter.Officer
+			c.reason = ev.Counter.Reason
+			if c.state == Closed {
+				c.serving = nil
+				c.prioRun = 0
+			}
+		}
+	case DeviceStatus:
+		e.setDevice(*ev.Device)
+	}
+}
+
+// keep stores a copy of an event's ticket as today's ticket and returns it.
+// A waiting ticket keeps its place in the lines: the lines point at the
+// stored ticket, which is updated in place.
+func (e *Engine) keep(t *Ticket) *Ticket {
+	cp := *t
+	cp.Ahead, cp.WaitSeconds = 0, 0
+	if old, ok := e.tickets[t.ID]; ok {
+		*old = cp
+		return old
+	}
+	e.tickets[t.ID] = &cp
+	return &cp
+}
+
+func (e *Engine) counterOf(t *Ticket) *counter {
+	if t.Counter == nil {
+		return nil
+	}
+	return e.counters[*t.Counter]
+}
+
+func (e *Engine) startDay(day string) {
+	e.day = day
+	clear(e.tickets)
+	clear(e.order)
+	clear(e.pinned)
+	for _, s := range e.services {
+		s.next, s.prio, s.normal, s.times = 0, nil, nil, nil
+	}
+	for _, c := range e.counters {
+		c.state, c.officer, c.reason = Closed, "", ""
+		c.serving, c.lastServed, c.prioRun, c.served = nil, nil, 0, 0
+	}
+}
+
+// before reports whether waiting ticket a is called before b when both are
+// heads of lines a counter looks at: the one that has waited longest, then
+// by the order of arrival.
+func (e *Engine) before(a, b *Ticket) bool {
+	if !a.IssuedAt.Equal(b.IssuedAt) {
+		return a.IssuedAt.Before(b.IssuedAt)
+	}
+	return e.order[a.ID] < e.order[b.ID]
+}
+
+// insert puts t into line in calling order. New tickets go to the end; a
+// transferred ticket keeps its original issue time and so its place.
+func (e *Engine) insert(line []*Ticket, t *Ticket) []*Ticket {
+	i := len(line)
+	for i > 0 && e.before(t, line[i-1]) {
+		i--
+	}
+	return slices.Insert(line, i, t)
+}
+
+func (e *Engine) enqueue(t *Ticket) {
+	if t.Status != Waiting {
+		return
+	}
+	if t.Counter != nil {
+		e.pinned[*t.Counter] = e.insert(e.pinned[*t.Counter], t)
+		return
+	}
+	s := e.services[t.Service]
+	if s == nil {
+		return
+	}
+	if t.Priority {
+		s.prio = e.insert(s.prio, t)
+	} else {
+		s.normal = e.insert(s.normal, t)
+	}
+}
+
+func remove(line []*Ticket, id string) []*Ticket {
+	return slices.DeleteFunc(line, func(t *Ticket) bool { return t.ID == id })
+}
+
+func (e *Engine) dequeue(id string) {
+	for _, s := range e.services {
+		s.prio = remove(s.prio, id)
+		s.normal = remove(s.normal, id)
+	}
+	for c, line := range e.pinned {
+		e.pinned[c] = remove(line, id)
+	}
+}
+
+func (e *Engine) setDevice(d Device) {
+	for i := range e.devices {
+		if e.devices[i].Name == d.Name {
+			e.devices[i] = d
+			return
+		}
+	}
+	e.devices = append(e.devices, d)
+	slices.SortFunc(e.devices, func(a, b Device) int { return strings.Compare(a.Name, b.Name) })
+}
+
+// ratio is how many priority tickets a counter calls in a row while normal
+// tickets wait.
+func (e *Engine) ratio() int {
+	return max(e.cfg.Queue.PriorityRatio, 1)
+}
+
+// serviceTime is the mean of the service's recent service times, or the
+// configured default before any.
+func (e *Engine) serviceTime(s *service) time.Duration {
+	if len(s.times) == 0 {
+		d := time.Duration(e.cfg.Queue.DefaultServiceTime)
+		if d <= 0 {
+			d = 5 * time.Minute
+		}
+		return d
+	}
+	var sum time.Duration
+	for _, d := range s.times {
+		sum += d
+	}
+	return sum / time.Duration(len(s.times))
+}
+
+// Rebase makes a new engine continue a log whose events up to seq are not
+// replayed: those before the current day's day.started event, which the
+// day's queue does not depend on. Call it before the first Apply.
+func (e *Engine) Rebase(seq int64) {
+	if e.seq == 0 {
+		e.seq = seq
+	}
+}

@@ -1,0 +1,203 @@
+package queue
+
+import (
+	"errors"
+	"time"
+)
+
+// Status is where a ticket is in its life.
+type Status string
+
+// The statuses of a [Ticket].
+const (
+	Waiting Status = "waiting"
+	Called  Status = "called"
+	Done    Status = "done"
+	NoShow  Status = "no_show"
+)
+
+// Ticket is one citizen's place in the queue, as the API shows it.
+type Ticket struct {
+	ID       string     `json:"id"`
+	Number   string     `json:"number"`
+	Service  string     `json:"service"`
+	Priority bool       `json:"priority"`
+	Status   Status     `json:"status"`
+	Counter  *int       `json:"counter"` // calling or serving counter; while waiting, the counter it was transferred to
+	Calls    int        `json:"calls"`
+	IssuedAt time.Time  `json:"issued_at"`
+	CalledAt *time.Time `json:"called_at"`
+	DoneAt   *time.Time `json:"done_at"`
+	// Ahead is how many tickets will be called before this one; 0 unless
+	// the ticket waits. Computed when read, never stored.
+	Ahead int `json:"ahead"`
+	// WaitSeconds estimates how long the ticket will still wait; computed
+	// when read, never stored.
+	WaitSeconds int `json:"estimated_wait_s"`
+	// Officer is who called or served the ticket.
+	Officer string `json:"officer,omitempty"`
+	// Rating is the citizen's score, 1 to 4; 0 when not rated.
+	Rating int `json:"rating,omitempty"`
+	// Day is the queue day the ticket belongs to, "YYYY-MM-DD".
+	Day string `json:"day"`
+}
+
+// CounterState is whether a counter calls tickets.
+type CounterState string
+
+// The states of a [Counter].
+const (
+	Closed CounterState = "closed"
+	Open   CounterState = "open"
+	Paused CounterState = "paused"
+)
+
+// Counter is one desk, as the API shows it.
+type Counter struct {
+	ID       int          `json:"id"`
+	Name     string       `json:"name"`
+	State    CounterState `json:"state"`
+	Officer  string       `json:"officer"`
+	Reason   string       `json:"reason,omitempty"` // why it is paused
+	Services []string     `json:"services"`
+	Serving  *Ticket      `json:"serving"`
+	// Served counts the tickets done at this counter today.
+	Served int `json:"served_today"`
+}
+
+// Service is one service and the tickets waiting for it, in the order
+// they will be called.
+type Service struct {
+	ID      string    `json:"id"`
+	Name    string    `json:"name"`
+	Prefix  string    `json:"prefix"`
+	Waiting []*Ticket `json:"waiting"`
+}
+
+// Device is the status of one device, as devices report it.
+type Device struct {
+	Name   string `json:"name"`
+	Status string `json:"status"` // ok, warning or error
+	Detail string `json:"detail"`
+}
+
+// The statuses of a [Device].
+const (
+	DeviceOK      = "ok"
+	DeviceWarning = "warning"
+	DeviceError   = "error"
+)
+
+// Unit names the office.
+type Unit struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// State is the whole queue at one sequence number.
+type State struct {
+	Seq      int64      `json:"seq"`
+	Day      string     `json:"day"`
+	Unit     Unit       `json:"unit"`
+	Services []*Service `json:"services"`
+	Counters []*Counter `json:"counters"`
+	Devices  []Device   `json:"devices"`
+}
+
+// Event names.
+const (
+	DayStarted        = "day.started"
+	TicketIssued      = "ticket.issued"
+	TicketCalled      = "ticket.called"
+	TicketRecalled    = "ticket.recalled"
+	TicketDone        = "ticket.done"
+	TicketNoShow      = "ticket.no_show"
+	TicketTransferred = "ticket.transferred"
+	TicketRated       = "ticket.rated"
+	CounterOpened     = "counter.opened"
+	CounterPaused     = "counter.paused"
+	CounterResumed    = "counter.resumed"
+	CounterClosed     = "counter.closed"
+	DeviceStatus      = "device.status"
+)
+
+// Event is one change of state. It carries the objects it changed as they
+// are after the change, so that a reader needs no other state to follow.
+type Event struct {
+	Type    string    `json:"type"` // always "event"
+	Seq     int64     `json:"seq"`
+	At      time.Time `json:"at"`
+	Name    string    `json:"event"`
+	Day     string    `json:"day"` // the queue day the event belongs to
+	Ticket  *Ticket   `json:"ticket,omitempty"`
+	Counter *Counter  `json:"counter,omitempty"`
+	Device  *Device   `json:"device,omitempty"`
+	// N is the number drawn for a ticket.issued event.
+	N int `json:"n,omitempty"`
+	// From is where a transferred ticket was: its service and counter.
+	From *Place `json:"from,omitempty"`
+	// Reason is why a counter paused.
+	Reason string `json:"reason,omitempty"`
+	// Score is a rating, 1 to 4.
+	Score int `json:"score,omitempty"`
+	// Unsynced is set when the clock was not known to be right when the
+	// event happened: its time may be wrong.
+	Unsynced bool `json:"unsynced,omitempty"`
+}
+
+// Place is a service and, optionally, a counter.
+type Place struct {
+	Service string `json:"service"`
+	Counter *int   `json:"counter,omitempty"`
+}
+
+// Errors returned by the engine's commands. Each has a stable code for the
+// API (see [Code]).
+var (
+	ErrUnknownService = errors.New("queue: unknown service")
+	ErrUnknownCounter = errors.New("queue: unknown counter")
+	ErrCounterClosed  = errors.New("queue: counter is closed; open it first")
+	ErrCounterPaused  = errors.New("queue: counter is paused; resume it first")
+	ErrNotServing     = errors.New("queue: counter serves no ticket")
+	ErrNoneWaiting    = errors.New("queue: no ticket waits for this counter")
+	ErrInvalidState   = errors.New("queue: not possible in the counter's state")
+	ErrBadTransfer    = errors.New("queue: transfer needs another service or another counter")
+	ErrNothingToRate  = errors.New("queue: the counter has served no ticket to rate")
+	ErrAlreadyRated   = errors.New("queue: the ticket was already rated")
+	ErrBadScore       = errors.New("queue: score must be 1 (không hài lòng) to 4 (rất hài lòng)")
+	ErrBadSeq         = errors.New("queue: event out of sequence")
+)
+
+// Code is the API error code of an engine error, "" for others.
+func Code(err error) string {
+	for _, c := range codes {
+		if errors.Is(err, c.err) {
+			return c.code
+		}
+	}
+	return ""
+}
+
+var codes = []struct {
+	err  error
+	code string
+}{
+	{ErrUnknownService, "unknown_service"},
+	{ErrUnknownCounter, "unknown_counter"},
+	{ErrCounterClosed, "counter_closed"},
+	{ErrCounterPaused, "counter_paused"},
+	{ErrNotServing, "not_serving"},
+	{ErrNoneWaiting, "none_waiting"},
+	{ErrInvalidState, "invalid_state"},
+	{ErrBadTransfer, "bad_transfer"},
+	{ErrNothingToRate, "nothing_to_rate"},
+	{ErrAlreadyRated, "already_rated"},
+	{ErrBadScore, "bad_score"},
+}
+
+// Clock tells the time. Synced reports whether the wall clock is known to
+// be right (NTP synchronised); an unsynced clock never starts a new day.
+type Clock interface {
+	Now() time.Time
+	Synced() bool
+}
