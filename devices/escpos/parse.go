@@ -5,12 +5,17 @@ import (
 	"fmt"
 )
 
-// ErrParse is returned by [Parse] for a stream it cannot read.
-var ErrParse = errors.New("escpos: cannot parse stream")
+// Errors returned by [Parse]. A stream cut in the middle of a command
+// gives ErrShort (which also matches ErrParse): the caller may wait for more.
+var (
+	ErrParse = errors.New("escpos: cannot parse stream")
+	ErrShort = fmt.Errorf("%w: truncated command", ErrParse)
+)
 
 // Op is one command of a parsed stream.
 type Op struct {
 	Off  int    // offset of the command in the stream
+	End  int    // offset just after it
 	Cmd  string // e.g. "ESC @", "GS v 0", "GS ( k", "LF", or "text"
 	Args []byte // parameter bytes after the command bytes (for GS ( k: cn fn m)
 	Data []byte // printed text, image rows, QR or barcode data
@@ -34,12 +39,12 @@ func Parse(p []byte) ([]Op, error) {
 	i := 0
 	need := func(n int) error {
 		if i+n > len(p) {
-			return fmt.Errorf("%w: truncated command at %d", ErrParse, i)
+			return fmt.Errorf("%w at %d", ErrShort, i)
 		}
 		return nil
 	}
 	for i < len(p) {
-		start := i
+		start, first := i, len(ops)
 		b := p[i]
 		switch {
 		case b == LF:
@@ -143,7 +148,7 @@ func Parse(p []byte) ([]Op, error) {
 						j++
 					}
 					if j >= len(p) {
-						return ops, fmt.Errorf("%w: unterminated GS k at %d", ErrParse, i)
+						return ops, fmt.Errorf("%w: unterminated GS k at %d", ErrShort, i)
 					}
 					ops = append(ops, Op{Off: i, Cmd: "GS k", Args: []byte{m}, Data: p[i+3 : j]})
 					i = j + 1
@@ -167,6 +172,9 @@ func Parse(p []byte) ([]Op, error) {
 				i++
 			}
 			ops = append(ops, Op{Off: start, Cmd: "text", Data: p[start:i]})
+		}
+		for k := first; k < len(ops); k++ {
+			ops[k].End = i
 		}
 	}
 	return ops, nil

@@ -1,0 +1,498 @@
+package printer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"motcua/devices/escpos"
+)
+
+// Clock is the time source of a [Supervisor]; tests inject their own.
+type Clock interface {
+	Now() time.Time
+	After(d time.Duration) <-chan time.Time
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time                         { return time.Now() }
+func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+// Job is one print job: the complete bytes of one ticket.
+type Job struct {
+	ID      string    // the caller's id, echoed in the Result
+	Data    []byte    // ESC/POS bytes, e.g. from escpos.Renderer.Render
+	Expires time.Time // zero: wait as long as it takes
+}
+
+// Result is what became of a job.
+type Result struct {
+	ID      string
+	Printed bool  // the printer took the job and was still well after it
+	Err     error // why not: ErrExpired, ErrHalted, ErrNotReady (FailFast), or a write error
+	// Requeued is true when the job went out but the printer reported
+	// paper out, cover open or an error right after: the job stays queued
+	// and prints again when the printer is ready (part of it may already be
+	// on paper).
+	Requeued bool
+	At       time.Time
+}
+
+// Config configures a [Supervisor].
+type Config struct {
+	Name string // shown by String, e.g. "usb:04b8:0e28"
+	// Open opens the printer; it is called again after every failure, so a
+	// usb: address is looked up afresh. Required.
+	Open func(ctx context.Context) (io.ReadWriteCloser, error)
+	// OnStatus is called from Run whenever the status code changes. It must
+	// not block for long and must not call back into the Supervisor's Run.
+	OnStatus func(Status)
+	// OnResult is called from Run once for each job submitted, when it
+	// printed or was given up, and also for each requeue.
+	OnResult func(Result)
+
+	Clock        Clock                           // nil: the real clock
+	Backoff      func(attempt int) time.Duration // reconnect delay; nil: 0.5 s doubling to 15 s, ±25 % jitter
+	PollInterval time.Duration                   // status poll while idle; 0 = 2 s
+	ReplyTimeout time.Duration                   // wait for DLE EOT replies; 0 = 1 s
+	QueueSize    int                             // 0 = 64
+	// Blind never queries status (write-only ports): jobs go out as soon
+	// as the port opens.
+	Blind bool
+	// FailFast reports jobs as ErrNotReady at once when the printer is not
+	// ready, instead of keeping them until it is.
+	FailFast bool
+	Logger   *slog.Logger // nil: no logging
+}
+
+// Supervisor owns one printer. Create it with [New], start [Supervisor.Run]
+// once, feed it with [Supervisor.Submit]. Methods are safe for concurrent
+// use.
+type Supervisor struct {
+	cfg   Config
+	clock Clock
+	log   *slog.Logger
+
+	mu      sync.Mutex
+	queue   []Job
+	status  Status
+	halted  bool
+	running bool
+
+	wake    chan struct{} // a job was submitted or Halt was called
+	stopped chan struct{} // closed when Run returns
+}
+
+// New returns a supervisor; it does nothing until Run.
+func New(c Config) (*Supervisor, error) {
+	if c.Open == nil {
+		return nil, errors.New("printer: Config.Open is required")
+	}
+	if c.Clock == nil {
+		c.Clock = realClock{}
+	}
+	if c.Backoff == nil {
+		c.Backoff = defaultBackoff
+	}
+	if c.PollInterval <= 0 {
+		c.PollInterval = 2 * time.Second
+	}
+	if c.ReplyTimeout <= 0 {
+		c.ReplyTimeout = time.Second
+	}
+	if c.QueueSize <= 0 {
+		c.QueueSize = 64
+	}
+	lg := c.Logger
+	if lg == nil {
+		lg = slog.New(slog.DiscardHandler)
+	}
+	return &Supervisor{
+		cfg: c, clock: c.Clock, log: lg,
+		status:  Status{Level: LevelWarning, Code: CodeStarting, Detail: "Đang kết nối máy in", DetailEN: "connecting to the printer"},
+		wake:    make(chan struct{}, 1),
+		stopped: make(chan struct{}),
+	}, nil
+}
+
+func defaultBackoff(attempt int) time.Duration {
+	d := 500 * time.Millisecond << min(attempt, 5)
+	d = min(d, 15*time.Second)
+	return time.Duration(float64(d) * (0.75 + 0.5*rand.Float64()))
+}
+
+func (s *Supervisor) String() string { return "printer " + s.cfg.Name }
+
+// Status returns the current status.
+func (s *Supervisor) Status() Status {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.status
+}
+
+// Queued returns the number of jobs waiting, including one being printed.
+func (s *Supervisor) Queued() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.queue)
+}
+
+// Submit queues a job. It never blocks; it fails with ErrQueueFull or
+// ErrHalted.
+func (s *Supervisor) Submit(j Job) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.halted {
+		return ErrHalted
+	}
+	if len(s.queue) >= s.cfg.QueueSize {
+		return ErrQueueFull
+	}
+	s.queue = append(s.queue, j)
+	s.poke()
+	return nil
+}
+
+func (s *Supervisor) poke() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Halt stops printing after the job being sent, if any, leaving the printer
+// idle; jobs still queued are reported with ErrHalted and Run returns nil.
+// If Run is active, Halt waits for it to return.
+func (s *Supervisor) Halt() error {
+	s.mu.Lock()
+	s.halted = true
+	running := s.running
+	s.poke()
+	s.mu.Unlock()
+	if running {
+		<-s.stopped
+	}
+	return nil
+}
+
+func (s *Supervisor) isHalted() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.halted
+}
+
+func (s *Supervisor) setStatus(st Status) {
+	s.mu.Lock()
+	changed := st.Code != s.status.Code || st.Level != s.status.Level
+	s.status = st
+	s.mu.Unlock()
+	if changed {
+		s.log.Info("printer status", "printer", s.cfg.Name, "code", st.Code, "detail", st.DetailEN)
+		if s.cfg.OnStatus != nil {
+			s.cfg.OnStatus(st)
+		}
+	}
+}
+
+func (s *Supervisor) report(r Result) {
+	r.At = s.clock.Now()
+	if s.cfg.OnResult != nil {
+		s.cfg.OnResult(r)
+	}
+}
+
+// head returns the first job that has not expired, reporting expired ones.
+func (s *Supervisor) head() (Job, bool) {
+	now := s.clock.Now()
+	for {
+		s.mu.Lock()
+		if len(s.queue) == 0 {
+			s.mu.Unlock()
+			return Job{}, false
+		}
+		j := s.queue[0]
+		if j.Expires.IsZero() || now.Before(j.Expires) {
+			s.mu.Unlock()
+			return j, true
+		}
+		s.queue = s.queue[1:]
+		s.mu.Unlock()
+		s.report(Result{ID: j.ID, Err: ErrExpired})
+	}
+}
+
+func (s *Supervisor) pop() {
+	s.mu.Lock()
+	s.queue = s.queue[1:]
+	s.mu.Unlock()
+}
+
+// failAll reports every queued job with err and empties the queue.
+func (s *Supervisor) failAll(err error) {
+	s.mu.Lock()
+	q := s.queue
+	s.queue = nil
+	s.mu.Unlock()
+	for _, j := range q {
+		s.report(Result{ID: j.ID, Err: err})
+	}
+}
+
+// Run owns the printer until ctx ends (it returns ctx.Err()) or Halt (it
+// returns nil). Call it once. Jobs still queued when ctx ends stay queued
+// (see Queued) and are not reported; after Halt they are reported with
+// ErrHalted.
+func (s *Supervisor) Run(ctx context.Context) error {
+	s.mu.Lock()
+	if s.running {
+		s.mu.Unlock()
+		return errors.New("printer: Run called twice")
+	}
+	s.running = true
+	s.mu.Unlock()
+	defer close(s.stopped)
+	attempt := 0
+	for {
+		if s.isHalted() {
+			s.failAll(ErrHalted)
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		port, err := s.cfg.Open(ctx)
+		if err != nil {
+			s.setStatus(statusUnplugged(err))
+			if s.cfg.FailFast {
+				s.failAll(fmt.Errorf("%w: %w", ErrNotReady, err))
+			}
+			if err := s.sleep(ctx, s.cfg.Backoff(attempt)); err != nil {
+				return err
+			}
+			attempt++
+			continue
+		}
+		err = s.serve(ctx, port)
+		if err != nil && ctx.Err() == nil && !s.isHalted() {
+			s.setStatus(statusUnplugged(err))
+			attempt = 0
+			if err := s.sleep(ctx, s.cfg.Backoff(attempt)); err != nil {
+				return err
+			}
+			attempt++
+		}
+	}
+}
+
+// sleep waits d, returning early on Halt (nil) or ctx (its error).
+func (s *Supervisor) sleep(ctx context.Context, d time.Duration) error {
+	t := s.clock.After(d)
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t:
+			return nil
+		case <-s.wake:
+			if s.isHalted() {
+				s.poke()
+				return nil
+			}
+		}
+	}
+}
+
+type chunk struct {
+	p   []byte
+	err error
+}
+
+// conn is one open port and its reader goroutine.
+type conn struct {
+	port     io.ReadWriteCloser
+	rx       chan chunk
+	done     chan struct{}
+	dec      escpos.Decoder
+	replies  []escpos.Reply
+	noStatus bool
+	st       escpos.Status
+}
+
+func (c *conn) read() {
+	defer close(c.done)
+	buf := make([]byte, 256)
+	for {
+		n, err := c.port.Read(buf)
+		if n > 0 {
+			c.rx <- chunk{p: append([]byte(nil), buf[:n]...)}
+		}
+		if err != nil {
+			c.rx <- chunk{err: err}
+			return
+		}
+	}
+}
+
+// serve runs one connection until it fails (error), ctx ends or Halt.
+func (s *Supervisor) serve(ctx context.Context, port io.ReadWriteCloser) error {
+	c := &conn{port: port, rx: make(chan chunk, 16), done: make(chan struct{})}
+	go c.read()
+	defer func() {
+		port.Close()
+		// Drain so the reader can finish its last send and exit.
+		for {
+			select {
+			case <-c.rx:
+			case <-c.done:
+				return
+			}
+		}
+	}()
+	if s.cfg.Blind {
+		c.noStatus = true
+		s.setStatus(statusNoStatus())
+	}
+	for {
+		if s.isHalted() {
+			return nil
+		}
+		ready, err := s.check(ctx, c)
+		if err != nil {
+			return err
+		}
+		if ready {
+			j, ok := s.head()
+			if ok {
+				if err := s.print(ctx, c, j); err != nil {
+					return err
+				}
+				continue
+			}
+		} else if s.cfg.FailFast {
+			s.failAll(fmt.Errorf("%w: %s", ErrNotReady, s.Status().DetailEN))
+		}
+		if err := s.idle(ctx, c); err != nil {
+			return err
+		}
+	}
+}
+
+// print sends one job and checks the printer after it.
+func (s *Supervisor) print(ctx context.Context, c *conn, j Job) error {
+	if _, err := c.port.Write(j.Data); err != nil {
+		return fmt.Errorf("printer: write job %s: %w", j.ID, err)
+	}
+	if c.noStatus {
+		s.pop()
+		s.report(Result{ID: j.ID, Printed: true})
+		return nil
+	}
+	ready, err := s.check(ctx, c)
+	if err != nil {
+		// The job went out but the port failed before the printer said it
+		// was well: keep it and print again after reconnecting.
+		s.report(Result{ID: j.ID, Err: err, Requeued: true})
+		return err
+	}
+	if !ready {
+		s.report(Result{ID: j.ID, Err: fmt.Errorf("%w: %s", ErrNotReady, s.Status().DetailEN), Requeued: true})
+		return nil
+	}
+	s.pop()
+	s.report(Result{ID: j.ID, Printed: true})
+	return nil
+}
+
+// check queries DLE EOT 1–4 and updates the status. It returns whether the
+// printer can print; an error means the port failed.
+func (s *Supervisor) check(ctx context.Context, c *conn) (bool, error) {
+	if c.noStatus {
+		return true, nil
+	}
+	var e escpos.Encoder
+	for n := byte(1); n <= 4; n++ {
+		e.StatusQuery(n)
+	}
+	if _, err := c.port.Write(e.Bytes()); err != nil {
+		return false, fmt.Errorf("printer: status query: %w", err)
+	}
+	for n := byte(1); n <= 4; n++ {
+		c.dec.Expect(n)
+	}
+	timeout := s.clock.After(s.cfg.ReplyTimeout)
+	for c.dec.Pending() > 0 {
+		select {
+		case <-ctx.Done():
+			return false, ctx.Err()
+		case <-timeout:
+			c.dec.Forget()
+			s.setStatus(statusNoAnswer())
+			return false, nil
+		case ch := <-c.rx:
+			if err := s.take(c, ch); err != nil {
+				if c.noStatus {
+					return true, nil
+				}
+				return false, err
+			}
+		}
+	}
+	st := statusOf(c.st)
+	s.setStatus(st)
+	return st.Ready(), nil
+}
+
+// take feeds bytes from the printer into the decoder.
+func (s *Supervisor) take(c *conn, ch chunk) error {
+	if ch.err != nil {
+		if errors.Is(ch.err, ErrNoStatus) {
+			c.noStatus = true
+			c.dec.Forget()
+			s.setStatus(statusNoStatus())
+		}
+		if ch.err == io.EOF {
+			return fmt.Errorf("printer: connection closed: %w", ch.err)
+		}
+		return fmt.Errorf("printer: read: %w", ch.err)
+	}
+	c.replies = c.dec.Feed(ch.p, c.replies[:0])
+	for _, r := range c.replies {
+		if r.Kind == escpos.KindUnknown {
+			s.log.Warn("printer sent unexpected bytes", "printer", s.cfg.Name, "bytes", fmt.Sprintf("% x", r.Raw))
+			continue
+		}
+		c.st.Apply(r)
+	}
+	return nil
+}
+
+// idle waits for a job, the next poll, or bytes from the printer.
+func (s *Supervisor) idle(ctx context.Context, c *conn) error {
+	poll := s.clock.After(s.cfg.PollInterval)
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-poll:
+			return nil
+		case <-s.wake:
+			return nil
+		case ch := <-c.rx:
+			if err := s.take(c, ch); err != nil {
+				if c.noStatus {
+					return nil
+				}
+				return err
+			}
+			if !c.noStatus && c.st.Known&(1<<escpos.KindASB) != 0 {
+				s.setStatus(statusOf(c.st))
+			}
+		}
+	}
+}
