@@ -105,6 +105,13 @@ func (e *Encoder) put(b ...byte) *Encoder {
 	return e
 }
 
+// insert puts b at offset i (for a feed owed before a block that printed).
+func (e *Encoder) insert(i int, b ...byte) {
+	if e.err == nil {
+		e.buf = append(e.buf[:i], append(b, e.buf[i:]...)...)
+	}
+}
+
 func (e *Encoder) fail(err error) *Encoder {
 	if e.err == nil {
 		e.err = err

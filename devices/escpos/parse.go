@@ -28,6 +28,9 @@ func (o Op) String() string {
 	if len(o.Data) > 0 {
 		return fmt.Sprintf("%s % x +%dB", o.Cmd, o.Args, len(o.Data))
 	}
+	if len(o.Args) == 0 {
+		return o.Cmd
+	}
 	return fmt.Sprintf("%s % x", o.Cmd, o.Args)
 }
 

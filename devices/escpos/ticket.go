@@ -178,21 +178,24 @@ func (r *Renderer) Append(e *Encoder, t Ticket, l Layout) error {
 	}
 	w := &writer{r: r, e: e, l: l, tcvn: NewTCVN3Encoder(), size: -1}
 	e.Init()
+	pending := 0 // gap owed before the next block that prints
 	for i, b := range blocks {
+		mark := e.Len()
 		printed, err := w.block(t, b)
 		if err != nil {
 			return fmt.Errorf("escpos: block %d (%s): %w", i+1, b.Field, err)
 		}
-		if printed && i < len(blocks)-1 {
-			g := b.Gap
-			if g == 0 {
-				g = l.Gap
-				if g == 0 {
-					g = 12
-				}
-			}
-			if g > 0 {
-				e.FeedDots(byte(min(g, 255)))
+		if !printed {
+			continue
+		}
+		if pending > 0 {
+			e.insert(mark, ESC, 'J', byte(min(pending, 255)))
+		}
+		pending = b.Gap
+		if pending == 0 {
+			pending = l.Gap
+			if pending == 0 {
+				pending = 12
 			}
 		}
 	}
@@ -348,7 +351,6 @@ func (w *writer) number(num string, b Block) (bool, error) {
 	w.setAlign(b.Align)
 	w.setStyle(b.Bold, FontA, scale, scale)
 	w.e.Text([]byte(num)).LF()
-	w.setStyle(false, FontA, 1, 1)
 	return true, w.e.Err()
 }
 
@@ -385,7 +387,6 @@ func (w *writer) text(s string, b Block) (bool, error) {
 		}
 		w.e.LF()
 	}
-	w.setStyle(false, FontA, 1, 1)
 	return true, w.e.Err()
 }
 
