@@ -1208,6 +1208,7 @@ func TestProblemString(t *testing.T) {
 	}{
 		{Problem{File: "a.toml", Line: 3, Msg: "bad"}, "a.toml:3: bad"},
 		{Problem{File: "a.toml", Msg: "bad"}, "a.toml: bad"},
+		{Problem{Line: 2, Msg: "bad"}, "config:2: bad"},
 	}
 	for _, tt := range tests {
 		if got := tt.p.String(); got != tt.want {
@@ -1222,5 +1223,28 @@ func TestRatingPins(t *testing.T) {
 		if got := p.Pin(score); got != want {
 			t.Errorf("Pin(%d): got %v, want %v", score, got, want)
 		}
+	}
+}
+
+func BenchmarkParseDemo(b *testing.B) {
+	for b.Loop() {
+		if _, err := Parse("demo.toml", DemoTOML); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func TestValidateInMemoryConfig(t *testing.T) {
+	c := &Config{Unit: Unit{ID: "u", Name: "U"}, Location: time.UTC}
+	c.setDefaults()
+	c.Services = []Service{{ID: "a", Name: "A", Digits: 3}}
+	c.Counters = []Counter{{ID: 1, Services: []string{"b"}}}
+	got := problemLines(t, c.Validate())
+	want := []string{"config: counter 1 names unknown service \"b\"; use one of: a"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if got, want := c.Counters[0].Name, "Quầy 1"; got != want {
+		t.Errorf("got %v, want %v", got, want)
 	}
 }

@@ -14,12 +14,16 @@ type Problem struct {
 }
 
 // String formats p as "FILE:LINE: message", or "FILE: message" when p
-// has no line.
+// has no line; FILE is "config" when p has no file.
 func (p Problem) String() string {
-	if p.Line <= 0 {
-		return fmt.Sprintf("%s: %s", p.File, p.Msg)
+	file := p.File
+	if file == "" {
+		file = "config"
 	}
-	return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Msg)
+	if p.Line <= 0 {
+		return fmt.Sprintf("%s: %s", file, p.Msg)
+	}
+	return fmt.Sprintf("%s:%d: %s", file, p.Line, p.Msg)
 }
 
 // Problems is every problem found in a configuration, sorted by line.

@@ -28,7 +28,10 @@ const MinSecretLen = 12
 var baudRates = []int{1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200}
 
 // Validate checks c again, as [Parse] does after decoding, and returns
-// a [*Problems] or nil. Call it after changing a [Config] in code.
+// a [*Problems] or nil. Call it after changing a [Config] in code; it
+// fills in the defaults that depend on other values (a counter's name,
+// the parsed endpoints), so do not call it while other goroutines read
+// a Config that was changed.
 func (c *Config) Validate() error {
 	d := &decoder{file: c.Path, lines: c.lines, bad: map[string]bool{}}
 	if c.Location == nil {
@@ -65,13 +68,15 @@ func (c *Config) fill() {
 			c.Displays[i].Address = 0x70
 		}
 	}
+	// Write only on change: a parsed Config is already filled, so that
+	// Validate does not race with readers of an unchanged Config.
 	if c.Printer != nil {
-		if e, err := ParseEndpoint(c.Printer.Address); err == nil {
+		if e, err := ParseEndpoint(c.Printer.Address); err == nil && e != c.Printer.Endpoint {
 			c.Printer.Endpoint = e
 		}
 	}
 	if c.RS485 != nil {
-		if e, err := ParseEndpoint(c.RS485.Port); err == nil {
+		if e, err := ParseEndpoint(c.RS485.Port); err == nil && e != c.RS485.Endpoint {
 			c.RS485.Endpoint = e
 		}
 	}
