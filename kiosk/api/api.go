@@ -338,15 +338,16 @@ func (s *Server) counter(w http.ResponseWriter, r *http.Request, p *principal) {
 		s.engineError(w, err)
 		return
 	}
-	last := evs[len(evs)-1:]
-	switch {
-	case action == "next" && (len(last) == 0 || last[0].Name != queue.TicketCalled):
+	if len(evs) == 0 || (action == "next" && evs[len(evs)-1].Name != queue.TicketCalled) {
 		w.WriteHeader(http.StatusNoContent)
-	case answer == "counter":
-		writeJSON(w, http.StatusOK, last[0].Counter)
-	default:
-		writeJSON(w, http.StatusOK, last[0].Ticket)
+		return
 	}
+	last := evs[len(evs)-1]
+	if answer == "counter" {
+		writeJSON(w, http.StatusOK, last.Counter)
+		return
+	}
+	writeJSON(w, http.StatusOK, last.Ticket)
 }
 
 func (s *Server) ws(w http.ResponseWriter, r *http.Request, _ *principal) {
