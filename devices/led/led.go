@@ -1,0 +1,204 @@
+package led
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"periph.io/x/conn/v3/gpio"
+)
+
+// Errors returned by this package.
+var (
+	// ErrNilPin is returned by [New] when pin is nil.
+	ErrNilPin = errors.New("led: nil pin")
+	// ErrBadDuration is returned for a zero or negative blink or pattern step.
+	ErrBadDuration = errors.New("led: durations must be positive")
+)
+
+// Clock is the time source of a [Dev].
+type Clock interface {
+	Now() time.Time
+	After(d time.Duration) <-chan time.Time
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time                         { return time.Now() }
+func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+// RealClock returns the wall clock.
+func RealClock() Clock { return realClock{} }
+
+// Pattern is a sequence of durations, alternately on and off, starting with
+// on: {100ms} is one beep, {100ms, 100ms, 100ms} two.
+type Pattern []time.Duration
+
+// Beep is one short beep, for a ticket issued.
+func Beep() Pattern { return Pattern{120 * time.Millisecond} }
+
+// Alert is three short beeps, for a fault such as the printer out of paper.
+func Alert() Pattern {
+	const on, off = 100 * time.Millisecond, 100 * time.Millisecond
+	return Pattern{on, off, on, off, on}
+}
+
+// Opts configures a [Dev].
+type Opts struct {
+	// Name identifies the output in String and errors, e.g. "printing".
+	// Empty means the pin name.
+	Name string
+	// ActiveLow is set when the output is on at Low (LED between 3V3 and
+	// the pin). By default High is on.
+	ActiveLow bool
+	// Clock defaults to [RealClock].
+	Clock Clock
+}
+
+// Dev is one GPIO output. Its methods are safe for concurrent use.
+type Dev struct {
+	pin  gpio.PinOut
+	opts Opts
+
+	mu     sync.Mutex
+	on     bool
+	gen    uint64             // bumped by every call that takes the output over
+	cancel context.CancelFunc // of the running Blink or Play, if any
+}
+
+// New returns the output on pin, switched off.
+func New(pin gpio.PinOut, opts Opts) (*Dev, error) {
+	if pin == nil {
+		return nil, ErrNilPin
+	}
+	if opts.Clock == nil {
+		opts.Clock = realClock{}
+	}
+	if opts.Name == "" {
+		opts.Name = pin.Name()
+	}
+	d := &Dev{pin: pin, opts: opts}
+	if err := d.write(false); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// String returns e.g. "led printing (GPIO22)".
+func (d *Dev) String() string {
+	return fmt.Sprintf("led %s (%s)", d.opts.Name, d.pin)
+}
+
+// On switches the output on, stopping any Blink or Play.
+func (d *Dev) On() error { return d.set(true) }
+
+// Off switches the output off, stopping any Blink or Play.
+func (d *Dev) Off() error { return d.set(false) }
+
+// Halt switches the output off, stopping any Blink or Play.
+func (d *Dev) Halt() error { return d.set(false) }
+
+// IsOn reports whether the output was last switched on.
+func (d *Dev) IsOn() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.on
+}
+
+func (d *Dev) set(on bool) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.takeLocked()
+	return d.write(on)
+}
+
+// takeLocked ends the ownership of a running Blink or Play.
+func (d *Dev) takeLocked() {
+	d.gen++
+	if d.cancel != nil {
+		d.cancel()
+		d.cancel = nil
+	}
+}
+
+// write must be called with mu held (or before d is shared).
+func (d *Dev) write(on bool) error {
+	l := gpio.Level(on != d.opts.ActiveLow)
+	if err := d.pin.Out(l); err != nil {
+		return fmt.Errorf("led: %s (%s): set %v: %w", d.opts.Name, d.pin, l, err)
+	}
+	d.on = on
+	return nil
+}
+
+// Blink switches the output on for on and off for off, repeatedly, until
+// ctx ends (then it switches off and returns nil) or another call takes the
+// output over (then it returns nil and leaves the output to that call).
+func (d *Dev) Blink(ctx context.Context, on, off time.Duration) error {
+	if on <= 0 || off <= 0 {
+		return fmt.Errorf("%w: Blink(%v, %v)", ErrBadDuration, on, off)
+	}
+	return d.run(ctx, Pattern{on, off}, true)
+}
+
+// Play runs p once and leaves the output off. It returns early, with the
+// output off, when ctx ends, and returns nil leaving the output alone when
+// another call takes the output over.
+func (d *Dev) Play(ctx context.Context, p Pattern) error {
+	for _, s := range p {
+		if s <= 0 {
+			return fmt.Errorf("%w: pattern %v", ErrBadDuration, p)
+		}
+	}
+	return d.run(ctx, p, false)
+}
+
+func (d *Dev) run(ctx context.Context, p Pattern, repeat bool) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	d.mu.Lock()
+	d.takeLocked()
+	gen := d.gen
+	d.cancel = cancel
+	d.mu.Unlock()
+
+	// step writes only while this run still owns the output, so a
+	// concurrent On, Off or Halt always has the last word.
+	step := func(on bool) (owned bool, err error) {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		if d.gen != gen {
+			return false, nil
+		}
+		return true, d.write(on)
+	}
+	for {
+		for i, dur := range p {
+			owned, err := step(i%2 == 0)
+			if err != nil || !owned {
+				return err
+			}
+			select {
+			case <-ctx.Done():
+				return d.end(gen)
+			case <-d.opts.Clock.After(dur):
+			}
+		}
+		if !repeat {
+			return d.end(gen)
+		}
+	}
+}
+
+// end switches the output off if run number gen still owns it.
+func (d *Dev) end(gen uint64) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.gen != gen {
+		return nil
+	}
+	d.cancel = nil
+	return d.write(false)
+}
