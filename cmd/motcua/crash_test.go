@@ -1,0 +1,272 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	_ "modernc.org/sqlite"
+
+	"motcua/kiosk/queue"
+)
+
+// buildBinary builds cmd/motcua once per test binary run.
+var buildBinary = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "motcua-bin-")
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "motcua")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	return bin, nil
+})
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+const crashAdmin = "crash-test-admin-token"
+
+func writeCrashConfig(t *testing.T, dir, addr string) string {
+	t.Helper()
+	cfg := fmt.Sprintf(`[unit]
+id = "crash-test"
+name = "Thử mất điện"
+
+[server]
+listen = %q
+data_dir = %q
+
+[[service]]
+id = "dat-dai"
+name = "Đất đai"
+prefix = "A"
+
+[[service]]
+id = "ho-tich"
+name = "Hộ tịch"
+prefix = "B"
+
+[[counter]]
+id = 1
+name = "Quầy 1"
+services = ["dat-dai", "ho-tich"]
+
+[[counter]]
+id = 2
+name = "Quầy 2"
+services = ["ho-tich"]
+
+[[token]]
+role = "admin"
+secret = %q
+`, addr, filepath.Join(dir, "data"), crashAdmin)
+	path := filepath.Join(dir, "motcua.toml")
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// daemonProc is the real binary running `motcua run`.
+type daemonProc struct {
+	cmd  *exec.Cmd
+	base string
+	out  bytes.Buffer
+}
+
+func startDaemon(t *testing.T, bin, config, addr string) *daemonProc {
+	t.Helper()
+	p := &daemonProc{base: "http://" + addr}
+	p.cmd = exec.Command(bin, "run", "-config", config)
+	p.cmd.Stdout, p.cmd.Stderr = &p.out, &p.out
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.kill() })
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := http.Get(p.base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return p
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("daemon did not answer /healthz: %v\n%s", err, p.out.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func (p *daemonProc) kill() {
+	if p.cmd.ProcessState == nil {
+		p.cmd.Process.Signal(syscall.SIGKILL)
+		p.cmd.Wait()
+	}
+}
+
+var client = &http.Client{Timeout: 5 * time.Second}
+
+func (p *daemonProc) post(path, body string) (int, []byte, error) {
+	req, _ := http.NewRequest("POST", p.base+path, bytes.NewBufferString(body))
+	req.Header.Set("Authorization", "Bearer "+crashAdmin)
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	var buf bytes.Buffer
+	buf.ReadFrom(resp.Body)
+	return resp.StatusCode, buf.Bytes(), nil
+}
+
+// TestCrash issues and calls tickets as fast as it can, kills the daemon
+// with SIGKILL at random moments, restarts it, and checks that every
+// acknowledged ticket survived with its number, that no number was given
+// twice and that the log's seq has no gap or repeat.
+func TestCrash(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crash test runs the real binary 25 times; not in -short")
+	}
+	bin, err := buildBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	addr := freePort(t)
+	config := writeCrashConfig(t, dir, addr)
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
+
+	acked := map[string]string{} // ticket id -> number, as acknowledged
+	var calledAcks int
+	const rounds = 25
+	for round := range rounds {
+		p := startDaemon(t, bin, config, addr)
+		for _, c := range []string{"1", "2"} {
+			if code, body, err := p.post("/api/v1/counters/"+c+"/open", `{"officer":"Thử"}`); err != nil || code != 200 {
+				t.Fatalf("round %d: open: %d %s %v", round, code, body, err)
+			}
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for w := range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; ctx.Err() == nil; i++ {
+					if w == 3 && i%2 == 1 {
+						if code, _, err := p.post(fmt.Sprintf("/api/v1/counters/%d/next", 1+i%4/2), ""); err == nil && code == 200 {
+							mu.Lock()
+							calledAcks++
+							mu.Unlock()
+						}
+						continue
+					}
+					service := []string{"dat-dai", "ho-tich"}[i%2]
+					code, body, err := p.post("/api/v1/tickets", `{"service":"`+service+`"}`)
+					if err != nil || code != 201 {
+						continue // killed mid-request: not acknowledged
+					}
+					var tk queue.Ticket
+					if err := json.Unmarshal(body, &tk); err != nil {
+						t.Errorf("round %d: 201 with a bad body %q", round, body)
+						return
+					}
+					mu.Lock()
+					if prev, ok := acked[tk.ID]; ok {
+						t.Errorf("round %d: ticket id %s acknowledged twice (%s, %s)", round, tk.ID, prev, tk.Number)
+					}
+					acked[tk.ID] = tk.Number
+					mu.Unlock()
+				}
+			}()
+		}
+		time.Sleep(time.Duration(30+rng.IntN(250)) * time.Millisecond)
+		p.kill()
+		cancel()
+		wg.Wait()
+	}
+	if len(acked) < rounds*10 {
+		t.Fatalf("only %d tickets acknowledged in %d rounds: the test did not load the daemon", len(acked), rounds)
+	}
+
+	// After the last crash: every acknowledged ticket is there, same number.
+	p := startDaemon(t, bin, config, addr)
+	for id, number := range acked {
+		req, _ := http.NewRequest("GET", p.base+"/api/v1/tickets/"+id, nil)
+		req.Header.Set("Authorization", "Bearer "+crashAdmin)
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tk queue.Ticket
+		json.NewDecoder(resp.Body).Decode(&tk)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || tk.Number != number {
+			t.Errorf("ticket %s: got %d %q, want 200 %q", id, resp.StatusCode, tk.Number, number)
+		}
+	}
+	p.kill()
+
+	// The log itself: seq 1..N without gap or repeat, no number issued
+	// twice in a day.
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "data", "motcua.db")+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT seq, name, day, COALESCE(json_extract(data, '$.ticket.number'), ''), COALESCE(json_extract(data, '$.ticket.service'), '') FROM events ORDER BY seq`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var want int64 = 1
+	issued := map[string]bool{}
+	for rows.Next() {
+		var seq int64
+		var name, day, number, service string
+		if err := rows.Scan(&seq, &name, &day, &number, &service); err != nil {
+			t.Fatal(err)
+		}
+		if seq != want {
+			t.Fatalf("seq %d where %d was due: gap or repeat", seq, want)
+		}
+		want++
+		if name == queue.TicketIssued {
+			k := day + "/" + service + "/" + number
+			if issued[k] {
+				t.Errorf("number %s given twice on %s", number, day)
+			}
+			issued[k] = true
+		}
+	}
+	if len(issued) < len(acked) {
+		t.Errorf("log has %d issued tickets, fewer than the %d acknowledged", len(issued), len(acked))
+	}
+	t.Logf("%d rounds, %d tickets acknowledged (%d issued in the log), %d calls acknowledged, %d events",
+		rounds, len(acked), len(issued), calledAcks, want-1)
+}

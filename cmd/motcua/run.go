@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"motcua/kiosk/clock"
+	"motcua/kiosk/config"
+	"motcua/kiosk/daemon"
+	"motcua/kiosk/queue"
+)
+
+// errInvalid marks an error whose explanation was already printed.
+var errInvalid = errors.New("invalid")
+
+func check(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("check", "motcua check -config FILE", stderr)
+	path := fs.String("config", "/etc/motcua/motcua.toml", "configuration `file` to validate")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := config.Load(*path)
+	if err == nil {
+		err = cfg.RequireDataDir()
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return errInvalid
+	}
+	fmt.Fprintf(stdout, "%s: ok (%d services, %d counters, %d tokens)\n", *path, len(cfg.Services), len(cfg.Counters), len(cfg.Tokens))
+	return nil
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("run", "motcua run -config FILE", stderr)
+	path := fs.String("config", "/etc/motcua/motcua.toml", "configuration `file`")
+	verbose := fs.Bool("debug", false, "log every request")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := config.Load(*path)
+	if err == nil {
+		err = cfg.RequireDataDir()
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return errInvalid
+	}
+	log := newLogger(stderr, *verbose)
+	d, err := daemon.New(ctx, daemon.Options{Config: cfg, Clock: clock.System{}, Logger: log})
+	if err != nil {
+		return err
+	}
+	return d.Run(ctx)
+}
+
+func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("demo", "motcua demo [-listen ADDR] [-data DIR]", stderr)
+	listen := fs.String("listen", "127.0.0.1:8080", "`address` to serve on")
+	data := fs.String("data", "", "data `directory` (default: a new temporary directory)")
+	verbose := fs.Bool("debug", false, "log every request")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg := config.Demo()
+	cfg.Server.Listen = *listen
+	cfg.Server.DataDir = *data
+	if cfg.Server.DataDir == "" {
+		dir, err := os.MkdirTemp("", "motcua-demo-")
+		if err != nil {
+			return err
+		}
+		cfg.Server.DataDir = dir
+	}
+	tokens := map[config.Role]string{}
+	for _, role := range []config.Role{config.RoleAdmin, config.RoleKiosk, config.RoleDisplay, config.RoleCounter} {
+		t := config.Token{Role: role, Name: "demo-" + string(role), Secret: randomToken()}
+		if role == config.RoleCounter {
+			for _, c := range cfg.Counters {
+				t.Counters = append(t.Counters, c.ID)
+			}
+		}
+		if err := cfg.AddToken(t); err != nil {
+			return err
+		}
+		tokens[role] = t.Secret
+	}
+	log := newLogger(stderr, *verbose)
+	d, err := daemon.New(ctx, daemon.Options{Config: cfg, Clock: clock.Trusted{}, Logger: log})
+	if err != nil {
+		return err
+	}
+	d.Room.SetDevice(queue.Device{Name: "printer", Status: queue.DeviceOK, Detail: "sim"})
+	printDemo(stdout, "http://"+d.Addr(), cfg, tokens)
+	return d.Run(ctx)
+}
+
+func printDemo(w io.Writer, base string, cfg *config.Config, tokens map[config.Role]string) {
+	fmt.Fprintf(w, "motcua demo: %s\n", cfg.Unit.Name)
+	fmt.Fprintf(w, "data: %s (deleted by nobody: remove it when done)\n\n", cfg.Server.DataDir)
+	fmt.Fprintf(w, "Kiosk (citizens):   %s/kiosk?token=%s\n", base, tokens[config.RoleKiosk])
+	fmt.Fprintf(w, "Board (TV):         %s/board?token=%s\n", base, tokens[config.RoleDisplay])
+	for _, c := range cfg.Counters {
+		fmt.Fprintf(w, "Counter %d:          %s/counter/%d?token=%s\n", c.ID, base, c.ID, tokens[config.RoleCounter])
+	}
+	fmt.Fprintf(w, "Admin:              %s/admin?token=%s\n\n", base, tokens[config.RoleAdmin])
+	fmt.Fprintln(w, "Try the API:")
+	fmt.Fprintf(w, "  curl -H 'Authorization: Bearer %s' -d '{\"service\":\"%s\"}' %s/api/v1/tickets\n",
+		tokens[config.RoleKiosk], cfg.Services[0].ID, base)
+	fmt.Fprintf(w, "  curl -H 'Authorization: Bearer %s' -d '{\"officer\":\"Nguyễn Văn A\"}' %s/api/v1/counters/1/open\n", tokens[config.RoleCounter], base)
+	fmt.Fprintf(w, "  curl -H 'Authorization: Bearer %s' -X POST %s/api/v1/counters/1/next\n", tokens[config.RoleCounter], base)
+	fmt.Fprintf(w, "  curl -H 'Authorization: Bearer %s' %s/api/v1/state\n\n", tokens[config.RoleDisplay], base)
+	fmt.Fprintln(w, "Ctrl-C stops the demo.")
+}
+
+// randomToken returns 128 random bits, base32 without padding, lower case.
+func randomToken() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+}
+
+func devices(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if err := parse(newFlags("devices", "motcua devices", stderr), args); err != nil {
+		return err
+	}
+	return listDevices(ctx, stdout)
+}

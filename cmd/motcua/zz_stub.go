@@ -1,0 +1,3 @@
+package main
+import ("context";"io")
+func listDevices(ctx context.Context, w io.Writer) error { return nil }
