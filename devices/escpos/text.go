@@ -69,11 +69,7 @@ var tcvn3LowerBytes = [67]byte{
 	0xFC, 0xFD, 0xFE,
 }
 
-// tcvn3Both are the capitals that both TCVN-3 fonts hold at 0xA1..0xA7.
-const tcvn3Both = "ĂÂÊÔƠƯĐ"
-
-// tcvn3Char says where a rune lives in TCVN-3: its byte and the pages that
-// print it (0 = both pages).
+// tcvn3Char says where a rune lives in TCVN-3: its byte and its page.
 type tcvn3Char struct {
 	b    byte
 	page byte
@@ -82,25 +78,23 @@ type tcvn3Char struct {
 // tcvn3Table is built by newTCVN3Table; it is read-only afterwards.
 type tcvn3Table map[rune]tcvn3Char
 
+// newTCVN3Table maps lowercase letters to page 30 and capitals to page 31.
+// In the capitals font a lowercase letter's byte prints its capital, except
+// for Ă Â Đ, which sit at 0xA1, 0xA2, 0xA7 (TCVN 5712 puts all seven
+// capitals Ă Â Ê Ô Ơ Ư Đ at 0xA1–0xA7 in both fonts; we use only the
+// positions that receipt-printer-encoder's Epson tables agree with, since
+// no printer was at hand to check the rest).
 func newTCVN3Table() tcvn3Table {
-	t := make(tcvn3Table, 2*67+7)
+	t := make(tcvn3Table, 2*67)
 	i := 0
 	for _, r := range tcvn3Lower {
-		b := tcvn3LowerBytes[i]
-		t[r] = tcvn3Char{b, PageTCVN3}
+		t[r] = tcvn3Char{tcvn3LowerBytes[i], PageTCVN3}
+		t[unicode.ToUpper(r)] = tcvn3Char{tcvn3LowerBytes[i], PageTCVN3Upper}
 		i++
 	}
-	i = 0
-	for _, r := range tcvn3Both {
-		t[r] = tcvn3Char{0xA1 + byte(i), 0}
-		i++
-	}
-	for _, r := range tcvn3Lower {
-		u := unicode.ToUpper(r)
-		if _, ok := t[u]; !ok {
-			t[u] = tcvn3Char{t[r].b, PageTCVN3Upper}
-		}
-	}
+	t['Ă'] = tcvn3Char{0xA1, PageTCVN3Upper}
+	t['Â'] = tcvn3Char{0xA2, PageTCVN3Upper}
+	t['Đ'] = tcvn3Char{0xA7, PageTCVN3Upper}
 	return t
 }
 
@@ -185,7 +179,7 @@ func (t *TCVN3Encoder) Reset() { t.page = -1 }
 func (t *TCVN3Encoder) Append(e *Encoder, s string) int {
 	lost := 0
 	s = norm.NFC.String(s)
-	for i, r := range s {
+	for _, r := range s {
 		if r >= 0x20 && r < 0x7f {
 			e.put(byte(r))
 			continue
@@ -199,32 +193,13 @@ func (t *TCVN3Encoder) Append(e *Encoder, s string) int {
 			e.put([]byte(f)...)
 			continue
 		}
-		page := int(c.page)
-		if page == 0 {
-			if t.page == PageTCVN3 || t.page == PageTCVN3Upper {
-				e.put(c.b)
-				continue
-			}
-			page = t.nextPage(s[i+utf8.RuneLen(r):])
-		}
-		if page != t.page {
+		if page := int(c.page); page != t.page {
 			e.CodePage(byte(page))
 			t.page = page
 		}
 		e.put(c.b)
 	}
 	return lost
-}
-
-// nextPage picks the page the next page-specific character after a
-// both-pages capital needs, so "ĐẾN" selects 31 once.
-func (t *TCVN3Encoder) nextPage(rest string) int {
-	for _, r := range rest {
-		if c, ok := t.table[r]; ok && c.page != 0 {
-			return int(c.page)
-		}
-	}
-	return PageTCVN3
 }
 
 // DecodeText turns bytes printed in code page page back into text, for the
@@ -234,12 +209,9 @@ func DecodeText(page byte, p []byte) string {
 	t := newTCVN3Table()
 	var lower, upper [256]rune
 	for r, c := range t {
-		switch {
-		case c.page == 0:
-			lower[c.b], upper[c.b] = r, r
-		case c.page == PageTCVN3:
+		if c.page == PageTCVN3 {
 			lower[c.b] = r
-		default:
+		} else {
 			upper[c.b] = r
 		}
 	}
