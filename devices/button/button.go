@@ -303,13 +303,12 @@ func (d *Dev) step(st *state, now time.Time) {
 	if held >= d.opts.StuckAfter {
 		st.stuck = true
 		if d.opts.OnStatus != nil {
-			secs := int(d.opts.StuckAfter / time.Second)
 			d.opts.OnStatus(Status{
 				Level: LevelWarning,
 				Detail: fmt.Sprintf("button %s held down for over %v (stuck or taped?); ignored until released",
 					d.opts.Name, d.opts.StuckAfter),
-				DetailVI: fmt.Sprintf("Nút %s bị giữ quá %d giây (kẹt hoặc bị dán?); tạm bỏ qua cho đến khi được nhả ra",
-					d.opts.Name, secs),
+				DetailVI: fmt.Sprintf("Nút %s bị giữ quá %g giây (kẹt hoặc bị dán?); tạm bỏ qua cho đến khi được nhả ra",
+					d.opts.Name, d.opts.StuckAfter.Seconds()),
 				At: now,
 			})
 		}

@@ -382,6 +382,12 @@ func TestStuck(t *testing.T) {
 			st[0].Detail == "" || st[0].DetailVI == "" {
 			t.Fatalf("statuses: got %+v, want one warning at 10s with both texts", st)
 		}
+		if got, want := st[0].Detail, "button GPIO17 held down for over 10s (stuck or taped?); ignored until released"; got != want {
+			t.Errorf("Detail: got %q, want %q", got, want)
+		}
+		if got, want := st[0].DetailVI, "Nút GPIO17 bị giữ quá 10 giây (kẹt hoặc bị dán?); tạm bỏ qua cho đến khi được nhả ra"; got != want {
+			t.Errorf("DetailVI: got %q, want %q", got, want)
+		}
 		// Still taped down for a minute, with a little chatter: nothing.
 		for range 3 {
 			r.edge(gpio.High)
@@ -399,6 +405,9 @@ func TestStuck(t *testing.T) {
 		st = r.gotStatuses()
 		if len(st) != 2 || st[1].Level != LevelOK || st[1].DetailVI == "" {
 			t.Fatalf("statuses after release: got %+v, want warning then ok", st)
+		}
+		if got, want := st[1].DetailVI, "Nút GPIO17 đã được nhả ra; hoạt động bình thường"; got != want {
+			t.Errorf("DetailVI: got %q, want %q", got, want)
 		}
 		wantEvents(t, r.gotEvents(), press)
 		r.advance(time.Second)
