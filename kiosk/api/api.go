@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"motcua/kiosk"
@@ -31,9 +32,23 @@ type Server struct {
 	metrics http.Handler
 	limits  *limiter
 	printer Printer
-	keys    *keyring
-	cfg     *config.Config
 	mux     *http.ServeMux
+	// auth is what a reload may change: tokens, origins, rate limits.
+	authz atomic.Pointer[authState]
+}
+
+type authState struct {
+	keys    *keyring
+	origins []string
+	limits  *limiter
+}
+
+func newAuthState(cfg *config.Config) *authState {
+	return &authState{
+		keys:    newKeyring(cfg.Tokens),
+		origins: cfg.Server.AllowedOrigins,
+		limits:  newLimiter(cfg.Server.TicketRate, cfg.Server.TicketBurst),
+	}
 }
 
 // Printer prints an issued ticket. It is told about every new ticket and
@@ -59,18 +74,15 @@ func New(room *kiosk.Room, opts Options) *Server {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	cfg := room.Config()
 	s := &Server{
 		room:    room,
 		hub:     opts.Hub,
 		log:     opts.Logger,
 		metrics: opts.Metrics,
 		printer: opts.Printer,
-		cfg:     cfg,
-		keys:    newKeyring(cfg.Tokens),
-		limits:  newLimiter(cfg.Server.TicketRate, cfg.Server.TicketBurst),
 		mux:     http.NewServeMux(),
 	}
+	s.authz.Store(newAuthState(room.Config()))
 	m := s.mux
 	m.HandleFunc("GET /healthz", s.healthz)
 	m.HandleFunc("GET /metrics", s.serveMetrics)
@@ -88,10 +100,10 @@ func New(room *kiosk.Room, opts Options) *Server {
 	return s
 }
 
-// Reconfigure puts new tokens and limits in force.
+// Reconfigure puts new tokens, origins and limits in force; requests in
+// flight finish under the old ones.
 func (s *Server) Reconfigure(cfg *config.Config) {
-	s.keys = newKeyring(cfg.Tokens)
-	s.cfg = cfg
+	s.authz.Store(newAuthState(cfg))
 }
 
 // ServeHTTP logs each request (never its query or token) and passes it on.
@@ -144,12 +156,13 @@ type handler func(w http.ResponseWriter, r *http.Request, p *principal)
 // auth checks the Origin and the token, and the role when roles are given.
 func (s *Server) auth(h handler, roles ...config.Role) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if !originAllowed(r, s.cfg.Server.AllowedOrigins) {
+		a := s.authz.Load()
+		if !originAllowed(r, a.origins) {
 			writeError(w, http.StatusForbidden, "origin_not_allowed",
 				"this page's origin may not use the API; add it to server.allowed_origins")
 			return
 		}
-		p := s.keys.lookup(secret(r))
+		p := a.keys.lookup(secret(r))
 		if p == nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="motcua"`)
 			writeError(w, http.StatusUnauthorized, "unauthorized",
@@ -181,7 +194,7 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if ip := net.ParseIP(host(r.RemoteAddr)); ip == nil || !ip.IsLoopback() {
-		if p := s.keys.lookup(secret(r)); p == nil || p.role != config.RoleAdmin {
+		if p := s.authz.Load().keys.lookup(secret(r)); p == nil || p.role != config.RoleAdmin {
 			writeError(w, http.StatusUnauthorized, "unauthorized", "metrics need an admin token from outside this machine")
 			return
 		}
@@ -219,7 +232,7 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request, p *principal) {
 		return
 	}
 	if p.role != config.RoleAdmin {
-		if wait, ok := s.limits.allow(p.index, host(r.RemoteAddr)); !ok {
+		if wait, ok := s.authz.Load().limits.allow(p.index, host(r.RemoteAddr)); !ok {
 			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds()+0.999)))
 			writeError(w, http.StatusTooManyRequests, "rate_limited",
 				"too many tickets from this kiosk; wait a moment and try again")
