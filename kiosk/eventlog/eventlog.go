@@ -115,7 +115,7 @@ func Open(dir string) (*Log, error) {
 	}
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxIdleTime(0)
-	if _, err := w.Exec(schema); err != nil {
+	if _, err := w.Exec(schema + printSchema); err != nil {
 		w.Close()
 		lock.Close()
 		return nil, fmt.Errorf("eventlog: %s: %w (is the file a motcua database and the disk writable?)", path, err)

@@ -1,0 +1,200 @@
+// Package printing turns issued tickets into paper, durably: it renders a
+// ticket with the ESC/POS encoder, hands it to the printer and records,
+// beside the event log, whether it came out.
+//
+// A ticket is issued (and durable) before it is printed, so a power cut
+// between the two leaves a ticket.issued event without a print record. At
+// start [Service.Recover] prints such tickets again when they are fresh
+// (the citizen may still be at the kiosk) and marks older ones unprinted,
+// so the admin page lists them for a reprint; none is silently dropped, and
+// its number is never reused.
+package printing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"motcua/devices/escpos"
+	"motcua/kiosk"
+	"motcua/kiosk/config"
+	"motcua/kiosk/eventlog"
+	"motcua/kiosk/queue"
+)
+
+// Printer prints one job and returns nil once it came out, or why not.
+// It must give up when ctx ends.
+type Printer interface {
+	PrintJob(ctx context.Context, id string, data []byte) error
+}
+
+// Options configure a [Service].
+type Options struct {
+	// Timeout is how long a kiosk waits for its ticket before the screen
+	// shows the number instead (default 5 s).
+	Timeout time.Duration
+	// Fresh is how old an interrupted ticket may be to be printed after a
+	// restart (default 2 min); older ones are marked unprinted.
+	Fresh time.Duration
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// Service prints tickets. It is safe for concurrent use.
+type Service struct {
+	room   *kiosk.Room
+	p      Printer
+	r      *escpos.Renderer
+	layout escpos.Layout
+	cfg    *config.Config
+	opts   Options
+}
+
+// ErrNoPrinter is returned when the configuration has no [printer].
+var ErrNoPrinter = errors.New("printing: no [printer] in the configuration")
+
+// New returns a service printing room's tickets on p, laid out as cfg's
+// [printer] section says.
+func New(room *kiosk.Room, p Printer, cfg *config.Config, opts Options) (*Service, error) {
+	if cfg.Printer == nil {
+		return nil, ErrNoPrinter
+	}
+	mode, err := escpos.ParseTextMode(cfg.Printer.Mode)
+	if err != nil {
+		return nil, fmt.Errorf("printing: %w", err)
+	}
+	paper, err := escpos.ParsePaper(fmt.Sprint(cfg.Printer.Paper))
+	if err != nil {
+		return nil, fmt.Errorf("printing: %w", err)
+	}
+	r, err := escpos.NewRenderer()
+	if err != nil {
+		return nil, fmt.Errorf("printing: %w", err)
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = 5 * time.Second
+	}
+	if opts.Fresh <= 0 {
+		opts.Fresh = 2 * time.Minute
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	layout := escpos.Layout{Paper: paper, Mode: mode}
+	return &Service{room: room, p: p, r: r, layout: layout, cfg: cfg, opts: opts}, nil
+}
+
+// Render returns the ESC/POS bytes of a ticket.
+func (s *Service) Render(t *queue.Ticket) ([]byte, error) {
+	pc := s.cfg.Printer
+	service := t.Service
+	if sc := s.cfg.Service(t.Service); sc != nil {
+		service = sc.Name
+	}
+	et := escpos.Ticket{
+		Unit:     strings.ToUpper(s.cfg.Unit.Name),
+		Service:  service,
+		Number:   t.Number,
+		Priority: t.Priority,
+		Issued:   t.IssuedAt,
+		Ahead:    t.Ahead,
+		Wait:     time.Duration(t.WaitSeconds) * time.Second,
+		Footer:   pc.Footer,
+		Lines:    pc.Header,
+	}
+	if pc.QRURL != "" {
+		et.QR = strings.NewReplacer("{unit}", s.cfg.Unit.ID, "{id}", t.ID, "{number}", t.Number).Replace(pc.QRURL)
+	}
+	return s.r.Render(et, s.layout)
+}
+
+// PrintTicket prints a ticket just issued and records the outcome. It
+// returns nil when the ticket came out.
+func (s *Service) PrintTicket(ctx context.Context, t *queue.Ticket) error {
+	ctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
+	defer cancel()
+	data, err := s.Render(t)
+	if err == nil {
+		err = s.p.PrintJob(ctx, t.ID, data)
+	}
+	state, detail := eventlog.PrintPrinted, ""
+	if err != nil {
+		state, detail = eventlog.PrintUnprinted, err.Error()
+	}
+	// The record is written even when the kiosk has gone away.
+	if rerr := s.room.Log().SetPrint(context.WithoutCancel(ctx), t.ID, t.Day, state, detail, s.opts.Now()); rerr != nil {
+		return errors.Join(err, rerr)
+	}
+	return err
+}
+
+// Reprint prints a ticket again, for the admin.
+func (s *Service) Reprint(ctx context.Context, id string) error {
+	t, err := s.room.Ticket(ctx, id)
+	if err != nil {
+		return err
+	}
+	return s.PrintTicket(ctx, t)
+}
+
+// Unprinted returns today's tickets whose paper did not come out.
+func (s *Service) Unprinted(ctx context.Context) ([]eventlog.PrintRecord, error) {
+	day, err := kiosk.View(s.room, (*queue.Engine).Day)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := s.room.Log().Prints(ctx, day)
+	if err != nil {
+		return nil, err
+	}
+	var out []eventlog.PrintRecord
+	for _, r := range recs {
+		if r.State == eventlog.PrintUnprinted {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// Recover deals with today's tickets that were issued but have no print
+// record: a crash came between the two. Fresh ones are printed now, older
+// ones marked unprinted. It returns how many of each.
+func (s *Service) Recover(ctx context.Context) (printed, unprinted int, err error) {
+	day, err := kiosk.View(s.room, (*queue.Engine).Day)
+	if err != nil || day == "" {
+		return 0, 0, err
+	}
+	ids, err := s.room.Log().Issued(ctx, day)
+	if err != nil {
+		return 0, 0, err
+	}
+	recs, err := s.room.Log().Prints(ctx, day)
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, id := range ids {
+		if _, ok := recs[id]; ok {
+			continue
+		}
+		t, err := s.room.Ticket(ctx, id)
+		if err != nil {
+			return printed, unprinted, err
+		}
+		if s.opts.Now().Sub(t.IssuedAt) <= s.opts.Fresh && t.Status == queue.Waiting {
+			if s.PrintTicket(ctx, t) == nil {
+				printed++
+				continue
+			}
+			unprinted++
+			continue
+		}
+		err = s.room.Log().SetPrint(ctx, id, day, eventlog.PrintUnprinted, "interrupted by a restart", s.opts.Now())
+		if err != nil {
+			return printed, unprinted, err
+		}
+		unprinted++
+	}
+	return printed, unprinted, nil
+}

@@ -1,0 +1,133 @@
+package printing
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"motcua/kiosk"
+	"motcua/kiosk/config"
+	"motcua/kiosk/eventlog"
+	"motcua/kiosk/queue"
+)
+
+type clock struct{ t time.Time }
+
+func (c *clock) Now() time.Time { return c.t }
+func (c *clock) Synced() bool   { return true }
+
+// paper records the jobs it prints; it fails while fail is set.
+type paper struct {
+	mu   sync.Mutex
+	jobs map[string][]byte
+	fail error
+}
+
+func (p *paper) PrintJob(ctx context.Context, id string, data []byte) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.fail != nil {
+		return p.fail
+	}
+	p.jobs[id] = data
+	return nil
+}
+
+func setup(t *testing.T, c *clock) (*kiosk.Room, *config.Config, *eventlog.Log) {
+	t.Helper()
+	cfg := config.Demo()
+	cfg.Printer.QRURL = "https://dichvucong.example.gov.vn/q/{unit}/{id}"
+	log, err := eventlog.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { log.Close() })
+	room, err := kiosk.OpenRoom(context.Background(), cfg, log, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return room, cfg, log
+}
+
+func issue(t *testing.T, room *kiosk.Room) *queue.Ticket {
+	t.Helper()
+	evs, err := room.Do(func(e *queue.Engine) ([]queue.Event, error) { return e.Issue("dat-dai", false) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return evs[len(evs)-1].Ticket
+}
+
+func TestPrintTicketRecordsOutcome(t *testing.T) {
+	c := &clock{t: time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)}
+	room, cfg, log := setup(t, c)
+	p := &paper{jobs: map[string][]byte{}}
+	s, err := New(room, p, cfg, Options{Now: c.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok := issue(t, room)
+	if err := s.PrintTicket(context.Background(), ok); err != nil {
+		t.Fatalf("print: %v", err)
+	}
+	if job := p.jobs[ok.ID]; !bytes.Contains(job, []byte(ok.Number)) || !bytes.Contains(job, []byte(ok.ID)) {
+		t.Errorf("job of %s lacks its number or its QR URL (%d bytes)", ok.ID, len(job))
+	}
+	p.fail = errors.New("hết giấy")
+	bad := issue(t, room)
+	if err := s.PrintTicket(context.Background(), bad); err == nil {
+		t.Fatal("print on a failing printer: got nil error")
+	}
+	recs, err := log.Prints(context.Background(), ok.Day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if recs[ok.ID].State != eventlog.PrintPrinted || recs[bad.ID].State != eventlog.PrintUnprinted || recs[bad.ID].Detail != "hết giấy" {
+		t.Errorf("records: got %+v", recs)
+	}
+	un, err := s.Unprinted(context.Background())
+	if err != nil || len(un) != 1 || un[0].Ticket != bad.ID {
+		t.Errorf("unprinted: got %+v %v, want only %s", un, err, bad.ID)
+	}
+	p.fail = nil
+	if err := s.Reprint(context.Background(), bad.ID); err != nil {
+		t.Fatalf("reprint: %v", err)
+	}
+	if recs, _ := log.Prints(context.Background(), ok.Day); recs[bad.ID].State != eventlog.PrintPrinted || recs[bad.ID].Attempts != 2 {
+		t.Errorf("after reprint: got %+v, want printed after 2 attempts", recs[bad.ID])
+	}
+}
+
+// TestRecover issues tickets that a crash kept from printing: the fresh
+// one prints after the restart, the old one is marked unprinted.
+func TestRecover(t *testing.T) {
+	c := &clock{t: time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)}
+	room, cfg, log := setup(t, c)
+	old := issue(t, room)
+	c.t = c.t.Add(10 * time.Minute)
+	fresh := issue(t, room)
+	c.t = c.t.Add(30 * time.Second)
+	p := &paper{jobs: map[string][]byte{}}
+	s, err := New(room, p, cfg, Options{Now: c.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	printed, unprinted, err := s.Recover(context.Background())
+	if err != nil || printed != 1 || unprinted != 1 {
+		t.Fatalf("recover: got %d printed, %d unprinted, %v; want 1, 1", printed, unprinted, err)
+	}
+	if _, ok := p.jobs[fresh.ID]; !ok || len(p.jobs) != 1 {
+		t.Errorf("printed jobs: got %d, want only %s", len(p.jobs), fresh.ID)
+	}
+	recs, _ := log.Prints(context.Background(), old.Day)
+	if recs[old.ID].State != eventlog.PrintUnprinted {
+		t.Errorf("old ticket: got %+v, want unprinted", recs[old.ID])
+	}
+	// A second recovery finds nothing left to do.
+	if printed, unprinted, err := s.Recover(context.Background()); printed+unprinted != 0 || err != nil {
+		t.Errorf("second recover: got %d, %d, %v", printed, unprinted, err)
+	}
+}
