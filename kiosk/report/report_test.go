@@ -1,0 +1,519 @@
+package report_test
+
+import (
+	"context"
+	"database/sql"
+	"math"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"motcua/kiosk"
+	"motcua/kiosk/config"
+	"motcua/kiosk/eventlog"
+	"motcua/kiosk/queue"
+	"motcua/kiosk/report"
+)
+
+const testTOML = `
+[unit]
+id = "thu"
+name = "UBND xã Thử – Bộ phận một cửa"
+timezone = "Asia/Ho_Chi_Minh"
+
+[server]
+listen = "127.0.0.1:0"
+
+[[service]]
+id = "a"
+name = "Đất đai"
+prefix = "A"
+
+[[service]]
+id = "b"
+name = "Hộ tịch"
+prefix = "B"
+
+[[counter]]
+id = 1
+name = "Quầy 1"
+services = ["a"]
+
+[[counter]]
+id = 2
+name = "Quầy 2"
+services = ["b"]
+
+[reports]
+target_wait = "10m"
+`
+
+// fakeClock is the time the engine sees; the test moves it.
+type fakeClock struct{ now time.Time }
+
+func (c *fakeClock) Now() time.Time { return c.now }
+func (c *fakeClock) Synced() bool   { return true }
+
+// scenario writes the events of two queue days through the real engine
+// and event log, and returns the data directory, the configuration and
+// the open log.
+//
+// All times are local (+07:00); the target wait is 10 min = 600 s.
+//
+// Day 1, Monday 2026-11-23. Counter 1 takes service a, counter 2 service b.
+//
+//	08:00     counter 1 opened by An, counter 2 by Bình
+//	08:01     A001 (T1) issued        08:02 A002 (T2)      08:03 B001 (T3)
+//	08:05     c1 calls A001 (wait 240)          08:06 c2 calls B001 (wait 180)
+//	08:09     A001 done (service 240); 08:09:10 rated 4
+//	08:10     c1 calls A002 (wait 480); 08:11 recalled; 08:12 no-show
+//	08:16     c2 transfers B001 to service a (its visit of b: 08:06-08:16)
+//	08:20     c1 paused "họp"; 08:30 resumed and calls B001 (wait in a: 840)
+//	08:40     B001 done (visit of a: 600; ticket: 600 + 600 = 1200); 08:40:05 rated 2 at c1
+//	09:00     B002 (T4), B003 (T5) issued
+//	09:20     c2 calls B002 (wait 1200); 09:25 done (300), rated 3, calls B003 (wait 1500)
+//	09:31     c2 closed: B003 done (360)
+//	10:00     c2 opened by Chi
+//	23:00     B004 (T6) issued; 23:50 c2 calls it (wait 3000); never finished
+//	23:58     A003 (T7) issued; never called
+//
+// Day 2, Tuesday 2026-11-24: the day starts at 00:00:30 (a tick); the
+// counters of day 1 are accounted until midnight.
+//
+//	00:30     c1 opened by An; A001 (T8) issued (17:30 UTC on the 23rd: the
+//	          day is the local one)
+//	00:40     c1 calls A001 (wait 600, exactly the target); 00:45 done (300), rated 1
+//	00:50     c1 paused "nghỉ"; 01:00 closed
+//	08:00     c2 opened by Bình; B001..B016 (T9..T24) issued at once
+//	08:00+5k min  c2 calls B(k+1), k = 0..15 (wait 300k): each Next
+//	          closes the previous one as done (service 300)
+//	ratings   B001 4 (08:05), B002 3, B003 3, B004 2 (08:20), B016 4 (09:20)
+//	09:20     B016 done; 09:30 c2 closed
+func scenario(t *testing.T) (string, *config.Config, *kiosk.Room, *fakeClock) {
+	t.Helper()
+	cfg, err := config.Parse("test.toml", []byte(testTOML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	cfg.Server.DataDir = dir
+	log, err := eventlog.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { log.Close() })
+	clk := &fakeClock{}
+	ctx := context.Background()
+	room, err := kiosk.OpenRoom(ctx, cfg, log, clk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc := cfg.Location
+	day := "2026-11-23"
+	do := func(hms string, cmd func(e *queue.Engine) ([]queue.Event, error)) {
+		t.Helper()
+		at, err := time.ParseInLocation("2006-01-02 15:04:05", day+" "+hms, loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		clk.now = at
+		if _, err := room.Do(cmd); err != nil {
+			t.Fatalf("%s %s: %v", day, hms, err)
+		}
+	}
+	open := func(id int, officer string) func(*queue.Engine) ([]queue.Event, error) {
+		return func(e *queue.Engine) ([]queue.Event, error) { return e.Open(id, officer) }
+	}
+	issue := func(svc string) func(*queue.Engine) ([]queue.Event, error) {
+		return func(e *queue.Engine) ([]queue.Event, error) { return e.Issue(svc, false) }
+	}
+	next := func(id int) func(*queue.Engine) ([]queue.Event, error) {
+		return func(e *queue.Engine) ([]queue.Event, error) {
+			evs, err := e.Next(id)
+			if err == nil && (len(evs) == 0 || evs[len(evs)-1].Name != queue.TicketCalled) {
+				t.Fatalf("counter %d called nobody", id)
+			}
+			return evs, err
+		}
+	}
+	done := func(id int) func(*queue.Engine) ([]queue.Event, error) {
+		return func(e *queue.Engine) ([]queue.Event, error) { return e.Done(id) }
+	}
+	rate := func(id, score int) func(*queue.Engine) ([]queue.Event, error) {
+		return func(e *queue.Engine) ([]queue.Event, error) { return e.Rate(id, score) }
+	}
+	closeC := func(id int) func(*queue.Engine) ([]queue.Event, error) {
+		return func(e *queue.Engine) ([]queue.Event, error) { return e.Close(id) }
+	}
+	pause := func(id int, reason string) func(*queue.Engine) ([]queue.Event, error) {
+		return func(e *queue.Engine) ([]queue.Event, error) { return e.Pause(id, reason) }
+	}
+
+	do("08:00:00", open(1, "An"))
+	do("08:00:00", open(2, "Bình"))
+	do("08:01:00", issue("a"))
+	do("08:02:00", issue("a"))
+	do("08:03:00", issue("b"))
+	do("08:05:00", next(1))
+	do("08:06:00", next(2))
+	do("08:09:00", done(1))
+	do("08:09:10", rate(1, 4))
+	do("08:10:00", next(1))
+	do("08:11:00", func(e *queue.Engine) ([]queue.Event, error) { return e.Recall(1) })
+	do("08:12:00", func(e *queue.Engine) ([]queue.Event, error) { return e.Skip(1) })
+	do("08:16:00", func(e *queue.Engine) ([]queue.Event, error) { return e.Transfer(2, "a", 0) })
+	do("08:20:00", pause(1, "họp"))
+	do("08:30:00", func(e *queue.Engine) ([]queue.Event, error) { return e.Resume(1) })
+	do("08:30:00", next(1))
+	do("08:40:00", done(1))
+	do("08:40:05", rate(1, 2))
+	do("09:00:00", issue("b"))
+	do("09:00:00", issue("b"))
+	do("09:20:00", next(2))
+	do("09:25:00", done(2))
+	do("09:25:00", rate(2, 3))
+	do("09:25:00", next(2))
+	do("09:31:00", closeC(2))
+	do("10:00:00", open(2, "Chi"))
+	do("23:00:00", issue("b"))
+	do("23:50:00", next(2))
+	do("23:58:00", issue("a"))
+
+	day = "2026-11-24"
+	do("00:00:30", func(e *queue.Engine) ([]queue.Event, error) { return e.Tick(), nil })
+	do("00:30:00", open(1, "An"))
+	do("00:30:00", issue("a"))
+	do("00:40:00", next(1))
+	do("00:45:00", done(1))
+	do("00:45:00", rate(1, 1))
+	do("00:50:00", pause(1, "nghỉ"))
+	do("01:00:00", closeC(1))
+	do("08:00:00", open(2, "Bình"))
+	for range 16 {
+		do("08:00:00", issue("b"))
+	}
+	ratings := map[int]int{1: 4, 2: 3, 3: 3, 4: 2}
+	for k := range 16 {
+		start := time.Date(2026, 11, 24, 8, 0, 0, 0, loc).Add(time.Duration(k) * 5 * time.Minute)
+		do(start.Format("15:04:05"), next(2))
+		if s, ok := ratings[k]; ok { // rates B00k, done by this Next
+			do(start.Format("15:04:05"), rate(2, s))
+		}
+	}
+	do("09:20:00", done(2))
+	do("09:20:00", rate(2, 4))
+	do("09:30:00", closeC(2))
+	return dir, cfg, room, clk
+}
+
+// row is what a test expects of a [report.Row]; times in seconds.
+type row struct {
+	key, name                           string
+	issued, served, noShow, transferred int
+	waitN                               int
+	wait                                [3]float64 // mean, median, p90
+	svcN                                int
+	svc                                 [3]float64
+	within                              int
+	ratings                             [4]int
+	open, idle                          float64
+	paused                              map[string]float64
+}
+
+func near(a, b float64) bool { return math.Abs(a-b) < 1e-6 }
+
+func checkRow(t *testing.T, what string, got report.Row, w row) {
+	t.Helper()
+	if got.Key != w.key || got.Name != w.name {
+		t.Errorf("%s: key, name = %q, %q, want %q, %q", what, got.Key, got.Name, w.key, w.name)
+	}
+	ints := []struct {
+		name      string
+		got, want int
+	}{
+		{"issued", got.Issued, w.issued}, {"served", got.Served, w.served}, {"no_show", got.NoShow, w.noShow},
+		{"transferred", got.Transferred, w.transferred}, {"wait n", got.Wait.N, w.waitN}, {"service n", got.Service.N, w.svcN},
+		{"within target", got.WithinTarget, w.within},
+	}
+	for _, c := range ints {
+		if c.got != c.want {
+			t.Errorf("%s: %s: got %d, want %d", what, c.name, c.got, c.want)
+		}
+	}
+	floats := []struct {
+		name      string
+		got, want float64
+	}{
+		{"wait mean", got.Wait.Mean, w.wait[0]}, {"wait median", got.Wait.Median, w.wait[1]}, {"wait p90", got.Wait.P90, w.wait[2]},
+		{"service mean", got.Service.Mean, w.svc[0]}, {"service median", got.Service.Median, w.svc[1]}, {"service p90", got.Service.P90, w.svc[2]},
+		{"open", got.Open, w.open}, {"idle", got.Idle, w.idle},
+	}
+	for _, c := range floats {
+		if !near(c.got, c.want) {
+			t.Errorf("%s: %s: got %v, want %v", what, c.name, c.got, c.want)
+		}
+	}
+	if got.Ratings != w.ratings {
+		t.Errorf("%s: ratings: got %v, want %v", what, got.Ratings, w.ratings)
+	}
+	n := w.ratings[0] + w.ratings[1] + w.ratings[2] + w.ratings[3]
+	if got.RatingCount != n {
+		t.Errorf("%s: rating count: got %d, want %d", what, got.RatingCount, n)
+	}
+	if n > 0 && !near(got.SatisfiedShare, float64(w.ratings[2]+w.ratings[3])/float64(n)) {
+		t.Errorf("%s: satisfied share: got %v", what, got.SatisfiedShare)
+	}
+	if w.served > 0 && !near(got.WithinTargetShare, float64(w.within)/float64(w.served)) {
+		t.Errorf("%s: within target share: got %v", what, got.WithinTargetShare)
+	}
+	var paused float64
+	gotPaused := map[string]float64{}
+	for _, p := range got.PausedBy {
+		gotPaused[p.Reason] = p.Seconds
+	}
+	for r, s := range w.paused {
+		paused += s
+		if !near(gotPaused[r], s) {
+			t.Errorf("%s: paused %q: got %v, want %v", what, r, gotPaused[r], s)
+		}
+	}
+	if len(gotPaused) != len(w.paused) || !near(got.Paused, paused) {
+		t.Errorf("%s: paused: got %v %v, want %v %v", what, got.Paused, gotPaused, paused, w.paused)
+	}
+}
+
+// The figures below are worked out by hand from the scenario.
+//
+// Waits by day. Day 1, the called tickets: T1 240, T2 480, T3 180,
+// T4 1200, T5 1500, T6 3000; sorted 180 240 480 1200 1500 3000: mean
+// 6600/6 = 1100, median (480+1200)/2 = 840, p90 rank ceil(5.4) = 6: 3000.
+// Day 2: T8 600 and 300k for k = 0..15: sum 600 + 300*120 = 36600, mean
+// 36600/17; sorted 0 300 600 600 900 ... 4500: median 9th = 2100, p90
+// rank ceil(15.3) = 16: 4200.
+//
+// Service times by day (done tickets; a ticket's time is the sum of its
+// visits at counters): day 1 T1 240, T3 600+600 = 1200, T4 300, T5 360:
+// mean 2100/4 = 525, median (300+360)/2 = 330, p90 rank 4: 1200. Day 2:
+// 17 times 300.
+//
+// Within 10 min: day 1 T1 (240) and T3 (180) of 4 served; day 2 T8
+// (600), k = 0, 1, 2 (0, 300, 600) of 17.
+//
+// Ratings: day 1 T1 4, T3 2, T4 3; day 2 T8 1, 4, 3, 3, 2, 4.
+//
+// Counter time, day 1: c1 (An) open 08:00-24:00 but paused 08:20-08:30
+// ("họp" 600): open 57600-600 = 57000, busy 240+120+600 = 960, idle
+// 56040. c2 (Bình) 08:00-09:31: open 5460, busy 600+300+360 = 1260, idle
+// 4200. c2 (Chi) 10:00-24:00: open 50400, busy 23:50-24:00 600, idle
+// 49800. Total: open 112860, idle 110040. Day 2: c1 (An) 00:30-00:50
+// open 1200, busy 300, idle 900, "nghỉ" 600; c2 (Bình) 08:00-09:30 open
+// 5400, busy 4800, idle 600. Total: open 6600, idle 1500.
+var (
+	day1 = row{key: "2026-11-23", name: "Thứ Hai", issued: 7, served: 4, noShow: 1, transferred: 1,
+		waitN: 6, wait: [3]float64{1100, 840, 3000}, svcN: 4, svc: [3]float64{525, 330, 1200}, within: 2,
+		ratings: [4]int{0, 1, 1, 1}, open: 112860, idle: 110040, paused: map[string]float64{"họp": 600}}
+	day2 = row{key: "2026-11-24", name: "Thứ Ba", issued: 17, served: 17,
+		waitN: 17, wait: [3]float64{36600.0 / 17, 2100, 4200}, svcN: 17, svc: [3]float64{300, 300, 300}, within: 4,
+		ratings: [4]int{1, 1, 2, 2}, open: 6600, idle: 1500, paused: map[string]float64{"nghỉ": 600}}
+	// Both days: 23 waits, sum 43200; sorted 0 180 240 300 480 600 600
+	// 900 1200 1200 1500 1500 ...: median 12th = 1500; p90 rank
+	// ceil(20.7) = 21: 3900. 21 service times, sum 2100+5100 = 7200:
+	// sorted 240, eighteen 300, 360, 1200: median 300, p90 rank 19: 300.
+	month = row{key: "2026-11", name: "Tháng 11/2026", issued: 24, served: 21, noShow: 1, transferred: 1,
+		waitN: 23, wait: [3]float64{43200.0 / 23, 1500, 3900}, svcN: 21, svc: [3]float64{7200.0 / 21, 300, 300}, within: 6,
+		ratings: [4]int{1, 2, 3, 3}, open: 119460, idle: 111540, paused: map[string]float64{"họp": 600, "nghỉ": 600}}
+	// Service a, one row per visit: T1, T2, T3's second visit (entered
+	// by transfer: counts as issued), T7 (never called), T8. Waits 240,
+	// 480, 840, 600: mean 540, median (480+600)/2 = 540, p90 rank 4: 840.
+	// Service (done visits) 240, 600, 300: mean 380, median 300, p90 600.
+	// Within: T1, T8. Ratings on the visits rated: 4, 2, 1.
+	serviceA = row{key: "a", name: "Đất đai", issued: 5, served: 3, noShow: 1,
+		waitN: 4, wait: [3]float64{540, 540, 840}, svcN: 3, svc: [3]float64{380, 300, 600}, within: 2,
+		ratings: [4]int{1, 1, 0, 1}}
+	// Service b: T3's first visit (transferred away), T4, T5, T6, and the
+	// 16 of day 2. Waits 180 1200 1500 3000 and 300k: sum 5880+36000 =
+	// 41880, mean 2094; sorted 0 180 300 600 900 1200 1200 1500 1500 1800
+	// 2100 ...: median (1800+2100)/2 = 1950, p90 rank 18: 3900. Service
+	// 300, 360 and sixteen 300: mean 5460/18, median 300, p90 rank
+	// ceil(16.2) = 17: 300. Within: k = 0, 1, 2.
+	serviceB = row{key: "b", name: "Hộ tịch", issued: 20, served: 18, transferred: 1,
+		waitN: 20, wait: [3]float64{2094, 1950, 3900}, svcN: 18, svc: [3]float64{5460.0 / 18, 300, 300}, within: 3,
+		ratings: [4]int{0, 1, 3, 2}}
+	// By counter: the visits called there; issued counts the calls.
+	counter1 = row{key: "1", name: "Quầy 1", issued: 4, served: 3, noShow: 1,
+		waitN: 4, wait: [3]float64{540, 540, 840}, svcN: 3, svc: [3]float64{380, 300, 600}, within: 2,
+		ratings: [4]int{1, 1, 0, 1}, open: 57000 + 1200, idle: 56040 + 900, paused: map[string]float64{"họp": 600, "nghỉ": 600}}
+	counter2 = row{key: "2", name: "Quầy 2", issued: 20, served: 18, transferred: 1,
+		waitN: 20, wait: [3]float64{2094, 1950, 3900}, svcN: 18, svc: [3]float64{5460.0 / 18, 300, 300}, within: 3,
+		ratings: [4]int{0, 1, 3, 2}, open: 5460 + 50400 + 5400, idle: 4200 + 49800 + 600, paused: map[string]float64{}}
+	// Officers: An is counter 1. Bình: T3's first visit, T4, T5 and the
+	// 16: waits 180 1200 1500 and 300k, sum 38880, mean 38880/19; sorted
+	// 0 180 300 600 900 1200 1200 1500 1500 1800 ...: median 10th = 1800,
+	// p90 rank ceil(17.1) = 18: 4200. Chi called T6 only (wait 3000).
+	officerAn = row{key: "An", name: "Quầy 1", issued: 4, served: 3, noShow: 1,
+		waitN: 4, wait: [3]float64{540, 540, 840}, svcN: 3, svc: [3]float64{380, 300, 600}, within: 2,
+		ratings: [4]int{1, 1, 0, 1}, open: 58200, idle: 56940, paused: map[string]float64{"họp": 600, "nghỉ": 600}}
+	officerBinh = row{key: "Bình", name: "Quầy 2", issued: 19, served: 18, transferred: 1,
+		waitN: 19, wait: [3]float64{38880.0 / 19, 1800, 4200}, svcN: 18, svc: [3]float64{5460.0 / 18, 300, 300}, within: 3,
+		ratings: [4]int{0, 1, 3, 2}, open: 5460 + 5400, idle: 4200 + 600, paused: map[string]float64{}}
+	officerChi = row{key: "Chi", name: "Quầy 2", issued: 1,
+		waitN: 1, wait: [3]float64{3000, 3000, 3000}, open: 50400, idle: 49800, paused: map[string]float64{}}
+)
+
+func newReporter(t *testing.T, dir string, cfg *config.Config, cached bool) *report.Reporter {
+	t.Helper()
+	db, err := report.OpenLog(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	var cache *report.Cache
+	if cached {
+		if cache, err = report.OpenCache(filepath.Join(dir, report.CacheFile)); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cache.Close() })
+	}
+	r := report.New(db, cfg, cache)
+	r.Now = func() time.Time { return time.Date(2026, 11, 24, 12, 0, 0, 0, cfg.Location) }
+	return r
+}
+
+func TestHandComputed(t *testing.T) {
+	dir, cfg, _, _ := scenario(t)
+	tests := []struct {
+		by   report.Grouping
+		rows []row
+	}{
+		{report.ByDay, []row{day1, day2}},
+		{report.ByMonth, []row{month}},
+		{report.ByService, []row{serviceA, serviceB}},
+		{report.ByCounter, []row{counter1, counter2}},
+		{report.ByOfficer, []row{officerAn, officerBinh, officerChi}},
+	}
+	// Without a cache, with an empty cache (filled on the way: day 1 is
+	// over, day 2 is not) and with the filled cache: the same figures.
+	for _, mode := range []struct {
+		name   string
+		cached bool
+	}{{"no cache", false}, {"cache filling", true}, {"cache filled", true}} {
+		r := newReporter(t, dir, cfg, mode.cached)
+		for _, tc := range tests {
+			t.Run(mode.name+"/"+string(tc.by), func(t *testing.T) {
+				rep, err := r.Report(context.Background(), report.Query{From: "2026-11-23", To: "2026-11-24", By: tc.by})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(rep.Rows) != len(tc.rows) {
+					t.Fatalf("got %d rows, want %d: %+v", len(rep.Rows), len(tc.rows), rep.Rows)
+				}
+				for i, w := range tc.rows {
+					checkRow(t, w.key, rep.Rows[i], w)
+				}
+				total := month
+				total.key, total.name = "total", "Tổng cộng"
+				checkRow(t, "total", rep.Total, total)
+				if rep.Days != 2 {
+					t.Errorf("days: got %d, want 2", rep.Days)
+				}
+				// Issued by weekday and hour: Monday 08h T1-T3, 09h T4 T5,
+				// 23h T6 T7; Tuesday 00h T8, 08h the 16.
+				var want [7][24]int
+				want[0][8], want[0][9], want[0][23] = 3, 2, 2
+				want[1][0], want[1][8] = 1, 16
+				if rep.Hours != want {
+					t.Errorf("hours: got %v, want %v", rep.Hours, want)
+				}
+			})
+		}
+	}
+	// One day at a time gives that day's row.
+	r := newReporter(t, dir, cfg, true)
+	for _, w := range []row{day1, day2} {
+		rep, err := r.Report(context.Background(), report.Query{From: w.key, To: w.key, By: report.ByDay})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Rows) != 1 {
+			t.Fatalf("%s: got %d rows", w.key, len(rep.Rows))
+		}
+		checkRow(t, "alone "+w.key, rep.Rows[0], w)
+	}
+	// Only the day that is over was cached.
+	if got := cachedDays(t, dir); len(got) != 1 || got[0] != "2026-11-23" {
+		t.Errorf("cached days: got %v, want [2026-11-23]", got)
+	}
+}
+
+func cachedDays(t *testing.T, dir string) []string {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, report.CacheFile)+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT day FROM days ORDER BY day`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var days []string
+	for rows.Next() {
+		var d string
+		if err := rows.Scan(&d); err != nil {
+			t.Fatal(err)
+		}
+		days = append(days, d)
+	}
+	return days
+}
+
+// TestBesideDaemon reads the log while the daemon's eventlog holds it
+// (and the directory's lock), reports the current day up to now, and
+// caches it once the next day has started.
+func TestBesideDaemon(t *testing.T) {
+	dir, cfg, room, clk := scenario(t)
+	if l, err := eventlog.Open(dir); err == nil {
+		l.Close()
+		t.Fatal("second eventlog.Open succeeded; the test needs the directory locked")
+	}
+	loc := cfg.Location
+	clk.now = time.Date(2026, 11, 24, 10, 0, 0, 0, loc)
+	if _, err := room.Do(func(e *queue.Engine) ([]queue.Event, error) { return e.Open(1, "An") }); err != nil {
+		t.Fatal(err)
+	}
+	r := newReporter(t, dir, cfg, true)
+	q := report.Query{From: "2026-11-24", To: "2026-11-24", By: report.ByCounter}
+	// At 10:30 counter 1 has been open (idle) 30 min more than its 1200 s
+	// (900 s idle) of the night.
+	r.Now = func() time.Time { return time.Date(2026, 11, 24, 10, 30, 0, 0, loc) }
+	rep, err := r.Report(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rep.Rows[0]; !near(got.Open, 1200+1800) || !near(got.Idle, 900+1800) {
+		t.Errorf("counter 1 at 10:30: open %v, idle %v, want 3000, 2700", got.Open, got.Idle)
+	}
+	if got := cachedDays(t, dir); len(got) != 0 {
+		t.Errorf("cached days: got %v, want none: day 2 goes on", got)
+	}
+	// The next day starts at 06:00 on the 25th: counter 1 is accounted
+	// until midnight (10:00-24:00, 50400 s), and day 2 is cached.
+	clk.now = time.Date(2026, 11, 25, 6, 0, 0, 0, loc)
+	if _, err := room.Do(func(e *queue.Engine) ([]queue.Event, error) { return e.Tick(), nil }); err != nil {
+		t.Fatal(err)
+	}
+	r.Now = func() time.Time { return clk.now }
+	for range 2 { // computed, then from the cache
+		rep, err = r.Report(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := rep.Rows[0]; !near(got.Open, 1200+50400) || !near(got.Idle, 900+50400) {
+			t.Errorf("counter 1 after the day: open %v, idle %v, want 51600, 51300", got.Open, got.Idle)
+		}
+	}
+	if got := cachedDays(t, dir); len(got) != 1 || got[0] != "2026-11-24" {
+		t.Errorf("cached days: got %v, want [2026-11-24]", got)
+	}
+}
