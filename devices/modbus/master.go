@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"sync"
 	"time"
 )
@@ -451,18 +452,38 @@ func (m *Master) drain() error {
 	}
 }
 
-// waitSilence sleeps until the bus has been idle for one inter-frame gap.
+// waitSilence waits until the bus has been idle for one inter-frame gap.
 func (m *Master) waitSilence(ctx context.Context) error {
-	d := time.Until(m.lastActivity.Add(m.cfg.Gap()))
-	if d <= 0 {
+	return SleepUntil(ctx, m.lastActivity.Add(m.cfg.Gap()))
+}
+
+// spinBelow is how much of a wait SleepUntil spends spinning rather than
+// sleeping: kernel timers may wake a millisecond late, which is longer than
+// the whole 3.5-character gap at 115200 baud.
+const spinBelow = time.Millisecond
+
+// SleepUntil waits until t or until ctx is done. It sleeps through all but
+// the last millisecond and yields the processor in a loop for the rest, so
+// that sub-millisecond gaps are kept to within a few microseconds.
+func SleepUntil(ctx context.Context, t time.Time) error {
+	rem := time.Until(t)
+	if rem <= 0 {
 		return ctx.Err()
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+	if rem > spinBelow {
+		timer := time.NewTimer(rem - spinBelow)
+		select {
+		case <-timer.C:
+		case <-ctx.Done():
+			timer.Stop()
+			return ctx.Err()
+		}
 	}
+	for time.Now().Before(t) {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		runtime.Gosched()
+	}
+	return ctx.Err()
 }

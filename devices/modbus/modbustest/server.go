@@ -131,12 +131,12 @@ func (s *Server) handle(req []byte, first time.Time) error {
 	if corrupt {
 		resp[len(resp)-1] ^= 0xFF
 	}
-	if s.charTime > 0 {
-		chars := time.Duration(len(req))*s.charTime + s.charTime*7/2 + time.Duration(len(resp))*s.charTime
-		delay += time.Until(first.Add(chars))
-	}
 	if delay > 0 {
 		time.Sleep(delay) // the slave's own latency, part of what is emulated
+	}
+	if s.charTime > 0 {
+		chars := time.Duration(len(req))*s.charTime + s.charTime*7/2 + time.Duration(len(resp))*s.charTime
+		_ = modbus.SleepUntil(context.Background(), first.Add(chars))
 	}
 	if _, err := s.rw.Write(resp); err != nil {
 		return fmt.Errorf("modbustest: write: %w", err)
@@ -161,6 +161,7 @@ type Slave struct {
 	corrupt    int
 	exception  byte
 	requests   int
+	last       []byte
 	onWrite    func(addr uint16, values []uint16)
 	onAnswered func(frame []byte)
 }
@@ -259,6 +260,14 @@ func (sl *Slave) Requests() int {
 	return sl.requests
 }
 
+// LastRequest returns the bytes of the last well-formed request addressed
+// to the slave, CRC included.
+func (sl *Slave) LastRequest() []byte {
+	sl.mu.Lock()
+	defer sl.mu.Unlock()
+	return append([]byte(nil), sl.last...)
+}
+
 // OnWrite sets a function called, on the server's goroutine, after each
 // write of registers (function 06 or 16) and before the answer is sent.
 func (sl *Slave) OnWrite(f func(addr uint16, values []uint16)) {
@@ -292,6 +301,7 @@ func (sl *Slave) answer(req []byte) (resp []byte, delay time.Duration, corrupt b
 
 func (sl *Slave) answerLocked(req []byte, wroteAt *uint16, wrote *[]uint16) (resp []byte, delay time.Duration, corrupt bool, hook func([]byte)) {
 	sl.requests++
+	sl.last = append(sl.last[:0], req...)
 	if sl.silent {
 		return nil, 0, false, nil
 	}
