@@ -12,7 +12,7 @@ import (
 // State is what one simulated display shows.
 type State struct {
 	Counter    int                `json:"counter"`
-	Text       string             `json:"text"`        // the characters lit, display.Format of the content
+	Text       string             `json:"text"` // the characters lit, display.Format of the content
 	Content    display.Content    `json:"-"`
 	Blink      bool               `json:"blink"`
 	Brightness display.Brightness `json:"brightness"`
@@ -48,7 +48,7 @@ func (r *Room) Add(counter, width int) *Dev {
 	if width <= 0 {
 		width = 4
 	}
-	d := &Dev{room: r, width: width, st: State{Counter: counter, Text: display.Format(display.Content{}, width), Brightness: display.MaxBrightness}}
+	d := &Dev{room: r, width: width, counter: counter, st: State{Counter: counter, Text: display.Format(display.Content{}, width), Brightness: display.MaxBrightness}}
 	r.devs[counter] = d
 	return d
 }
@@ -71,8 +71,9 @@ func (r *Room) Snapshot() []State {
 
 // Dev is one simulated display. It is safe for concurrent use.
 type Dev struct {
-	room  *Room
-	width int
+	room    *Room
+	width   int
+	counter int
 
 	mu      sync.Mutex // also orders onChange calls
 	st      State
@@ -86,7 +87,7 @@ var (
 )
 
 // String returns e.g. "sim display 3".
-func (d *Dev) String() string { return fmt.Sprintf("sim display %d", d.st.Counter) }
+func (d *Dev) String() string { return fmt.Sprintf("sim display %d", d.counter) }
 
 // Snapshot returns what the display shows.
 func (d *Dev) Snapshot() State {
