@@ -266,10 +266,16 @@ func BenchmarkPoll(b *testing.B) {
 	for _, bc := range []struct {
 		baud   int
 		parity modbus.Parity
-	}{{9600, modbus.ParityNone}, {9600, modbus.ParityEven}, {115200, modbus.ParityNone}, {115200, modbus.ParityEven}} {
+		pace   bool
+	}{{9600, modbus.ParityNone, true}, {9600, modbus.ParityEven, true}, {115200, modbus.ParityNone, true}, {115200, modbus.ParityEven, true},
+		{115200, modbus.ParityNone, false}} {
 		cfg := modbus.Config{Baud: bc.baud, Parity: bc.parity, Timeout: time.Second}
-		b.Run(fmt.Sprintf("%d-8%s", bc.baud, bc.parity), func(b *testing.B) {
-			m, srv := newBus(b, cfg, true)
+		name := fmt.Sprintf("%d-8%s", bc.baud, bc.parity)
+		if !bc.pace {
+			name += "-unpaced" // the floor: pty and emulator latency, gaps only
+		}
+		b.Run(name, func(b *testing.B) {
+			m, srv := newBus(b, cfg, bc.pace)
 			srv.Add(1)
 			p, _ := keypad.NewPoller(m, []keypad.Pad{{Counter: 1, Slave: 1}}, keypad.Options{OnPress: func(keypad.Press) {}})
 			ctx := context.Background()
