@@ -102,7 +102,8 @@ func columns(g Grouping) []column {
 }
 
 // pausedText lists pause reasons with their time: in seconds for CSV
-// ("họp=1800;nghỉ trưa=3600"), else in minutes.
+// ("họp=1800;nghỉ trưa=7200"), else in minutes or hours ("họp: 30 phút;
+// nghỉ trưa: 2 giờ").
 func pausedText(ps []ReasonTime, human bool) string {
 	var b strings.Builder
 	for i, p := range ps {
@@ -114,7 +115,12 @@ func pausedText(ps []ReasonTime, human bool) string {
 			if i > 0 {
 				b.WriteString("; ")
 			}
-			fmt.Fprintf(&b, "%s: %s phút", reason, strconv.FormatFloat(math.Round(p.Seconds/6)/10, 'f', -1, 64))
+			v, unit := p.Seconds/60, "phút"
+			if v >= 60 {
+				v, unit = v/60, "giờ"
+			}
+			num := strings.Replace(strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64), ".", ",", 1)
+			fmt.Fprintf(&b, "%s: %s %s", reason, num, unit)
 			continue
 		}
 		if i > 0 {

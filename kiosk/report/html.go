@@ -14,6 +14,7 @@ import (
 // network), the busiest hours, and the tables by counter and officer.
 func (r *Report) WriteHTML(w io.Writer) error {
 	type table struct {
+		Class string
 		Title string
 		Head  []string
 		Rows  [][]string
@@ -21,6 +22,9 @@ func (r *Report) WriteHTML(w io.Writer) error {
 	}
 	mk := func(title string, g Grouping, rows []Row, total *Row) table {
 		t := table{Title: title}
+		if g != ByService {
+			t.Class = "reasons" // ends with the pause reasons
+		}
 		cols := columns(g)
 		for _, c := range cols {
 			t.Head = append(t.Head, c.title)
@@ -136,7 +140,7 @@ func barChart(rows []Row) template.HTML {
 	}
 	h := len(rows)*(2*barH+gap) + 30
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 %d %d" width="100%%" role="img" aria-label="Phiếu cấp và đã phục vụ">`, label+width+60, h)
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 %[1]d %[2]d" width="%[1]d" role="img" aria-label="Phiếu cấp và đã phục vụ">`, label+width+60, h)
 	scale := float64(width) / float64(maxV)
 	for i, r := range rows {
 		y := i*(2*barH+gap) + 4
@@ -186,7 +190,7 @@ func heatmap(hours [7][24]int) template.HTML {
 	)
 	n := hi - lo + 1
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 %d %d" width="100%%" role="img" aria-label="Giờ cao điểm">`, label+n*cw+4, 7*ch+24)
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 %[1]d %[2]d" width="%[1]d" role="img" aria-label="Giờ cao điểm">`, label+n*cw+4, 7*ch+24)
 	for h := lo; h <= hi; h++ {
 		fmt.Fprintf(&b, `<text x="%d" y="12" text-anchor="middle" font-size="10">%02dh</text>`, label+(h-lo)*cw+cw/2, h)
 	}
@@ -233,7 +237,7 @@ func ratingChart(rows []Row) template.HTML {
 	names := [4]string{"Không hài lòng", "Bình thường", "Hài lòng", "Rất hài lòng"}
 	h := len(rated)*(barH+6) + 30
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 %d %d" width="100%%" role="img" aria-label="Đánh giá theo quầy">`, label+width+70, h)
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 %[1]d %[2]d" width="%[1]d" role="img" aria-label="Đánh giá theo quầy">`, label+width+70, h)
 	for i, r := range rated {
 		y := i*(barH+6) + 4
 		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end" font-size="10">%s</text>`, label-6, y+barH-3, esc(truncate(r.Name, 28)))
@@ -269,10 +273,11 @@ p.meta { margin: 0 0 4mm; color: #444; }
 .card b { display: block; font-size: 12pt; }
 table { border-collapse: collapse; width: 100%; font-size: 7.5pt; }
 th, td { border: 1px solid #999; padding: 1mm; }
-th { background: #ddebf7; font-weight: bold; vertical-align: top; }
+th { background: #ddebf7; font-weight: bold; vertical-align: top; font-size: 6.5pt; }
 td { text-align: right; }
 td:nth-child(1), td:nth-child(2) { text-align: left; }
 tr.total td { font-weight: bold; background: #f2f2f2; }
+table.reasons td:last-child { text-align: left; min-width: 32mm; font-size: 6.5pt; }
 thead { display: table-header-group; }
 tr { break-inside: avoid; }
 svg.chart { max-width: 100%; height: auto; break-inside: avoid; }
@@ -294,7 +299,7 @@ section { break-inside: auto; }
 </body>
 </html>
 {{define "table"}}<section><h2>{{.Title}}</h2>
-<table><thead><tr>{{range .Head}}<th>{{.}}</th>{{end}}</tr></thead>
+<table class="{{.Class}}"><thead><tr>{{range .Head}}<th>{{.}}</th>{{end}}</tr></thead>
 <tbody>{{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>{{end}}
 {{with .Total}}<tr class="total">{{range .}}<td>{{.}}</td>{{end}}</tr>{{end}}</tbody></table></section>{{end}}
 `))
