@@ -297,7 +297,7 @@ func (m *Master) transact(ctx context.Context, req []byte) ([]byte, error) {
 			break
 		}
 	}
-	return nil, fmt.Errorf("slave %d function %#02x: %w", req[0], req[1], err)
+	return nil, fmt.Errorf("%w (slave %d, function %#02x)", err, req[0], req[1])
 }
 
 // once puts req on the bus and reads its answer. Only the holder of m.sem
