@@ -372,6 +372,9 @@ func (m *Master) readFrame(deadline time.Time) ([]byte, error) {
 			if n <= len(m.rbuf) {
 				frame := append([]byte(nil), m.rbuf[:n]...)
 				m.rbuf = append(m.rbuf[:0], m.rbuf[n:]...)
+				if len(m.rbuf) > 0 {
+					m.dirty = true // trailing bytes: drain them before the next request
+				}
 				return frame, nil
 			}
 			need = n
