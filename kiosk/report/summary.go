@@ -1,8 +1,10 @@
 package report
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
@@ -161,9 +163,9 @@ func (s *summariser) setServing(id int, serving bool, t int64) {
 
 // event applies one event. field is the one field of the event's JSON
 // that its name needs: the ticket's service (issued, transferred), the
-// officer (ticket.called, counter.opened), the reason (counter.paused) or
-// the score (ticket.rated); from is the service a transferred ticket
-// left.
+// officer (counter.opened), the reason (counter.paused) or the score
+// (ticket.rated); from is the service a transferred ticket left. The
+// officer of a ticket.called is the counter's, as the engine sets it.
 func (s *summariser) event(seq int64, at int64, name, ticket string, counter int, field, from string) error {
 	if s.sum.FirstSeq == 0 {
 		s.sum.FirstSeq = seq
@@ -198,7 +200,7 @@ func (s *summariser) event(seq int64, at int64, name, ticket string, counter int
 		if t.FirstCall == 0 {
 			t.FirstCall = at
 		}
-		v.Counter, v.Officer = counter, field
+		v.Counter, v.Officer = counter, s.counter(counter).officer
 		s.setServing(counter, true, at)
 	case queue.TicketRecalled:
 		v.Recalls++
@@ -262,16 +264,16 @@ func (s *summariser) finish(end int64) *daySummary {
 // summarise reads the events first..last (seqs, inclusive) and summarises
 // them as day; counters still open are accounted until end (Unix ms).
 func summarise(ctx context.Context, db *sql.DB, day string, first, last, end int64) (*daySummary, error) {
-	// SQLite picks the few fields a summary needs out of the JSON: faster
-	// than decoding it in Go.
+	// A summary needs a field or two of a few events' JSON. The frequent
+	// ones (ticket.issued, ticket.rated) are read here with a scan of the
+	// JSON; SQLite extracts the fields of the rare ones; ticket.called
+	// needs none: its officer is the counter's.
 	rows, err := db.QueryContext(ctx, `SELECT seq, at, name, COALESCE(ticket, ''), COALESCE(counter, 0),
+		CASE WHEN name IN ('ticket.issued', 'ticket.rated') THEN data END,
 		CASE name
-			WHEN 'ticket.issued' THEN json_extract(CAST(data AS TEXT), '$.ticket.service')
 			WHEN 'ticket.transferred' THEN json_extract(CAST(data AS TEXT), '$.ticket.service')
-			WHEN 'ticket.called' THEN json_extract(CAST(data AS TEXT), '$.ticket.officer')
 			WHEN 'counter.opened' THEN json_extract(CAST(data AS TEXT), '$.counter.officer')
 			WHEN 'counter.paused' THEN json_extract(CAST(data AS TEXT), '$.reason')
-			WHEN 'ticket.rated' THEN json_extract(CAST(data AS TEXT), '$.score')
 		END,
 		CASE name WHEN 'ticket.transferred' THEN json_extract(CAST(data AS TEXT), '$.from.service') END
 		FROM events WHERE seq BETWEEN ? AND ? ORDER BY seq`, first, last)
@@ -285,10 +287,20 @@ func summarise(ctx context.Context, db *sql.DB, day string, first, last, end int
 			seq           int64
 			at, name, tid string
 			counter       int
+			raw           []byte
 			field, from   sql.NullString
 		)
-		if err := rows.Scan(&seq, &at, &name, &tid, &counter, &field, &from); err != nil {
+		if err := rows.Scan(&seq, &at, &name, &tid, &counter, &raw, &field, &from); err != nil {
 			return nil, fmt.Errorf("report: reading day %s: %w", day, err)
+		}
+		switch name {
+		case queue.TicketIssued:
+			field.String, err = issuedService(raw)
+		case queue.TicketRated:
+			field.String, err = ratedScore(raw)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("report: event %d: %w", seq, err)
 		}
 		ts, err := time.Parse(time.RFC3339Nano, at)
 		if err != nil {
@@ -302,4 +314,39 @@ func summarise(ctx context.Context, db *sql.DB, day string, first, last, end int
 		return nil, fmt.Errorf("report: reading day %s: %w", day, err)
 	}
 	return s.finish(end), nil
+}
+
+// issuedService reads ticket.service out of a ticket.issued event. The
+// event's only object with a "service" key is its ticket, and a quote
+// inside a JSON string is always escaped, so the first `"service":` is
+// that key. A value with escapes is left to encoding/json.
+func issuedService(data []byte) (string, error) {
+	const key = `"service":"`
+	if i := bytes.Index(data, []byte(key)); i >= 0 {
+		rest := data[i+len(key):]
+		if j := bytes.IndexByte(rest, '"'); j >= 0 && bytes.IndexByte(rest[:j], '\\') < 0 {
+			return string(rest[:j]), nil
+		}
+	}
+	var ev struct {
+		Ticket *struct {
+			Service string `json:"service"`
+		} `json:"ticket"`
+	}
+	if err := json.Unmarshal(data, &ev); err != nil || ev.Ticket == nil {
+		return "", fmt.Errorf("ticket.issued without a ticket: %s", data)
+	}
+	return ev.Ticket.Service, nil
+}
+
+// ratedScore reads the score, 1 to 4, of a ticket.rated event: its only
+// "score" key (the ticket's is "rating").
+func ratedScore(data []byte) (string, error) {
+	const key = `"score":`
+	if i := bytes.LastIndex(data, []byte(key)); i >= 0 && i+len(key) < len(data) {
+		if c := data[i+len(key)]; c >= '1' && c <= '4' {
+			return string(c), nil
+		}
+	}
+	return "", fmt.Errorf("ticket.rated without a score from 1 to 4: %s", data)
 }
