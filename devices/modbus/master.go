@@ -53,6 +53,10 @@ type Config struct {
 	// Retries is how many times a request is repeated after a timeout, a CRC
 	// error or a malformed answer. Exceptions are never retried.
 	Retries int
+	// Echo says the adapter hands back every byte it sends (an RS-485
+	// transceiver whose receiver stays enabled while transmitting); the
+	// master then reads and checks its own request before the answer.
+	Echo bool
 	// Silence overrides the inter-frame gap; 0 means 3.5 character times at
 	// Baud. (The specification suggests a fixed 1.75 ms above 19200 baud;
 	// set it here for slaves that need it.)
@@ -325,6 +329,11 @@ func (m *Master) once(ctx context.Context, req []byte) ([]byte, error) {
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d
 	}
+	if m.cfg.Echo {
+		if err := m.readEcho(req, deadline); err != nil {
+			return nil, err
+		}
+	}
 	for {
 		resp, err := m.readFrame(deadline)
 		if err != nil {
@@ -395,6 +404,25 @@ func (m *Master) readFrame(deadline time.Time) ([]byte, error) {
 			return nil, err
 		}
 	}
+}
+
+// readEcho reads back the request from an echoing adapter.
+func (m *Master) readEcho(req []byte, deadline time.Time) error {
+	for len(m.rbuf) < len(req) {
+		k, err := m.read(m.rbuf[len(m.rbuf):cap(m.rbuf)], deadline)
+		m.rbuf = m.rbuf[:len(m.rbuf)+k]
+		if err != nil {
+			m.dirty = true
+			return fmt.Errorf("modbus: %s: no echo of the request; is Echo set for an adapter that does not echo? %w", m.cfg.Name, err)
+		}
+	}
+	if string(m.rbuf[:len(req)]) != string(req) {
+		m.dirty = true
+		m.rbuf = m.rbuf[:0]
+		return fmt.Errorf("%w: echo differs from the request: collision on the bus or wrong baud", ErrFrame)
+	}
+	m.rbuf = append(m.rbuf[:0], m.rbuf[len(req):]...)
+	return nil
 }
 
 // read reads into p, giving up at deadline with ErrTimeout.

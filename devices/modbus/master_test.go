@@ -277,3 +277,22 @@ func TestConfigTiming(t *testing.T) {
 		}
 	}
 }
+
+func TestEcho(t *testing.T) {
+	b := newBus(t, modbus.Config{Baud: 115200, Timeout: 200 * time.Millisecond, Echo: true}, 0)
+	b.srv.SetEcho(true)
+	s := b.srv.Add(6)
+	s.SetHolding(0, 0x1234)
+	s.SetDelay(5 * time.Millisecond) // the echo arrives well before the answer
+	got, err := b.m.ReadHoldingRegisters(ctxT(t), 6, 0, 1)
+	if err != nil || got[0] != 0x1234 {
+		t.Fatalf("got %v, %v, want [0x1234] after the echo", got, err)
+	}
+	if err := b.m.WriteSingleRegister(ctxT(t), 6, 1, 9); err != nil {
+		t.Fatal(err)
+	}
+	b.srv.SetEcho(false)
+	if _, err := b.m.ReadHoldingRegisters(ctxT(t), 6, 0, 1); !errors.Is(err, modbus.ErrTimeout) {
+		t.Errorf("no echo: got %v, want ErrTimeout", err)
+	}
+}

@@ -22,6 +22,15 @@ type Server struct {
 
 	mu     sync.Mutex
 	slaves map[byte]*Slave
+	echo   bool
+}
+
+// SetEcho makes the line hand every request back to the master, as an
+// RS-485 adapter whose receiver stays on while it transmits does.
+func (s *Server) SetEcho(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.echo = on
 }
 
 // NewServer returns a server on rw. With charTime > 0 every answer is held
@@ -113,6 +122,14 @@ func requestLen(buf []byte) (n int, ok bool) {
 }
 
 func (s *Server) handle(req []byte, first time.Time) error {
+	s.mu.Lock()
+	echo := s.echo
+	s.mu.Unlock()
+	if echo {
+		if _, err := s.rw.Write(req); err != nil {
+			return fmt.Errorf("modbustest: echo: %w", err)
+		}
+	}
 	c := modbus.CRC(req[:len(req)-2])
 	if req[len(req)-2] != byte(c) || req[len(req)-1] != byte(c>>8) {
 		return nil
