@@ -9,6 +9,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -334,23 +335,46 @@ func (r *Reporter) Report(ctx context.Context, q Query) (*Report, error) {
 	}
 	total := &acc{row: Row{Key: "total", Name: "Tổng cộng"}}
 	officerCounters := map[string]map[int]bool{}
+	// Rows by counter and officer are always made (the tables of counter
+	// time and ratings); by day, month and service only when asked for.
+	byDay, byMonth, byService := q.By == ByDay, q.By == ByMonth, q.By == ByService
+	counters := map[int]*acc{}
+	counterAcc := func(id int) *acc {
+		a := counters[id]
+		if a == nil {
+			a = groups[ByCounter].get(strconv.Itoa(id))
+			counters[id] = a
+		}
+		return a
+	}
+	noAcc := &acc{} // sink for the groupings not asked for
 	fold := func(s *daySummary) {
 		rep.Days++
-		day, month := groups[ByDay].get(s.Day), groups[ByMonth].get(s.Day[:7])
+		day, month := noAcc, noAcc
+		if byDay {
+			day = groups[ByDay].get(s.Day)
+		}
+		if byMonth {
+			month = groups[ByMonth].get(s.Day[:7])
+		}
 		for i := range s.Tickets {
 			t := &s.Tickets[i]
 			total.addTicket(t, target)
-			day.addTicket(t, target)
-			month.addTicket(t, target)
+			if byDay || byMonth {
+				day.addTicket(t, target)
+				month.addTicket(t, target)
+			}
 			at := time.UnixMilli(t.Issued).In(loc)
 			rep.Hours[(int(at.Weekday())+6)%7][at.Hour()]++
 			for j := range t.Visits {
 				v := &t.Visits[j]
-				groups[ByService].get(v.Service).addVisit(v, v.NewService, target)
+				if byService {
+					groups[ByService].get(v.Service).addVisit(v, v.NewService, target)
+				}
 				if v.Called == 0 {
 					continue
 				}
-				groups[ByCounter].get(fmt.Sprint(v.Counter)).addVisit(v, true, target)
+				counterAcc(v.Counter).addVisit(v, true, target)
 				groups[ByOfficer].get(officerName(v.Officer)).addVisit(v, true, target)
 				markOfficer(officerCounters, v.Officer, v.Counter)
 			}
@@ -360,10 +384,11 @@ func (r *Reporter) Report(ctx context.Context, q Query) (*Report, error) {
 			total.addTime(ct)
 			day.addTime(ct)
 			month.addTime(ct)
-			groups[ByCounter].get(fmt.Sprint(ct.Counter)).addTime(ct)
+			counterAcc(ct.Counter).addTime(ct)
 			groups[ByOfficer].get(officerName(ct.Officer)).addTime(ct)
 			markOfficer(officerCounters, ct.Officer, ct.Counter)
 		}
+		noAcc.wait, noAcc.svc = noAcc.wait[:0], noAcc.svc[:0]
 	}
 	if err := eachDay(ctx, r.db, r.cache, q.From, q.To, loc, now, fold); err != nil {
 		return nil, err

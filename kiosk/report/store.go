@@ -1,10 +1,8 @@
 package report
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
-	"encoding/gob"
 	"errors"
 	"fmt"
 	"net/url"
@@ -26,7 +24,7 @@ const (
 
 // cacheVersion changes whenever [daySummary] or the way it is computed
 // changes; cached days of another version are computed again.
-const cacheVersion = 1
+const cacheVersion = 2
 
 // OpenLog opens the event log in dataDir read-only. It does not take the
 // data directory's lock, so it works beside a running daemon: the log is
@@ -124,20 +122,16 @@ func (c *Cache) load(ctx context.Context, day string) (*daySummary, error) {
 	if err := c.db.QueryRowContext(ctx, `SELECT summary FROM days WHERE day = ?`, day).Scan(&blob); err != nil {
 		return nil, fmt.Errorf("report: cache: day %s: %w", day, err)
 	}
-	var s daySummary
-	if err := gob.NewDecoder(bytes.NewReader(blob)).Decode(&s); err != nil {
+	s, err := decodeDay(day, blob)
+	if err != nil {
 		return nil, fmt.Errorf("report: cache: day %s: %w (delete %s to rebuild it)", day, err, CacheFile)
 	}
-	return &s, nil
+	return s, nil
 }
 
 func (c *Cache) store(ctx context.Context, tz string, s *daySummary) error {
-	var buf bytes.Buffer
-	if err := gob.NewEncoder(&buf).Encode(s); err != nil {
-		return fmt.Errorf("report: cache: %w", err)
-	}
 	_, err := c.db.ExecContext(ctx, `INSERT OR REPLACE INTO days(day, version, tz, first_seq, last_seq, summary) VALUES (?, ?, ?, ?, ?, ?)`,
-		s.Day, cacheVersion, tz, s.FirstSeq, s.LastSeq, buf.Bytes())
+		s.Day, cacheVersion, tz, s.FirstSeq, s.LastSeq, encodeDay(s))
 	if err != nil {
 		return fmt.Errorf("report: cache: %w", err)
 	}

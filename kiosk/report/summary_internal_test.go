@@ -42,3 +42,34 @@ func FuzzEventFields(f *testing.F) {
 		}
 	})
 }
+
+func TestCodecRoundTrip(t *testing.T) {
+	in := &daySummary{Day: "2026-11-23", FirstSeq: 10, LastSeq: 99,
+		Tickets: []ticketSum{
+			{Issued: 1_790_000_000_000, FirstCall: 1_790_000_240_000, End: 1_790_000_480_000, Outcome: endDone, Transfers: 1, Rating: 2,
+				Visits: []visit{
+					{Service: "b", NewService: true, Arrived: 1_790_000_000_000, Called: 1_790_000_240_000, End: 1_790_000_300_000, EndKind: endTransferred, Counter: 2, Officer: "Bình", Recalls: 1},
+					{Service: "a", NewService: true, Arrived: 1_790_000_300_000, Called: 1_790_000_400_000, End: 1_790_000_480_000, EndKind: endDone, Counter: 1, Officer: "An", Rating: 2},
+				}},
+			{Issued: 1_790_000_100_000, Visits: []visit{{Service: "a", NewService: true, Arrived: 1_790_000_100_000}}},
+			// A clock set back: a time before the issue still comes back.
+			{Issued: 1_790_000_100_000, FirstCall: 1_790_000_099_000, Visits: []visit{{Service: "a", Arrived: 1_790_000_100_000, Called: 1_790_000_099_000, Counter: 1, Officer: "An"}}},
+		},
+		Counters: []counterTime{{Counter: 1, Officer: "An", Idle: 5, Busy: 7, Paused: []reasonTime{{"họp", 600}, {"", 3}}}, {Counter: 2, Officer: ""}},
+	}
+	out, err := decodeDay(in.Day, encodeDay(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := json.Marshal(in)
+	b, _ := json.Marshal(out)
+	if string(a) != string(b) {
+		t.Errorf("got  %s\nwant %s", b, a)
+	}
+	data := encodeDay(in)
+	for n := range len(data) {
+		if _, err := decodeDay(in.Day, data[:n]); err == nil {
+			t.Errorf("%d of %d bytes decoded without an error", n, len(data))
+		}
+	}
+}
