@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -59,6 +60,14 @@ func (h *Handler) openCache() *Cache {
 	return h.cache
 }
 
+// Warm fills the cache of finished days (see [Reporter.Warm]), so that
+// the first report over a long range is fast too. Run it at start and
+// after a new day, from a goroutine the caller owns.
+func (h *Handler) Warm(ctx context.Context) (int, error) {
+	return New(h.db, h.cfg, h.openCache()).Warm(ctx)
+}
+
+// ServeHTTP answers GET /api/v1/reports; see [Handler].
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")

@@ -390,7 +390,7 @@ func (r *Reporter) Report(ctx context.Context, q Query) (*Report, error) {
 		}
 		noAcc.wait, noAcc.svc = noAcc.wait[:0], noAcc.svc[:0]
 	}
-	if err := eachDay(ctx, r.db, r.cache, q.From, q.To, loc, now, fold); err != nil {
+	if err := eachDay(ctx, r.db, r.cache, q.From, q.To, loc, now, false, fold); err != nil {
 		return nil, err
 	}
 	for name, ids := range officerCounters {
@@ -416,6 +416,28 @@ func (r *Reporter) Report(ctx context.Context, q Query) (*Report, error) {
 	rep.Counters = rows(ByCounter)
 	rep.Officers = rows(ByOfficer)
 	return rep, nil
+}
+
+// Warm computes and caches the summaries of every finished day that the
+// cache lacks, so that the next reports read one row per day: the daemon
+// may run it once at start and after each new day (it takes seconds per
+// year of events; see docs/reports.md). It returns how many days it
+// computed. Without a cache it does nothing.
+func (r *Reporter) Warm(ctx context.Context) (int, error) {
+	if r.cache == nil {
+		return 0, nil
+	}
+	loc := r.cfg.Location
+	if loc == nil {
+		loc = time.Local
+	}
+	now := time.Now()
+	if r.Now != nil {
+		now = r.Now()
+	}
+	n := 0
+	err := eachDay(ctx, r.db, r.cache, "0000-01-01", "9999-12-31", loc, now, true, func(*daySummary) { n++ })
+	return n, err
 }
 
 func officerName(s string) string {

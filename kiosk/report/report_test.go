@@ -517,3 +517,23 @@ func TestBesideDaemon(t *testing.T) {
 		t.Errorf("cached days: got %v, want [2026-11-24]", got)
 	}
 }
+
+func TestWarm(t *testing.T) {
+	dir, cfg, _, _ := scenario(t)
+	r := newReporter(t, dir, cfg, true)
+	for i, want := range []int{1, 0} { // day 1 is over; day 2 goes on
+		n, err := r.Warm(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != want {
+			t.Errorf("warm %d: computed %d days, want %d", i+1, n, want)
+		}
+	}
+	if got := cachedDays(t, dir); len(got) != 1 || got[0] != "2026-11-23" {
+		t.Errorf("cached days: got %v, want [2026-11-23]", got)
+	}
+	if n, err := newReporter(t, dir, cfg, false).Warm(context.Background()); n != 0 || err != nil {
+		t.Errorf("without a cache: got %d, %v", n, err)
+	}
+}

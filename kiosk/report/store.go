@@ -251,7 +251,10 @@ func dayEnd(day string, loc *time.Location, now time.Time, next *time.Time) int6
 // summaries where they are valid, and caches the days that are over and
 // were computed (cache may be nil). Days are read by a few workers at
 // once; fn runs on the caller's goroutine.
-func eachDay(ctx context.Context, db *sql.DB, cache *Cache, from, to string, loc *time.Location, now time.Time, fn func(*daySummary)) error {
+//
+// With warm set, eachDay only computes and caches the finished days the
+// cache lacks, and calls fn with those.
+func eachDay(ctx context.Context, db *sql.DB, cache *Cache, from, to string, loc *time.Location, now time.Time, warm bool, fn func(*daySummary)) error {
 	sps, err := spans(ctx, db, from, to, loc, now)
 	if err != nil {
 		return err
@@ -279,11 +282,14 @@ func eachDay(ctx context.Context, db *sql.DB, cache *Cache, from, to string, loc
 		// A partial day in the cache was seen whole before the log was
 		// trimmed; a finished day is valid if made from the same events.
 		use := ok && (sp.partial || (sp.over && c.first == sp.first && c.last == sp.last))
+		if warm && (use || !sp.over || sp.partial) {
+			continue
+		}
 		jobs = append(jobs, job{sp: sp, cached: use})
 	}
 	// Days the log no longer holds.
 	for day := range cached {
-		if _, ok := valid(day); ok && !inLog[day] {
+		if _, ok := valid(day); ok && !inLog[day] && !warm {
 			jobs = append(jobs, job{sp: span{day: day}, cached: true})
 		}
 	}
