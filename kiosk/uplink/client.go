@@ -1,0 +1,608 @@
+package uplink
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"motcua/kiosk"
+	"motcua/kiosk/config"
+	"motcua/kiosk/eventlog"
+)
+
+// MetaAcked is the meta key under which the acknowledged seq is stored.
+const MetaAcked = "uplink.acked"
+
+// DeviceName is the client's name in the state's devices list.
+const DeviceName = "uplink"
+
+// Options configure a [Client]. Zero values take the defaults shown.
+type Options struct {
+	URL   string // ws:// or wss://
+	Token string // bearer token
+	Unit  string // the unit's id, sent in hello
+	// TLS is the TLS configuration for wss (nil: the system roots). Use
+	// [Options.WithCA] to add a ca_file's roots; there is no option to
+	// skip verification.
+	TLS *tls.Config
+
+	BackoffMin time.Duration // first reconnection delay: 250ms
+	BackoffMax time.Duration // cap of the reconnection delay: 15s
+	// Retention is how long acknowledged events are kept: 90 days.
+	Retention time.Duration
+	// Location is the unit's time zone, for the queue days of the
+	// retention (nil: time.Local).
+	Location *time.Location
+	// Window caps the events sent and not yet acknowledged: 4096.
+	Window int
+	// AckTimeout: a receiver that holds unacknowledged events this long
+	// without acknowledging any is disconnected: 60s.
+	AckTimeout    time.Duration
+	SnapshotEvery time.Duration // 60s
+	PingEvery     time.Duration // 20s; the connection dies after 3 missed pongs
+	WriteWait     time.Duration // deadline of each write: 10s
+	// PruneEvery is how often old events are pruned: 1h (1m while the
+	// disk is nearly full).
+	PruneEvery time.Duration
+	// MinFree is the free space below which the disk counts as nearly
+	// full: 64 MiB.
+	MinFree uint64
+	// FreeSpace returns the free bytes of the file system holding dir
+	// (nil: statfs).
+	FreeSpace func(dir string) (uint64, error)
+	// Signal wakes the client when events commit (nil: a new one; see
+	// [Client.Notify]).
+	Signal *Signal
+	Logger *slog.Logger
+	Now    func() time.Time
+	// OnAck, if set, is called with each acknowledged seq (for tests and
+	// benchmarks); it must not block.
+	OnAck func(seq int64)
+}
+
+// FromConfig returns the options of cfg's [uplink] section, or an error
+// when it has none or its ca_file cannot be used.
+func FromConfig(cfg *config.Config) (Options, error) {
+	u := cfg.Uplink
+	if u == nil {
+		return Options{}, errors.New("uplink: the configuration has no [uplink]")
+	}
+	o := Options{URL: u.URL, Token: u.Token, Unit: cfg.Unit.ID, Retention: u.Retention.D(), BackoffMax: u.BackoffMax.D(), Location: cfg.Location}
+	if u.CAFile != "" {
+		if err := o.WithCA(u.CAFile); err != nil {
+			return Options{}, err
+		}
+	}
+	return o, nil
+}
+
+// WithCA adds the PEM certificates in file to the system roots that
+// verify the receiver.
+func (o *Options) WithCA(file string) error {
+	pem, err := os.ReadFile(file)
+	if err != nil {
+		return fmt.Errorf("uplink: ca_file: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return fmt.Errorf("uplink: ca_file %s holds no PEM certificate", file)
+	}
+	if o.TLS == nil {
+		o.TLS = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+	o.TLS.RootCAs = pool
+	return nil
+}
+
+func (o *Options) defaults() {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&o.BackoffMin, 250*time.Millisecond)
+	def(&o.BackoffMax, 15*time.Second)
+	def(&o.Retention, 90*24*time.Hour)
+	def(&o.AckTimeout, 60*time.Second)
+	def(&o.SnapshotEvery, 60*time.Second)
+	def(&o.PingEvery, 20*time.Second)
+	def(&o.WriteWait, 10*time.Second)
+	def(&o.PruneEvery, time.Hour)
+	if o.Window <= 0 {
+		o.Window = 4096
+	}
+	if o.MinFree == 0 {
+		o.MinFree = 64 << 20
+	}
+	if o.FreeSpace == nil {
+		o.FreeSpace = statfsFree
+	}
+	if o.Signal == nil {
+		o.Signal = NewSignal()
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Location == nil {
+		o.Location = time.Local
+	}
+	if o.TLS != nil && o.TLS.InsecureSkipVerify {
+		// Not an option: refuse loudly rather than skip verification.
+		o.TLS = o.TLS.Clone()
+		o.TLS.InsecureSkipVerify = false
+	}
+}
+
+func statfsFree(dir string) (uint64, error) {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		return 0, err
+	}
+	return st.Bavail * uint64(st.Bsize), nil
+}
+
+// Signal wakes a [Client] when events commit. Its Notify method is a
+// daemon subscriber: it never blocks.
+type Signal struct{ ch chan struct{} }
+
+// NewSignal returns a signal for [Options.Signal].
+func NewSignal() *Signal { return &Signal{ch: make(chan struct{}, 1)} }
+
+// Notify wakes the client; recs is not used.
+func (s *Signal) Notify([]eventlog.Record) {
+	select {
+	case s.ch <- struct{}{}:
+	default:
+	}
+}
+
+// Client sends a unit's events to the receiver. Its exported methods are
+// safe for concurrent use; [Client.Run] is called once.
+type Client struct {
+	log  *eventlog.Log
+	room *kiosk.Room
+	o    Options
+	lg   *slog.Logger
+
+	acked      atomic.Int64 // highest seq the receiver acknowledged
+	saved      atomic.Int64 // acked as stored in the meta table
+	sent       atomic.Int64 // highest seq sent on the current connection
+	connected  atomic.Bool
+	lastAck    atomic.Int64 // unix nanoseconds of the last ack
+	reconnects atomic.Int64
+	dropped    atomic.Int64 // events deleted unsent because the disk was full
+	sentTotal  atomic.Int64
+
+	mu       sync.Mutex
+	device   string // status+detail last reported
+	diskLow  string // why the disk counts as nearly full, "" when not
+	lastErr  string
+	downAt   time.Time
+	cmdCache map[string][]byte
+	cmdOrder []string
+}
+
+// New returns a client of log and room; start it with [Client.Run].
+func New(log *eventlog.Log, room *kiosk.Room, opts Options) *Client {
+	opts.defaults()
+	return &Client{log: log, room: room, o: opts, lg: opts.Logger.With("uplink", redact(opts.URL)), cmdCache: map[string][]byte{}}
+}
+
+// Notify wakes the client: a daemon subscriber, it never blocks.
+func (c *Client) Notify(recs []eventlog.Record) { c.o.Signal.Notify(recs) }
+
+func (c *Client) String() string { return "uplink " + redact(c.o.URL) }
+
+// redact drops credentials and the query from a URL before it is logged.
+func redact(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(bad url)"
+	}
+	u.User, u.RawQuery = nil, ""
+	return u.String()
+}
+
+// Run connects and reconnects until ctx is done; it returns nil then. It
+// also prunes the log.
+func (c *Client) Run(ctx context.Context) error {
+	if err := c.loadAcked(ctx); err != nil {
+		return err
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		c.pruneLoop(ctx)
+	}()
+	defer wg.Wait()
+	c.mu.Lock()
+	c.downAt = c.o.Now()
+	c.mu.Unlock()
+	attempt := 0
+	var lastLog time.Time
+	for {
+		began := time.Now()
+		err := c.session(ctx)
+		if ctx.Err() != nil {
+			c.connected.Store(false)
+			c.persistAcked(context.WithoutCancel(ctx))
+			return nil
+		}
+		c.reconnects.Add(1)
+		if time.Since(began) > 30*time.Second {
+			attempt = 0
+		}
+		msg := err.Error()
+		c.mu.Lock()
+		repeat := msg == c.lastErr
+		c.lastErr = msg
+		c.mu.Unlock()
+		if !repeat || time.Since(lastLog) > time.Minute {
+			c.lg.Warn("uplink: disconnected; will retry", "err", err, "acked", c.acked.Load(), "last", c.log.Durable())
+			lastLog = time.Now()
+		} else {
+			c.lg.Debug("uplink: disconnected; will retry", "err", err)
+		}
+		if attempt > 0 {
+			// Down twice in a row: news for the devices list. One
+			// dropped connection that comes back at once is not.
+			c.markDown(err)
+		}
+		d := c.backoff(attempt)
+		attempt++
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			c.persistAcked(context.WithoutCancel(ctx))
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// backoff is the delay before reconnection attempt n: exponential from
+// BackoffMin, capped at BackoffMax, with full jitter in its upper half.
+func (c *Client) backoff(n int) time.Duration {
+	d := c.o.BackoffMin << min(n, 20)
+	if d > c.o.BackoffMax || d <= 0 {
+		d = c.o.BackoffMax
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+func (c *Client) loadAcked(ctx context.Context) error {
+	v, ok, err := c.log.Meta(ctx, MetaAcked)
+	if err != nil {
+		return err
+	}
+	if ok {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return fmt.Errorf("uplink: meta %s = %q is not a number", MetaAcked, v)
+		}
+		c.acked.Store(n)
+		c.saved.Store(n)
+	}
+	return nil
+}
+
+// persistAcked stores the acknowledged seq if it changed.
+func (c *Client) persistAcked(ctx context.Context) {
+	a := c.acked.Load()
+	if a == c.saved.Load() {
+		return
+	}
+	if err := c.log.SetMeta(ctx, MetaAcked, strconv.FormatInt(a, 10)); err != nil {
+		if errors.Is(err, eventlog.ErrClosed) {
+			return // the daemon is stopping; the seq stored last is kept
+		}
+		c.lg.Error("uplink: cannot store the acknowledged seq", "err", err)
+		return
+	}
+	c.saved.Store(a)
+}
+
+// session is one connection, from dial to its end.
+func (c *Client) session(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	dialer := websocket.Dialer{
+		Subprotocols:     []string{Subprotocol},
+		TLSClientConfig:  c.o.TLS,
+		HandshakeTimeout: 10 * time.Second,
+		ReadBufferSize:   4096,
+		WriteBufferSize:  16 << 10,
+		Proxy:            http.ProxyFromEnvironment,
+	}
+	hdr := http.Header{"Authorization": {"Bearer " + c.o.Token}}
+	conn, resp, err := dialer.DialContext(ctx, c.o.URL, hdr)
+	if err != nil {
+		if resp != nil {
+			body, _ := io.ReadAll(io.LimitReader(resp.Body, 200))
+			resp.Body.Close()
+			hint := ""
+			if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
+				hint = "; check [uplink] token_file against the receiver's token for unit " + c.o.Unit
+			}
+			return fmt.Errorf("uplink: dial: %s: %s%s", resp.Status, strings.TrimSpace(string(body)), hint)
+		}
+		return fmt.Errorf("uplink: dial: %w", err)
+	}
+	defer conn.Close()
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	if p := conn.Subprotocol(); p != Subprotocol {
+		return fmt.Errorf("%w (it answered %q); is url the motcua ingest endpoint?", ErrSubprotocol, p)
+	}
+	conn.SetReadLimit(MaxMessage)
+	pongWait := 3 * c.o.PingEvery
+	conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(pongWait)) })
+
+	first, err := c.log.First(ctx)
+	if err != nil {
+		return err
+	}
+	last := c.log.Durable()
+	if first == 0 {
+		last = 0
+	}
+	if err := c.write(conn, Hello(c.o.Unit, first, last)); err != nil {
+		return err
+	}
+	conn.SetReadDeadline(time.Now().Add(15 * time.Second))
+	_, data, err := conn.ReadMessage()
+	if err != nil {
+		return fmt.Errorf("uplink: waiting for welcome: %w", err)
+	}
+	m, err := DecodeServer(data)
+	if err != nil {
+		return err
+	}
+	if m.Type != TypeWelcome {
+		return fmt.Errorf("%w: got %s before welcome", ErrProtocol, m.Type)
+	}
+	if m.Ack > last {
+		return fmt.Errorf("%w: welcome ack %d, but this unit's log ends at %d (was the data directory replaced, or does another unit use this token?)", ErrAckBeyondLast, m.Ack, last)
+	}
+	if m.Ack < c.acked.Load() {
+		c.lg.Warn("uplink: the receiver has fewer events than it acknowledged before; sending them again", "ack", m.Ack, "acked_before", c.acked.Load())
+	}
+	c.acked.Store(m.Ack)
+	c.sent.Store(m.Ack)
+	c.lastAck.Store(time.Now().UnixNano())
+	conn.SetReadDeadline(time.Now().Add(pongWait))
+	c.connected.Store(true)
+	defer c.connected.Store(false)
+	c.lg.Info("uplink: connected", "ack", m.Ack, "first", first, "last", last)
+	c.markUp()
+
+	s := &session{c: c, conn: conn, acks: make(chan struct{}, 1), results: make(chan []byte, 64), errc: make(chan error, 1)}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s.read(ctx)
+	}()
+	err = s.write(ctx, m.Ack+1, first)
+	cancel()
+	conn.Close()
+	wg.Wait()
+	c.persistAcked(context.WithoutCancel(ctx))
+	return err
+}
+
+func (c *Client) write(conn *websocket.Conn, msg []byte) error {
+	conn.SetWriteDeadline(time.Now().Add(c.o.WriteWait))
+	return conn.WriteMessage(websocket.TextMessage, msg)
+}
+
+type session struct {
+	c       *Client
+	conn    *websocket.Conn
+	acks    chan struct{}
+	results chan []byte
+	errc    chan error
+}
+
+func (s *session) fail(err error) {
+	select {
+	case s.errc <- err:
+	default:
+	}
+}
+
+// read is the connection's only reader: acks and commands.
+func (s *session) read(ctx context.Context) {
+	c := s.c
+	pongWait := 3 * c.o.PingEvery
+	for {
+		_, data, err := s.conn.ReadMessage()
+		if err != nil {
+			s.fail(fmt.Errorf("uplink: read: %w", err))
+			return
+		}
+		s.conn.SetReadDeadline(time.Now().Add(pongWait))
+		m, err := DecodeServer(data)
+		if err != nil {
+			s.fail(err)
+			return
+		}
+		switch m.Type {
+		case TypeWelcome:
+			s.fail(fmt.Errorf("%w: a second welcome", ErrProtocol))
+			return
+		case TypeAck:
+			if sent := c.sent.Load(); m.Seq > sent {
+				s.fail(fmt.Errorf("%w: ack %d, but only up to %d was sent", ErrAckBeyondLast, m.Seq, sent))
+				return
+			}
+			if m.Seq > c.acked.Load() {
+				c.acked.Store(m.Seq)
+				c.lastAck.Store(time.Now().UnixNano())
+				if c.o.OnAck != nil {
+					c.o.OnAck(m.Seq)
+				}
+				select {
+				case s.acks <- struct{}{}:
+				default:
+				}
+			}
+		case TypeCommand:
+			res := c.command(m)
+			select {
+			case s.results <- res:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}
+}
+
+// page is how many events are read from the log at a time.
+const page = 256
+
+// write is the connection's only writer: it sends the events from next
+// on, snapshots, results and pings, until an error or ctx ends.
+func (s *session) write(ctx context.Context, next, first int64) error {
+	c := s.c
+	if first > 0 && next < first {
+		c.lg.Warn("uplink: events the receiver never got were deleted; telling it", "from", next, "to", first-1)
+		if err := c.write(s.conn, Gap(next, first-1)); err != nil {
+			return err
+		}
+		c.sent.Store(first - 1)
+		next = first
+	}
+	ping := time.NewTicker(c.o.PingEvery)
+	defer ping.Stop()
+	persist := time.NewTicker(time.Second)
+	defer persist.Stop()
+	snapDue := true // one snapshot after catching up
+	lastSnap := time.Now()
+	lastProgress, progressAcked := time.Now(), c.acked.Load()
+	caughtUp := false
+	start, startSeq := time.Now(), next-1
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		select {
+		case err := <-s.errc:
+			return err
+		case res := <-s.results:
+			if err := c.write(s.conn, res); err != nil {
+				return err
+			}
+			continue
+		default:
+		}
+		durable := c.log.Durable()
+		inflight := c.sent.Load() - c.acked.Load()
+		if next <= durable && inflight < int64(c.o.Window) {
+			n := min(int64(page), int64(c.o.Window)-inflight)
+			var err error
+			if next, err = s.send(ctx, next, n); err != nil {
+				return err
+			}
+			continue
+		}
+		if next > durable {
+			if !caughtUp {
+				caughtUp = true
+				if n := next - 1 - startSeq; n > 0 {
+					el := time.Since(start)
+					c.lg.Info("uplink: caught up", "events", n, "seconds", el.Seconds(), "per_second", int(float64(n)/el.Seconds()))
+				}
+			}
+			if snapDue || time.Since(lastSnap) >= c.o.SnapshotEvery {
+				seq, state, err := c.room.Snapshot(ctx)
+				if err != nil {
+					return err
+				}
+				if seq >= next {
+					// The snapshot follows the events it includes.
+					if next, err = s.send(ctx, next, seq-next+1); err != nil {
+						return err
+					}
+				}
+				if err := c.write(s.conn, Snapshot(seq, state)); err != nil {
+					return err
+				}
+				snapDue, lastSnap = false, time.Now()
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case err := <-s.errc:
+			return err
+		case res := <-s.results:
+			if err := c.write(s.conn, res); err != nil {
+				return err
+			}
+		case <-c.o.Signal.ch:
+		case <-s.acks:
+		case <-persist.C:
+			c.persistAcked(ctx)
+		case <-ping.C:
+			if err := s.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.o.WriteWait)); err != nil {
+				return fmt.Errorf("uplink: ping: %w", err)
+			}
+			if time.Since(lastSnap) >= c.o.SnapshotEvery {
+				snapDue = true
+			}
+		}
+		if a := c.acked.Load(); a != progressAcked || c.sent.Load() == a {
+			progressAcked, lastProgress = a, time.Now()
+		} else if time.Since(lastProgress) > c.o.AckTimeout {
+			return fmt.Errorf("%w: %d events sent, none acknowledged for %s", ErrNoAck, c.sent.Load()-a, c.o.AckTimeout)
+		}
+	}
+}
+
+// send sends at most n stored events from next on and returns the next
+// seq to send. Events that are no longer stored are reported as a gap.
+func (s *session) send(ctx context.Context, next, n int64) (int64, error) {
+	c := s.c
+	_, err := c.log.Since(ctx, next-1, int(n), func(r eventlog.Record) error {
+		if r.Seq > next {
+			c.lg.Warn("uplink: events the receiver never got were deleted; telling it", "from", next, "to", r.Seq-1)
+			if err := c.write(s.conn, Gap(next, r.Seq-1)); err != nil {
+				return err
+			}
+			c.sent.Store(r.Seq - 1)
+		}
+		if err := c.write(s.conn, r.Data); err != nil {
+			return fmt.Errorf("uplink: write: %w", err)
+		}
+		c.sent.Store(r.Seq)
+		c.sentTotal.Add(1)
+		next = r.Seq + 1
+		return nil
+	})
+	return next, err
+}

@@ -1,0 +1,75 @@
+package uplink
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"motcua/kiosk/queue"
+)
+
+// cmdCacheLen is how many recent command results are kept, so that a
+// command the server sends again after a reconnect is not run twice.
+const cmdCacheLen = 256
+
+// command runs a server's command through the room and returns the
+// encoded result.
+func (c *Client) command(m *Message) []byte {
+	c.mu.Lock()
+	if res, ok := c.cmdCache[m.ID]; ok {
+		c.mu.Unlock()
+		return res
+	}
+	c.mu.Unlock()
+	res := Result{Type: TypeResult, ID: m.ID}
+	var want string
+	var cmd func(e *queue.Engine) ([]queue.Event, error)
+	switch m.Name {
+	case CmdNext:
+		want, cmd = queue.TicketCalled, func(e *queue.Engine) ([]queue.Event, error) { return e.Next(m.Counter) }
+	case CmdRecall:
+		want, cmd = queue.TicketRecalled, func(e *queue.Engine) ([]queue.Event, error) { return e.Recall(m.Counter) }
+	case CmdPause:
+		want, cmd = queue.CounterPaused, func(e *queue.Engine) ([]queue.Event, error) { return e.Pause(m.Counter, m.Reason) }
+	}
+	if cmd == nil {
+		res.Error = &ResultError{Code: "unknown_command", Message: fmt.Sprintf("%v %q; this unit knows %s, %s and %s", ErrUnknownCommand, clip(m.Name), CmdNext, CmdRecall, CmdPause)}
+	} else if evs, err := c.room.Do(cmd); err != nil {
+		code := queue.Code(err)
+		if code == "" {
+			code = "internal"
+		}
+		res.Error = &ResultError{Code: code, Message: err.Error()}
+	} else {
+		res.OK = true
+		res.Ticket = json.RawMessage("null")
+		for _, ev := range evs {
+			if ev.Name != want {
+				continue
+			}
+			if ev.Ticket != nil {
+				res.Ticket, _ = json.Marshal(ev.Ticket)
+			}
+			if ev.Counter != nil {
+				res.Counter, _ = json.Marshal(ev.Counter)
+			}
+		}
+		if m.Name == CmdPause {
+			res.Ticket = nil
+		}
+	}
+	data, err := json.Marshal(res)
+	if err != nil {
+		data = fmt.Appendf(nil, `{"type":"result","id":%q,"ok":false,"error":{"code":"internal","message":"encoding the result failed"}}`, m.ID)
+	}
+	c.mu.Lock()
+	if _, ok := c.cmdCache[m.ID]; !ok {
+		c.cmdCache[m.ID] = data
+		c.cmdOrder = append(c.cmdOrder, m.ID)
+		if len(c.cmdOrder) > cmdCacheLen {
+			delete(c.cmdCache, c.cmdOrder[0])
+			c.cmdOrder = c.cmdOrder[1:]
+		}
+	}
+	c.mu.Unlock()
+	return data
+}

@@ -1,0 +1,117 @@
+package uplink
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+)
+
+var seeds = []string{
+	`{"type":"hello","unit":"ubnd-kien-xuong","protocol":1,"first":1,"last":40}`,
+	`{"type":"hello","unit":"x","protocol":1,"first":0,"last":0}`,
+	`{"type":"welcome","ack":17}`,
+	`{"type":"ack","seq":41}`,
+	`{"type":"gap","from":1,"to":120}`,
+	`{"type":"event","seq":41,"at":"2026-11-26T08:01:02+07:00","event":"ticket.called","ticket":{"id":"x"},"counter":{"id":1}}`,
+	`{"type":"snapshot","seq":41,"state":{"seq":41,"day":"2026-11-26"}}`,
+	`{"type":"command","id":"c1","name":"counter.next","counter":3}`,
+	`{"type":"command","id":"c2","name":"counter.pause","counter":3,"reason":"họp"}`,
+	`{"type":"result","id":"c1","ok":true,"ticket":{"number":"A001"}}`,
+	`{"type":"result","id":"c1","ok":false,"error":{"code":"counter_closed","message":"..."}}`,
+	`{"type":"ack","seq":-1}`,
+	`{"type":"welcome","ack":1}{"type":"ack"}`,
+	`not json`, ``, `null`, `[]`, `{"type":"ack","seq":1e99}`,
+}
+
+func fuzzDecoder(f *testing.F, decode func([]byte) (*Message, error), allowed ...string) {
+	for _, s := range seeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := decode(data)
+		if err != nil {
+			if !errors.Is(err, ErrProtocol) {
+				t.Fatalf("error %v does not wrap ErrProtocol", err)
+			}
+			if m != nil {
+				t.Fatalf("got a message %+v with error %v", m, err)
+			}
+			return
+		}
+		ok := false
+		for _, a := range allowed {
+			ok = ok || m.Type == a
+		}
+		if !ok {
+			t.Fatalf("decoded type %q, want one of %v", m.Type, allowed)
+		}
+		if !bytes.Equal(m.Raw, data) {
+			t.Fatalf("Raw is not the input")
+		}
+		switch m.Type {
+		case TypeAck:
+			if m.Seq < 0 {
+				t.Fatalf("negative ack %d accepted", m.Seq)
+			}
+		case TypeWelcome:
+			if m.Ack < 0 {
+				t.Fatalf("negative welcome ack %d accepted", m.Ack)
+			}
+		case TypeGap:
+			if m.From <= 0 || m.To < m.From {
+				t.Fatalf("gap %d..%d accepted", m.From, m.To)
+			}
+		case TypeEvent:
+			if m.Seq <= 0 {
+				t.Fatalf("event seq %d accepted", m.Seq)
+			}
+		case TypeHello:
+			if m.First > m.Last || !validUnit(m.Unit) {
+				t.Fatalf("hello %+v accepted", m)
+			}
+		}
+	})
+}
+
+// FuzzDecodeServer fuzzes what a unit reads from a receiver.
+func FuzzDecodeServer(f *testing.F) {
+	fuzzDecoder(f, DecodeServer, TypeWelcome, TypeAck, TypeCommand)
+}
+
+// FuzzDecodeClient fuzzes what a receiver reads from a unit.
+func FuzzDecodeClient(f *testing.F) {
+	fuzzDecoder(f, DecodeClient, TypeHello, TypeEvent, TypeSnapshot, TypeGap, TypeResult)
+}
+
+func TestDecodeRejects(t *testing.T) {
+	tests := []struct {
+		name, in string
+		server   bool
+	}{
+		{"garbage", "\x00\xffgarbage", true},
+		{"two values", `{"type":"ack","seq":1}{"type":"ack","seq":2}`, true},
+		{"client type to client", `{"type":"event","seq":1,"at":"x","event":"y"}`, true},
+		{"server type to server", `{"type":"welcome","ack":0}`, false},
+		{"negative ack", `{"type":"ack","seq":-5}`, true},
+		{"bad unit", `{"type":"hello","unit":"Bad Unit","protocol":1,"first":1,"last":2}`, false},
+		{"protocol 2", `{"type":"hello","unit":"u","protocol":2,"first":1,"last":2}`, false},
+		{"reversed gap", `{"type":"gap","from":9,"to":3}`, false},
+		{"command without id", `{"type":"command","name":"counter.next","counter":1}`, true},
+		{"failed result without error", `{"type":"result","id":"a","ok":false}`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dec := DecodeClient
+			if tt.server {
+				dec = DecodeServer
+			}
+			if m, err := dec([]byte(tt.in)); err == nil || !errors.Is(err, ErrProtocol) {
+				t.Errorf("got %+v, %v; want a protocol error", m, err)
+			}
+		})
+	}
+	big := bytes.Repeat([]byte(" "), MaxMessage+1)
+	if _, err := DecodeServer(big); !errors.Is(err, ErrProtocol) {
+		t.Errorf("huge message: got %v, want a protocol error", err)
+	}
+}

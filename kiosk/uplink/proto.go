@@ -1,0 +1,303 @@
+package uplink
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// Subprotocol is the websocket subprotocol of the uplink.
+const Subprotocol = "motcua.uplink.v1"
+
+// ProtocolVersion is the "protocol" of the hello message.
+const ProtocolVersion = 1
+
+// MaxMessage is the largest message either side accepts, in bytes. A
+// snapshot of a busy office is well under 1 MiB.
+const MaxMessage = 4 << 20
+
+// Message types.
+const (
+	TypeHello    = "hello"
+	TypeWelcome  = "welcome"
+	TypeEvent    = "event"
+	TypeSnapshot = "snapshot"
+	TypeAck      = "ack"
+	TypeGap      = "gap"
+	TypeCommand  = "command"
+	TypeResult   = "result"
+)
+
+// Command names a server may send.
+const (
+	CmdNext   = "counter.next"
+	CmdRecall = "counter.recall"
+	CmdPause  = "counter.pause"
+)
+
+// Errors of the protocol. Every error a decoder returns wraps
+// [ErrProtocol].
+var (
+	ErrProtocol       = errors.New("uplink: protocol error")
+	ErrAckBeyondLast  = errors.New("uplink: receiver acknowledged an event this unit never sent")
+	ErrSubprotocol    = errors.New("uplink: receiver did not accept subprotocol " + Subprotocol)
+	ErrNoAck          = errors.New("uplink: receiver stopped acknowledging events")
+	ErrUnknownCommand = errors.New("uplink: unknown command")
+)
+
+// Message is any uplink message, decoded. Which fields are set depends on
+// Type; see docs/uplink.md.
+type Message struct {
+	Type string `json:"type"`
+
+	// hello
+	Unit     string `json:"unit,omitempty"`
+	Protocol int    `json:"protocol,omitempty"`
+	First    int64  `json:"first,omitempty"`
+	Last     int64  `json:"last,omitempty"`
+
+	// welcome
+	Ack int64 `json:"ack,omitempty"`
+
+	// event, snapshot, ack
+	Seq int64 `json:"seq,omitempty"`
+	// Event is the event's name; At its time (RFC 3339), as sent.
+	Event string `json:"event,omitempty"`
+	At    string `json:"at,omitempty"`
+	// State is the snapshot's state.
+	State json.RawMessage `json:"state,omitempty"`
+
+	// gap
+	From int64 `json:"from,omitempty"`
+	To   int64 `json:"to,omitempty"`
+
+	// command, result
+	ID      string `json:"id,omitempty"`
+	Name    string `json:"name,omitempty"`
+	Counter int    `json:"counter,omitempty"`
+	Reason  string `json:"reason,omitempty"`
+
+	// result
+	OK     bool            `json:"ok,omitempty"`
+	Ticket json.RawMessage `json:"ticket,omitempty"`
+	Error  *ResultError    `json:"error,omitempty"`
+
+	// Raw is the message as received.
+	Raw []byte `json:"-"`
+}
+
+// ResultError is why a command failed: a stable code (as in the HTTP API)
+// and a message for people.
+type ResultError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// welcome and the others have the fields present in the wire format even
+// when zero, so they are encoded by hand here.
+
+// Hello encodes the hello message.
+func Hello(unit string, first, last int64) []byte {
+	b, _ := json.Marshal(struct {
+		Type     string `json:"type"`
+		Unit     string `json:"unit"`
+		Protocol int    `json:"protocol"`
+		First    int64  `json:"first"`
+		Last     int64  `json:"last"`
+	}{TypeHello, unit, ProtocolVersion, first, last})
+	return b
+}
+
+// Welcome encodes the welcome message.
+func Welcome(ack int64) []byte { return fmt.Appendf(nil, `{"type":"welcome","ack":%d}`, ack) }
+
+// Ack encodes the ack message.
+func Ack(seq int64) []byte { return fmt.Appendf(nil, `{"type":"ack","seq":%d}`, seq) }
+
+// Gap encodes the gap message: events from..to are lost.
+func Gap(from, to int64) []byte {
+	return fmt.Appendf(nil, `{"type":"gap","from":%d,"to":%d}`, from, to)
+}
+
+// Snapshot encodes a snapshot message around a state's JSON.
+func Snapshot(seq int64, state []byte) []byte {
+	b := make([]byte, 0, len(state)+48)
+	b = fmt.Appendf(b, `{"type":"snapshot","seq":%d,"state":`, seq)
+	b = append(b, state...)
+	return append(b, '}')
+}
+
+// Command encodes a command message.
+func Command(id, name string, counter int, reason string) []byte {
+	b, _ := json.Marshal(struct {
+		Type    string `json:"type"`
+		ID      string `json:"id"`
+		Name    string `json:"name"`
+		Counter int    `json:"counter"`
+		Reason  string `json:"reason,omitempty"`
+	}{TypeCommand, id, name, counter, reason})
+	return b
+}
+
+// Result is the answer to a command.
+type Result struct {
+	Type    string          `json:"type"`
+	ID      string          `json:"id"`
+	OK      bool            `json:"ok"`
+	Ticket  json.RawMessage `json:"ticket,omitempty"`
+	Counter json.RawMessage `json:"counter,omitempty"`
+	Error   *ResultError    `json:"error,omitempty"`
+}
+
+// decode parses one message and checks the fields its type needs.
+func decode(data []byte, allowed ...string) (*Message, error) {
+	if len(data) > MaxMessage {
+		return nil, fmt.Errorf("%w: message of %d bytes, more than %d", ErrProtocol, len(data), MaxMessage)
+	}
+	var head struct {
+		Type string `json:"type"`
+	}
+	if err := strictUnmarshal(data, &head); err != nil {
+		return nil, err
+	}
+	var m Message
+	// Each type has its own fields: an event's "counter" is an object, a
+	// command's a number; an event's "from" is a place, a gap's a seq.
+	var err error
+	switch head.Type {
+	case TypeEvent:
+		var v struct {
+			Seq   int64  `json:"seq"`
+			Event string `json:"event"`
+			At    string `json:"at"`
+		}
+		err = strictUnmarshal(data, &v)
+		m.Seq, m.Event, m.At = v.Seq, v.Event, v.At
+	case TypeGap:
+		var v struct {
+			From int64 `json:"from"`
+			To   int64 `json:"to"`
+		}
+		err = strictUnmarshal(data, &v)
+		m.From, m.To = v.From, v.To
+	case TypeResult:
+		var v struct {
+			ID     string          `json:"id"`
+			OK     bool            `json:"ok"`
+			Ticket json.RawMessage `json:"ticket"`
+			Error  *ResultError    `json:"error"`
+		}
+		err = strictUnmarshal(data, &v)
+		m.ID, m.OK, m.Ticket, m.Error = v.ID, v.OK, v.Ticket, v.Error
+	default:
+		err = strictUnmarshal(data, &m)
+	}
+	if err != nil {
+		return nil, err
+	}
+	m.Type = head.Type
+	ok := false
+	for _, t := range allowed {
+		ok = ok || t == m.Type
+	}
+	if !ok {
+		return nil, fmt.Errorf("%w: unexpected message type %q", ErrProtocol, clip(m.Type))
+	}
+	m.Raw = data
+	bad := func(format string, args ...any) (*Message, error) {
+		return nil, fmt.Errorf("%w: %s message: %s", ErrProtocol, m.Type, fmt.Sprintf(format, args...))
+	}
+	switch m.Type {
+	case TypeHello:
+		switch {
+		case m.Protocol != ProtocolVersion:
+			return bad("protocol %d, want %d", m.Protocol, ProtocolVersion)
+		case !validUnit(m.Unit):
+			return bad("unit %q is not [a-z0-9-]+", clip(m.Unit))
+		case m.First < 0 || m.Last < 0 || m.First > m.Last || (m.First == 0) != (m.Last == 0):
+			return bad("first %d and last %d are not a range", m.First, m.Last)
+		}
+	case TypeWelcome:
+		if m.Ack < 0 {
+			return bad("ack %d is negative", m.Ack)
+		}
+	case TypeEvent:
+		if m.Seq <= 0 || m.Event == "" || m.At == "" {
+			return bad("needs seq > 0, event and at")
+		}
+	case TypeSnapshot:
+		if m.Seq < 0 || len(m.State) == 0 || m.State[0] != '{' {
+			return bad("needs seq >= 0 and a state object")
+		}
+	case TypeAck:
+		if m.Seq < 0 {
+			return bad("seq %d is negative", m.Seq)
+		}
+	case TypeGap:
+		if m.From <= 0 || m.To < m.From {
+			return bad("from %d to %d is not a range", m.From, m.To)
+		}
+	case TypeCommand:
+		switch {
+		case m.ID == "" || len(m.ID) > 128:
+			return bad("needs an id of 1 to 128 bytes")
+		case m.Name != CmdNext && m.Name != CmdRecall && m.Name != CmdPause:
+			// Decoded anyway: the client answers with an error result.
+		case m.Counter <= 0:
+			return bad("counter %d is not a counter id", m.Counter)
+		}
+	case TypeResult:
+		if m.ID == "" {
+			return bad("needs an id")
+		}
+		if !m.OK && m.Error == nil {
+			return bad("ok is false but there is no error")
+		}
+	}
+	return &m, nil
+}
+
+// strictUnmarshal decodes one JSON value, and nothing after it.
+func strictUnmarshal(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("%w: not a JSON message of the protocol: %v", ErrProtocol, err)
+	}
+	if dec.More() {
+		return fmt.Errorf("%w: more than one JSON value in a message", ErrProtocol)
+	}
+	return nil
+}
+
+// DecodeServer decodes a message a receiver sends to a unit: welcome, ack
+// or command.
+func DecodeServer(data []byte) (*Message, error) {
+	return decode(data, TypeWelcome, TypeAck, TypeCommand)
+}
+
+// DecodeClient decodes a message a unit sends to a receiver: hello,
+// event, snapshot, gap or result.
+func DecodeClient(data []byte) (*Message, error) {
+	return decode(data, TypeHello, TypeEvent, TypeSnapshot, TypeGap, TypeResult)
+}
+
+func validUnit(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// clip shortens what a peer sent before it goes into an error.
+func clip(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
+}
