@@ -31,7 +31,7 @@ type Server struct {
 	log     *slog.Logger
 	metrics http.Handler
 	limits  *limiter
-	printer Printer
+	printer atomic.Pointer[Printer]
 	mux     *http.ServeMux
 	// auth is what a reload may change: tokens, origins, rate limits.
 	authz atomic.Pointer[authState]
@@ -79,8 +79,10 @@ func New(room *kiosk.Room, opts Options) *Server {
 		hub:     opts.Hub,
 		log:     opts.Logger,
 		metrics: opts.Metrics,
-		printer: opts.Printer,
 		mux:     http.NewServeMux(),
+	}
+	if opts.Printer != nil {
+		s.SetPrinter(opts.Printer)
 	}
 	s.authz.Store(newAuthState(room.Config()))
 	m := s.mux
@@ -98,6 +100,15 @@ func New(room *kiosk.Room, opts Options) *Server {
 		m.Handle("/", opts.Pages)
 	}
 	return s
+}
+
+// SetPrinter sets (or, with nil, removes) the printer of issued tickets.
+func (s *Server) SetPrinter(p Printer) {
+	if p == nil {
+		s.printer.Store(nil)
+		return
+	}
+	s.printer.Store(&p)
 }
 
 // Reconfigure puts new tokens, origins and limits in force; requests in
@@ -248,8 +259,8 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request, p *principal) {
 	}
 	t := lastTicket(evs, queue.TicketIssued)
 	out := issuedTicket{Ticket: t}
-	if s.printer != nil {
-		if err := s.printer.PrintTicket(r.Context(), t); err != nil {
+	if p := s.printer.Load(); p != nil {
+		if err := (*p).PrintTicket(r.Context(), t); err != nil {
 			out.PrintError = err.Error()
 		} else {
 			out.Printed = true

@@ -11,6 +11,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
+	"sync"
 	"time"
 
 	"golang.org/x/net/netutil"
@@ -54,6 +56,17 @@ type Daemon struct {
 	logger *slog.Logger
 	ln     net.Listener
 	srv    *http.Server
+
+	mu   sync.Mutex
+	subs []func([]eventlog.Record)
+}
+
+// Subscribe adds a follower of committed events (see
+// [Options.Subscribers]); devices attached after New use it.
+func (d *Daemon) Subscribe(fn func([]eventlog.Record)) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.subs = append(slices.Clip(d.subs), fn)
 }
 
 // New opens the data directory, rebuilds the queue and prepares the
@@ -79,8 +92,11 @@ func New(ctx context.Context, opts Options) (*Daemon, error) {
 		Logger:      opts.Logger,
 	})
 	m := metrics.New(room, d.Hub.Clients)
-	subs := append([]func([]eventlog.Record){d.Hub.Publish, m.Observe}, opts.Subscribers...)
+	d.subs = append([]func([]eventlog.Record){d.Hub.Publish, m.Observe}, opts.Subscribers...)
 	log.OnCommit = func(recs []eventlog.Record) {
+		d.mu.Lock()
+		subs := d.subs
+		d.mu.Unlock()
 		for _, s := range subs {
 			s(recs)
 		}
@@ -150,4 +166,23 @@ loop:
 		runErr = errors.Join(runErr, err)
 	}
 	return errors.Join(runErr, d.Log.Close())
+}
+
+// Reload puts a new configuration in force without losing the queue:
+// services, counters, tokens, origins and limits. The listen address and
+// the data directory need a restart; a change to them is refused.
+func (d *Daemon) Reload(cfg *config.Config) error {
+	old := d.Room.Config()
+	switch {
+	case cfg.Server.DataDir != old.Server.DataDir:
+		return fmt.Errorf("daemon: server.data_dir changed (%s → %s): restart motcua to move the data", old.Server.DataDir, cfg.Server.DataDir)
+	case cfg.Server.Listen != old.Server.Listen:
+		return fmt.Errorf("daemon: server.listen changed (%s → %s): restart motcua to listen elsewhere", old.Server.Listen, cfg.Server.Listen)
+	case cfg.Unit.ID != old.Unit.ID:
+		return fmt.Errorf("daemon: unit.id changed (%s → %s): the log belongs to %s; restart with a new data_dir", old.Unit.ID, cfg.Unit.ID, old.Unit.ID)
+	}
+	d.Room.Reconfigure(cfg)
+	d.API.Reconfigure(cfg)
+	d.logger.Info("configuration reloaded", "services", len(cfg.Services), "counters", len(cfg.Counters), "tokens", len(cfg.Tokens))
+	return nil
 }
