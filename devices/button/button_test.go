@@ -3,6 +3,7 @@ package button
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sort"
 	"sync"
@@ -10,14 +11,21 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/jonboulle/clockwork"
 	"periph.io/x/conn/v3/gpio"
-	"periph.io/x/conn/v3/physic"
+	"periph.io/x/conn/v3/gpio/gpiotest"
 )
 
 // fakeClock is a Clock moved only by advance. Timers fire in deadline order
 // and the synctest bubble settles after each, so the Run loop sees the same
 // sequence of times as on real hardware.
+//
+// It is also the clockwork.Clock of the gpiotest.Pin. Only Now and After are
+// used (by Dev and by gpiotest.Pin.WaitForEdge); the other methods of the
+// embedded nil clockwork.Clock panic and fail the test.
 type fakeClock struct {
+	clockwork.Clock
+
 	mu     sync.Mutex
 	now    time.Time
 	timers []fakeTimer
@@ -41,11 +49,12 @@ func (c *fakeClock) Now() time.Time {
 func (c *fakeClock) After(d time.Duration) <-chan time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	ch := make(chan time.Time, 1)
 	if d <= 0 {
-		ch <- c.now
-		return ch
+		// Only WaitForEdge calls After here, and the gpioioctl driver
+		// waits forever on a 0 timeout.
+		panic(fmt.Sprintf("WaitForEdge(%v): a timeout <= 0 blocks forever on gpioioctl", d))
 	}
+	ch := make(chan time.Time, 1)
 	c.timers = append(c.timers, fakeTimer{at: c.now.Add(d), ch: ch})
 	return ch
 }
@@ -81,81 +90,38 @@ func (c *fakeClock) advance(d time.Duration) {
 	}
 }
 
-// fakePin behaves like periph's gpiotest.Pin (an edge sent on edges sets the
-// level and wakes WaitForEdge) but takes its WaitForEdge timeout from the
-// fake clock. gpio.PinIO is embedded only to satisfy the interface; calling
-// a method not defined here panics and fails the test.
-type fakePin struct {
-	gpio.PinIO
-	clock Clock
-	edges chan gpio.Level
-
-	mu    sync.Mutex
-	level gpio.Level
-	pull  gpio.Pull
-	edge  gpio.Edge
-	inErr error
+// newPin returns a gpiotest.Pin named GPIO17 that takes its WaitForEdge
+// timeouts from c; edges sent on its EdgesChan set the level and wake
+// WaitForEdge. Tests write its L field (under its lock) to change the level
+// without an edge, as when the driver loses one.
+func newPin(c clockwork.Clock) *gpiotest.Pin {
+	return &gpiotest.Pin{N: "GPIO17", Num: 17, Fn: "In", Clock: c, EdgesChan: make(chan gpio.Level), L: gpio.Low}
 }
 
-func newFakePin(c Clock) *fakePin {
-	return &fakePin{clock: c, edges: make(chan gpio.Level), level: gpio.Low}
+// setLevel changes the level of p without an edge.
+func setLevel(p *gpiotest.Pin, l gpio.Level) {
+	p.Lock()
+	defer p.Unlock()
+	p.L = l
 }
 
-func (p *fakePin) String() string   { return "GPIO17" }
-func (p *fakePin) Name() string     { return "GPIO17" }
-func (p *fakePin) Number() int      { return 17 }
-func (p *fakePin) Function() string { return "In" }
-func (p *fakePin) Halt() error      { return nil }
-
-func (p *fakePin) In(pull gpio.Pull, edge gpio.Edge) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.inErr != nil {
-		return p.inErr
-	}
-	p.pull, p.edge = pull, edge
-	if pull == gpio.PullUp {
-		p.level = gpio.High
-	}
-	return nil
+// edgePin records the edge mode New asks for, which gpiotest.Pin does not
+// keep.
+type edgePin struct {
+	*gpiotest.Pin
+	edge gpio.Edge
 }
 
-func (p *fakePin) Read() gpio.Level {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.level
+func (p *edgePin) In(pull gpio.Pull, edge gpio.Edge) error {
+	p.edge = edge
+	return p.Pin.In(pull, edge)
 }
-
-// set changes the level without an edge, as when the driver loses one.
-func (p *fakePin) set(l gpio.Level) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.level = l
-}
-
-func (p *fakePin) WaitForEdge(timeout time.Duration) bool {
-	if timeout <= 0 {
-		panic("WaitForEdge with a timeout <= 0 blocks forever on gpioioctl")
-	}
-	select {
-	case l := <-p.edges:
-		p.set(l)
-		return true
-	case <-p.clock.After(timeout):
-		return false
-	}
-}
-
-func (p *fakePin) Pull() gpio.Pull                       { return p.pull }
-func (p *fakePin) DefaultPull() gpio.Pull                { return gpio.PullUp }
-func (p *fakePin) Out(gpio.Level) error                  { return errors.New("input only") }
-func (p *fakePin) PWM(gpio.Duty, physic.Frequency) error { return errors.New("input only") }
 
 // rig is a running button in a synctest bubble.
 type rig struct {
 	t     *testing.T
 	dev   *Dev
-	pin   *fakePin
+	pin   *gpiotest.Pin
 	clock *fakeClock
 	start time.Time
 
@@ -171,7 +137,7 @@ func newRig(t *testing.T, opts Opts, initial gpio.Level) *rig {
 	t.Helper()
 	r := &rig{t: t, clock: newFakeClock(), done: make(chan error, 1)}
 	r.start = r.clock.Now()
-	r.pin = newFakePin(r.clock)
+	r.pin = newPin(r.clock)
 	opts.Clock = r.clock
 	opts.OnEvent = func(e Event) {
 		r.mu.Lock()
@@ -188,7 +154,7 @@ func newRig(t *testing.T, opts Opts, initial gpio.Level) *rig {
 		t.Fatalf("New: %v", err)
 	}
 	r.dev = dev
-	r.pin.set(initial)
+	setLevel(r.pin, initial)
 	var ctx context.Context
 	ctx, r.cancel = context.WithCancel(t.Context())
 	go func() { r.done <- dev.Run(ctx) }()
@@ -199,7 +165,7 @@ func newRig(t *testing.T, opts Opts, initial gpio.Level) *rig {
 
 // edge injects an edge to level l and lets Run process it.
 func (r *rig) edge(l gpio.Level) {
-	r.pin.edges <- l
+	r.pin.EdgesChan <- l
 	synctest.Wait()
 }
 
@@ -243,19 +209,19 @@ func wantEvents(t *testing.T, got []Event, want ...Event) {
 }
 
 func TestNewConfiguresPin(t *testing.T) {
-	p := newFakePin(RealClock())
+	p := &edgePin{Pin: newPin(nil)}
 	d, err := New(p, Opts{OnEvent: func(Event) {}})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	if p.pull != gpio.PullUp || p.edge != gpio.BothEdges {
-		t.Errorf("In(%v, %v), want In(PullUp, BothEdges)", p.pull, p.edge)
+	if p.Pull() != gpio.PullUp || p.edge != gpio.BothEdges {
+		t.Errorf("In(%v, %v), want In(PullUp, BothEdges)", p.Pull(), p.edge)
 	}
-	if got, want := d.String(), "button GPIO17 (GPIO17)"; got != want {
+	if got, want := d.String(), "button GPIO17 (GPIO17(17))"; got != want {
 		t.Errorf("String: got %q, want %q", got, want)
 	}
 	d, _ = New(p, Opts{Name: "ticket-1", OnEvent: func(Event) {}})
-	if got, want := d.String(), "button ticket-1 (GPIO17)"; got != want {
+	if got, want := d.String(), "button ticket-1 (GPIO17(17))"; got != want {
 		t.Errorf("String: got %q, want %q", got, want)
 	}
 	if err := d.Halt(); err != nil {
@@ -265,8 +231,6 @@ func TestNewConfiguresPin(t *testing.T) {
 
 func TestNewErrors(t *testing.T) {
 	ok := func(Event) {}
-	broken := newFakePin(RealClock())
-	broken.inErr = errors.New("permission denied")
 	tests := []struct {
 		name string
 		pin  gpio.PinIn
@@ -274,11 +238,10 @@ func TestNewErrors(t *testing.T) {
 		want error
 	}{
 		{"nil pin", nil, Opts{OnEvent: ok}, ErrNilPin},
-		{"no callback", newFakePin(RealClock()), Opts{}, ErrNoCallback},
-		{"stuck before long", newFakePin(RealClock()), Opts{OnEvent: ok, LongPress: 5 * time.Second, StuckAfter: 3 * time.Second}, ErrBadOpts},
-		{"negative debounce", newFakePin(RealClock()), Opts{OnEvent: ok, Debounce: -time.Millisecond}, ErrBadOpts},
-		{"tiny poll", newFakePin(RealClock()), Opts{OnEvent: ok, Poll: time.Microsecond}, ErrBadOpts},
-		{"In fails", broken, Opts{OnEvent: ok}, broken.inErr},
+		{"no callback", newPin(nil), Opts{}, ErrNoCallback},
+		{"stuck before long", newPin(nil), Opts{OnEvent: ok, LongPress: 5 * time.Second, StuckAfter: 3 * time.Second}, ErrBadOpts},
+		{"negative debounce", newPin(nil), Opts{OnEvent: ok, Debounce: -time.Millisecond}, ErrBadOpts},
+		{"tiny poll", newPin(nil), Opts{OnEvent: ok, Poll: time.Microsecond}, ErrBadOpts},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -288,6 +251,21 @@ func TestNewErrors(t *testing.T) {
 			}
 		})
 	}
+	t.Run("In fails", func(t *testing.T) {
+		// gpiotest.Pin refuses edge detection without an EdgesChan.
+		broken := newPin(nil)
+		broken.EdgesChan = nil
+		_, err := New(broken, Opts{OnEvent: ok})
+		if err == nil {
+			t.Fatal("got nil, want the error of In")
+		}
+		if got, want := err.Error(), "button: GPIO17(17): set as input with pull-up and edges: gpiotest: please set p.EdgesChan first"; got != want {
+			t.Errorf("got %q, want %q", got, want)
+		}
+		if inner := errors.Unwrap(err); inner == nil || inner.Error() != "gpiotest: please set p.EdgesChan first" {
+			t.Errorf("Unwrap: got %v, want the error of In wrapped with %%w", inner)
+		}
+	})
 }
 
 func TestDebounce(t *testing.T) {
@@ -329,7 +307,7 @@ func TestMissedEdge(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, Opts{}, gpio.High)
 		// The driver loses the edge: the poll notices the level.
-		r.pin.set(gpio.Low)
+		setLevel(r.pin, gpio.Low)
 		r.advance(DefaultPoll + DefaultDebounce)
 		wantEvents(t, r.gotEvents(), Event{Press, r.at(DefaultPoll + DefaultDebounce)})
 	})
@@ -538,7 +516,7 @@ func TestHaltStopsRun(t *testing.T) {
 // 1 ms of debounce plus the loop's own overhead.
 func BenchmarkPressLatency(b *testing.B) {
 	const debounce = time.Millisecond
-	pin := newFakePin(RealClock())
+	pin := newPin(clockwork.NewRealClock())
 	pressed := make(chan time.Time, 1)
 	dev, err := New(pin, Opts{
 		Debounce:    debounce,
@@ -561,9 +539,9 @@ func BenchmarkPressLatency(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		t0 := time.Now()
-		pin.edges <- gpio.Low
+		pin.EdgesChan <- gpio.Low
 		lat = append(lat, (<-pressed).Sub(t0))
-		pin.edges <- gpio.High
+		pin.EdgesChan <- gpio.High
 		<-released
 	}
 	b.StopTimer()

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"periph.io/x/conn/v3/gpio"
-	"periph.io/x/conn/v3/physic"
+	"periph.io/x/conn/v3/gpio/gpiotest"
 )
 
 var t0 = time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)
@@ -82,10 +82,11 @@ type write struct {
 	Level gpio.Level
 }
 
-// recPin records every level written, like periph's gpiotest.Pin but
-// keeping the history. gpio.PinIO is embedded only to satisfy the interface.
+// recPin is a gpiotest.Pin that also keeps every level written, with its
+// time, which gpiotest.Pin does not (its L holds only the last one). err, if
+// set, makes Out fail without touching the pin.
 type recPin struct {
-	gpio.PinIO
+	*gpiotest.Pin
 	clock Clock
 	err   error
 
@@ -93,8 +94,9 @@ type recPin struct {
 	writes []write
 }
 
-func (p *recPin) String() string { return "GPIO22" }
-func (p *recPin) Name() string   { return "GPIO22" }
+func newRecPin(c Clock) *recPin {
+	return &recPin{Pin: &gpiotest.Pin{N: "GPIO22", Num: 22, Fn: "Out"}, clock: c}
+}
 
 func (p *recPin) Out(l gpio.Level) error {
 	if p.err != nil {
@@ -103,10 +105,8 @@ func (p *recPin) Out(l gpio.Level) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.writes = append(p.writes, write{p.clock.Now().Sub(t0), l})
-	return nil
+	return p.Pin.Out(l)
 }
-
-func (p *recPin) PWM(gpio.Duty, physic.Frequency) error { return errors.New("no PWM") }
 
 func (p *recPin) got() []write {
 	p.mu.Lock()
@@ -117,7 +117,7 @@ func (p *recPin) got() []write {
 func newRec(t *testing.T, opts Opts) (*Dev, *recPin, *fakeClock) {
 	t.Helper()
 	c := &fakeClock{now: t0}
-	p := &recPin{clock: c}
+	p := newRecPin(c)
 	opts.Clock = c
 	d, err := New(p, opts)
 	if err != nil {
@@ -126,10 +126,15 @@ func newRec(t *testing.T, opts Opts) (*Dev, *recPin, *fakeClock) {
 	return d, p, c
 }
 
-func wantWrites(t *testing.T, got []write, want ...write) {
+// wantWrites checks the levels written to p and that the last one is the
+// level p is left at.
+func wantWrites(t *testing.T, p *recPin, want ...write) {
 	t.Helper()
-	if !slices.Equal(got, want) {
+	if got := p.got(); !slices.Equal(got, want) {
 		t.Fatalf("writes: got %v, want %v", got, want)
+	}
+	if got, last := p.Read(), want[len(want)-1].Level; got != last {
+		t.Fatalf("level left on the pin: got %v, want %v", got, last)
 	}
 }
 
@@ -166,18 +171,18 @@ func TestOnOffHalt(t *testing.T) {
 				t.Errorf("IsOn after Halt: got true, want false")
 			}
 			// New switches off first.
-			wantWrites(t, p.got(), write{0, tt.off}, write{0, tt.on}, write{0, tt.off}, write{0, tt.on}, write{0, tt.off})
+			wantWrites(t, p, write{0, tt.off}, write{0, tt.on}, write{0, tt.off}, write{0, tt.on}, write{0, tt.off})
 		})
 	}
 }
 
 func TestString(t *testing.T) {
 	d, _, _ := newRec(t, Opts{Name: "out-of-order"})
-	if got, want := d.String(), "led out-of-order (GPIO22)"; got != want {
+	if got, want := d.String(), "led out-of-order (GPIO22(22))"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
 	d, _, _ = newRec(t, Opts{})
-	if got, want := d.String(), "led GPIO22 (GPIO22)"; got != want {
+	if got, want := d.String(), "led GPIO22 (GPIO22(22))"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
@@ -186,10 +191,11 @@ func TestErrors(t *testing.T) {
 	if _, err := New(nil, Opts{}); !errors.Is(err, ErrNilPin) {
 		t.Errorf("New(nil): got %v, want %v", err, ErrNilPin)
 	}
-	broken := &recPin{clock: RealClock(), err: errors.New("permission denied")}
+	broken := newRecPin(RealClock())
+	broken.err = errors.New("permission denied")
 	if _, err := New(broken, Opts{Name: "printing"}); !errors.Is(err, broken.err) {
 		t.Errorf("New(broken): got %v, want %v", err, broken.err)
-	} else if got, want := err.Error(), "led: printing (GPIO22): set Low: permission denied"; got != want {
+	} else if got, want := err.Error(), "led: printing (GPIO22(22)): set Low: permission denied"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
 	d, _, _ := newRec(t, Opts{})
@@ -230,7 +236,7 @@ func TestBlinkUntilCancel(t *testing.T) {
 		cancel()
 		synctest.Wait()
 		wantDone(t, done)
-		wantWrites(t, p.got(),
+		wantWrites(t, p,
 			write{0, gpio.Low}, // New
 			write{0, gpio.High}, write{200 * ms, gpio.Low},
 			write{500 * ms, gpio.High}, write{700 * ms, gpio.Low},
@@ -251,7 +257,7 @@ func TestHaltStopsBlink(t *testing.T) {
 		synctest.Wait()
 		wantDone(t, done)
 		c.advance(time.Second)
-		wantWrites(t, p.got(), write{0, gpio.Low}, write{0, gpio.High}, write{100 * ms, gpio.Low})
+		wantWrites(t, p, write{0, gpio.Low}, write{0, gpio.High}, write{100 * ms, gpio.Low})
 	})
 }
 
@@ -266,7 +272,7 @@ func TestOnTakesOverBlink(t *testing.T) {
 		synctest.Wait()
 		wantDone(t, done)
 		c.advance(time.Second)
-		wantWrites(t, p.got(), write{0, gpio.Low}, write{0, gpio.High}, write{200 * ms, gpio.Low}, write{300 * ms, gpio.High})
+		wantWrites(t, p, write{0, gpio.Low}, write{0, gpio.High}, write{200 * ms, gpio.Low}, write{300 * ms, gpio.High})
 		if !d.IsOn() {
 			t.Error("IsOn: got false, want true")
 		}
@@ -285,7 +291,7 @@ func TestPlayAlert(t *testing.T) {
 		}
 		c.advance(ms)
 		wantDone(t, done)
-		wantWrites(t, p.got(),
+		wantWrites(t, p,
 			write{0, gpio.Low},
 			write{0, gpio.High}, write{100 * ms, gpio.Low},
 			write{200 * ms, gpio.High}, write{300 * ms, gpio.Low},
@@ -304,7 +310,7 @@ func TestPlayCancelled(t *testing.T) {
 		cancel()
 		synctest.Wait()
 		wantDone(t, done)
-		wantWrites(t, p.got(), write{0, gpio.Low}, write{0, gpio.High}, write{50 * ms, gpio.Low})
+		wantWrites(t, p, write{0, gpio.Low}, write{0, gpio.High}, write{50 * ms, gpio.Low})
 	})
 }
 
@@ -320,7 +326,7 @@ func TestNewBlinkReplacesOld(t *testing.T) {
 		cancel()
 		synctest.Wait()
 		wantDone(t, second)
-		wantWrites(t, p.got(),
+		wantWrites(t, p,
 			write{0, gpio.Low}, write{0, gpio.High}, // first
 			write{50 * ms, gpio.High}, write{550 * ms, gpio.Low}, // second
 			write{650 * ms, gpio.Low}, // second cancelled
