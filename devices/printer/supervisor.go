@@ -207,22 +207,33 @@ func (s *Supervisor) report(r Result) {
 	}
 }
 
-// head returns the first job that has not expired, reporting expired ones.
+// head drops expired jobs and returns the first job left.
 func (s *Supervisor) head() (Job, bool) {
+	s.expire()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.queue) == 0 {
+		return Job{}, false
+	}
+	return s.queue[0], true
+}
+
+// expire reports and drops every queued job whose Expires has passed.
+func (s *Supervisor) expire() {
 	now := s.clock.Now()
-	for {
-		s.mu.Lock()
-		if len(s.queue) == 0 {
-			s.mu.Unlock()
-			return Job{}, false
+	var gone []Job
+	s.mu.Lock()
+	kept := s.queue[:0]
+	for _, j := range s.queue {
+		if !j.Expires.IsZero() && !now.Before(j.Expires) {
+			gone = append(gone, j)
+			continue
 		}
-		j := s.queue[0]
-		if j.Expires.IsZero() || now.Before(j.Expires) {
-			s.mu.Unlock()
-			return j, true
-		}
-		s.queue = s.queue[1:]
-		s.mu.Unlock()
+		kept = append(kept, j)
+	}
+	s.queue = kept
+	s.mu.Unlock()
+	for _, j := range gone {
 		s.report(Result{ID: j.ID, Err: ErrExpired})
 	}
 }
@@ -272,6 +283,7 @@ func (s *Supervisor) Run(ctx context.Context) error {
 			if s.cfg.FailFast {
 				s.failAll(fmt.Errorf("%w: %w", ErrNotReady, err))
 			}
+			s.expire()
 			if err := s.sleep(ctx, s.cfg.Backoff(attempt)); err != nil {
 				return err
 			}
@@ -376,6 +388,8 @@ func (s *Supervisor) serve(ctx context.Context, port io.ReadWriteCloser) error {
 			}
 		} else if s.cfg.FailFast {
 			s.failAll(fmt.Errorf("%w: %s", ErrNotReady, s.Status().DetailEN))
+		} else {
+			s.expire()
 		}
 		if err := s.idle(ctx, c); err != nil {
 			return err

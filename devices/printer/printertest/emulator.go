@@ -23,19 +23,20 @@ const (
 // Emulator is an emulated ESC/POS printer. Its methods are safe for
 // concurrent use.
 type Emulator struct {
-	mu      sync.Mutex
-	changed chan struct{} // closed and replaced on every change
-	paper   Paper
-	cover   bool
-	offline bool
-	silent  bool
-	cur     []byte   // bytes of the job being received
-	jobs    [][]byte // jobs printed
-	lost    [][]byte // jobs received while not ready (a real printer would not print them now)
-	queries [5]int   // DLE EOT queries by n
-	garbage int      // bytes it could not parse
-	w       io.Writer
-	wmu     sync.Mutex
+	mu       sync.Mutex
+	changed  chan struct{} // closed and replaced on every change
+	paper    Paper
+	cover    bool
+	offline  bool
+	silent   bool
+	cur      []byte   // bytes of the job being received
+	jobs     [][]byte // jobs printed
+	lost     [][]byte // jobs received while not ready (a real printer would not print them now)
+	queries  [5]int   // DLE EOT queries by n
+	garbage  int      // bytes it could not parse
+	outAfter int      // paper runs out when this many jobs are printed (0: never)
+	w        io.Writer
+	wmu      sync.Mutex
 }
 
 // New returns a ready printer with paper and its cover shut.
@@ -67,6 +68,10 @@ func (e *Emulator) SetOffline(off bool) { e.set(func() { e.offline = off }) }
 func (e *Emulator) SetSilent(s bool) { e.set(func() { e.silent = s }) }
 
 func (e *Emulator) ready() bool { return e.paper != PaperOut && !e.cover && !e.offline }
+
+// RunOutAfter makes the paper run out right after the n-th job printed
+// (counting all jobs so far), as when a roll ends on a ticket.
+func (e *Emulator) RunOutAfter(n int) { e.set(func() { e.outAfter = n }) }
 
 // Jobs returns copies of the jobs printed so far.
 func (e *Emulator) Jobs() [][]byte {
@@ -237,6 +242,9 @@ func (e *Emulator) take(buf []byte) (rest, out []byte) {
 			job := append([]byte(nil), e.cur...)
 			if e.ready() {
 				e.jobs = append(e.jobs, job)
+				if e.outAfter > 0 && len(e.jobs) == e.outAfter {
+					e.paper = PaperOut
+				}
 			} else {
 				e.lost = append(e.lost, job)
 			}

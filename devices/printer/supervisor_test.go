@@ -1,0 +1,329 @@
+package printer_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	"motcua/devices/printer"
+	"motcua/devices/printer/printertest"
+)
+
+// fakeClock hands out timers the test fires by hand.
+type fakeClock struct {
+	mu     sync.Mutex
+	now    time.Time
+	asked  chan time.Duration
+	timers []chan time.Time
+}
+
+func newFakeClock() *fakeClock {
+	return &fakeClock{now: time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC), asked: make(chan time.Duration, 100)}
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) After(d time.Duration) <-chan time.Time {
+	ch := make(chan time.Time, 1)
+	c.mu.Lock()
+	c.timers = append(c.timers, ch)
+	c.mu.Unlock()
+	c.asked <- d
+	return ch
+}
+
+// fire advances time by d and fires every pending timer.
+func (c *fakeClock) fire(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	ts := c.timers
+	c.timers = nil
+	now := c.now
+	c.mu.Unlock()
+	for _, t := range ts {
+		t <- now
+	}
+}
+
+func recv[T any](t *testing.T, ctx context.Context, ch <-chan T) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-ctx.Done():
+		t.Fatalf("timed out: %v", ctx.Err())
+		panic("unreachable")
+	}
+}
+
+func TestReconnectBackoff(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	clk := newFakeClock()
+	attempts := make(chan int, 10)
+	opens := 0
+	em := printertest.New()
+	status := make(chan printer.Status, 10)
+	sup, err := printer.New(printer.Config{
+		Name:  "flaky",
+		Clock: clk,
+		Open: func(context.Context) (io.ReadWriteCloser, error) {
+			opens++
+			if opens <= 3 {
+				return nil, errors.New("no such device")
+			}
+			a, b := net.Pipe()
+			go em.Serve(b)
+			return a, nil
+		},
+		Backoff:  func(n int) time.Duration { attempts <- n; return time.Duration(n+1) * time.Second },
+		OnStatus: func(s printer.Status) { status <- s },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- sup.Run(ctx) }()
+	if s := recv(t, ctx, status); s.Code != printer.CodeUnplugged || s.Err == nil {
+		t.Errorf("got %+v, want unplugged with the error", s)
+	}
+	for want := 0; want < 3; want++ {
+		if got := recv(t, ctx, attempts); got != want {
+			t.Fatalf("backoff attempt: got %d, want %d", got, want)
+		}
+		if d := recv(t, ctx, clk.asked); d != time.Duration(want+1)*time.Second {
+			t.Fatalf("waited %v, want %v", d, time.Duration(want+1)*time.Second)
+		}
+		clk.fire(time.Duration(want+1) * time.Second)
+	}
+	if s := recv(t, ctx, status); s.Code != printer.CodeOK {
+		t.Errorf("after reconnect: got %s, want ok", s.Code)
+	}
+	if err := sup.Halt(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Errorf("Run: got %v, want nil", err)
+	}
+	if opens != 4 {
+		t.Errorf("opens: got %d, want 4", opens)
+	}
+}
+
+// pipeSupervisor runs a supervisor against an emulator over net.Pipe.
+func pipeSupervisor(t *testing.T, em *printertest.Emulator, c printer.Config) (*printer.Supervisor, chan printer.Status, chan printer.Result) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	status := make(chan printer.Status, 100)
+	results := make(chan printer.Result, 100)
+	if c.Open == nil {
+		c.Open = func(context.Context) (io.ReadWriteCloser, error) {
+			a, b := net.Pipe()
+			go em.Serve(b)
+			return a, nil
+		}
+	}
+	c.OnStatus = func(s printer.Status) { status <- s }
+	c.OnResult = func(r printer.Result) { results <- r }
+	if c.PollInterval == 0 {
+		c.PollInterval = 2 * time.Millisecond
+	}
+	sup, err := printer.New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- sup.Run(ctx) }()
+	t.Cleanup(func() {
+		sup.Halt()
+		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+			t.Errorf("Run: %v", err)
+		}
+		cancel()
+	})
+	return sup, status, results
+}
+
+func waitCode(t *testing.T, ch chan printer.Status, code string) printer.Status {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	for {
+		s := recv(t, ctx, ch)
+		if s.Code == code {
+			return s
+		}
+	}
+}
+
+func nextResult(t *testing.T, ch chan printer.Result) printer.Result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	return recv(t, ctx, ch)
+}
+
+var job = []byte{0x1b, '@', 'h', 'i', '\n', 0x1d, 'V', 66, 0}
+
+func TestPaperRunsOutDuringJob(t *testing.T) {
+	em := printertest.New()
+	em.RunOutAfter(1)
+	sup, status, results := pipeSupervisor(t, em, printer.Config{})
+	waitCode(t, status, printer.CodeOK)
+	if err := sup.Submit(printer.Job{ID: "x", Data: job}); err != nil {
+		t.Fatal(err)
+	}
+	r := nextResult(t, results)
+	if r.ID != "x" || r.Printed || !r.Requeued || !errors.Is(r.Err, printer.ErrNotReady) {
+		t.Fatalf("got %+v, want x requeued with ErrNotReady", r)
+	}
+	waitCode(t, status, printer.CodePaperOut)
+	em.SetPaper(printertest.PaperOK)
+	if r := nextResult(t, results); r.ID != "x" || !r.Printed {
+		t.Fatalf("got %+v, want x printed", r)
+	}
+	if n := len(em.Jobs()); n != 2 {
+		t.Errorf("got %d copies on paper, want 2 (the cut-short one and the reprint)", n)
+	}
+}
+
+func TestFailFast(t *testing.T) {
+	em := printertest.New()
+	em.SetCover(true)
+	sup, status, results := pipeSupervisor(t, em, printer.Config{FailFast: true})
+	waitCode(t, status, printer.CodeCoverOpen)
+	if err := sup.Submit(printer.Job{ID: "y", Data: job}); err != nil {
+		t.Fatal(err)
+	}
+	if r := nextResult(t, results); r.Printed || !errors.Is(r.Err, printer.ErrNotReady) || r.Requeued {
+		t.Fatalf("got %+v, want ErrNotReady", r)
+	}
+	if n := len(em.Jobs()) + len(em.Lost()); n != 0 {
+		t.Errorf("got %d jobs at the printer, want 0", n)
+	}
+}
+
+func TestExpiredJob(t *testing.T) {
+	em := printertest.New()
+	em.SetPaper(printertest.PaperOut)
+	clk := newFakeClock()
+	sup, status, results := pipeSupervisor(t, em, printer.Config{Clock: clk, PollInterval: time.Minute})
+	go func() {
+		// Each idle poll moves time on by a minute; reply timeouts (1 s)
+		// never fire, the emulator always answers.
+		for d := range clk.asked {
+			if d == time.Minute {
+				clk.fire(time.Minute)
+			}
+		}
+	}()
+	waitCode(t, status, printer.CodePaperOut)
+	if err := sup.Submit(printer.Job{ID: "old", Data: job, Expires: clk.Now().Add(3 * time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	r := nextResult(t, results)
+	if r.ID != "old" || !errors.Is(r.Err, printer.ErrExpired) {
+		t.Fatalf("got %+v, want ErrExpired", r)
+	}
+	if sup.Queued() != 0 {
+		t.Errorf("queued: got %d, want 0", sup.Queued())
+	}
+}
+
+func TestSilentPrinter(t *testing.T) {
+	em := printertest.New()
+	em.SetSilent(true)
+	sup, status, results := pipeSupervisor(t, em, printer.Config{ReplyTimeout: 5 * time.Millisecond})
+	s := waitCode(t, status, printer.CodeNoAnswer)
+	if s.Level != printer.LevelError {
+		t.Errorf("no answer: got level %s, want error", s.Level)
+	}
+	if err := sup.Submit(printer.Job{ID: "z", Data: job}); err != nil {
+		t.Fatal(err)
+	}
+	em.SetSilent(false)
+	waitCode(t, status, printer.CodeOK)
+	if r := nextResult(t, results); !r.Printed {
+		t.Fatalf("got %+v, want printed", r)
+	}
+}
+
+func TestAutomaticStatusBack(t *testing.T) {
+	em := printertest.New()
+	_, status, _ := pipeSupervisor(t, em, printer.Config{PollInterval: time.Hour})
+	waitCode(t, status, printer.CodeOK)
+	// An ASB block saying cover open, sent without a query.
+	if err := em.Inject([]byte{0x30, 0x00, 0x00, 0x00}); err != nil {
+		t.Fatal(err)
+	}
+	waitCode(t, status, printer.CodeCoverOpen)
+}
+
+// noStatusPort is a write-only port, like usblp without a back channel.
+type noStatusPort struct {
+	mu     sync.Mutex
+	data   []byte
+	closed chan struct{}
+}
+
+func (p *noStatusPort) Read([]byte) (int, error) { return 0, printer.ErrNoStatus }
+func (p *noStatusPort) Write(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.data = append(p.data, b...)
+	return len(b), nil
+}
+func (p *noStatusPort) Close() error { return nil }
+
+func TestWriteOnlyPort(t *testing.T) {
+	port := &noStatusPort{}
+	sup, status, results := pipeSupervisor(t, nil, printer.Config{
+		Open: func(context.Context) (io.ReadWriteCloser, error) { return port, nil },
+	})
+	if s := waitCode(t, status, printer.CodeNoStatus); s.Level != printer.LevelOK {
+		t.Errorf("got level %s, want ok", s.Level)
+	}
+	if err := sup.Submit(printer.Job{ID: "w", Data: job}); err != nil {
+		t.Fatal(err)
+	}
+	if r := nextResult(t, results); !r.Printed {
+		t.Fatalf("got %+v, want printed", r)
+	}
+	port.mu.Lock()
+	defer port.mu.Unlock()
+	// The first status query went out before the port said it cannot
+	// answer; after that only the job.
+	want := append([]byte{0x10, 4, 1, 0x10, 4, 2, 0x10, 4, 3, 0x10, 4, 4}, job...)
+	if string(port.data) != string(want) {
+		t.Errorf("got % x, want % x", port.data, want)
+	}
+}
+
+func TestQueueFull(t *testing.T) {
+	sup, err := printer.New(printer.Config{Open: func(context.Context) (io.ReadWriteCloser, error) { return nil, errors.New("x") }, QueueSize: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		if err := sup.Submit(printer.Job{ID: string(rune('a' + i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sup.Submit(printer.Job{ID: "c"}); !errors.Is(err, printer.ErrQueueFull) {
+		t.Errorf("got %v, want ErrQueueFull", err)
+	}
+	if s := sup.Status(); s.Code != printer.CodeStarting {
+		t.Errorf("before Run: got %s, want starting", s.Code)
+	}
+	if sup.String() != "printer " {
+		t.Errorf("String: got %q", sup.String())
+	}
+}
