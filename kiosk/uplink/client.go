@@ -195,6 +195,9 @@ type Client struct {
 	dropped    atomic.Int64 // events deleted unsent because the disk was full
 	sentTotal  atomic.Int64
 
+	loadOnce sync.Once
+	loadErr  error
+
 	mu       sync.Mutex
 	device   string // status+detail last reported
 	diskLow  string // why the disk counts as nearly full, "" when not
@@ -295,6 +298,11 @@ func (c *Client) backoff(n int) time.Duration {
 }
 
 func (c *Client) loadAcked(ctx context.Context) error {
+	c.loadOnce.Do(func() { c.loadErr = c.readAcked(ctx) })
+	return c.loadErr
+}
+
+func (c *Client) readAcked(ctx context.Context) error {
 	v, ok, err := c.log.Meta(ctx, MetaAcked)
 	if err != nil {
 		return err

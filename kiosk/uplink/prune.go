@@ -38,6 +38,9 @@ func (c *Client) pruneLoop(ctx context.Context) {
 func (c *Client) Prune(ctx context.Context) error {
 	// Only what is stored as acknowledged may go: a crash must not
 	// leave the log believing in an ack it forgot.
+	if err := c.loadAcked(ctx); err != nil {
+		return err
+	}
 	c.persistAcked(ctx)
 	acked := c.saved.Load()
 	cutoff := c.o.Now().Add(-c.o.Retention).In(c.o.Location).Format(time.DateOnly)

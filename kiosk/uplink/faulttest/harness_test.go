@@ -1,0 +1,380 @@
+package faulttest
+
+import (
+	"bufio"
+	"bytes"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	_ "modernc.org/sqlite"
+)
+
+const (
+	unitID     = "ubnd-fault"
+	unitToken  = "fault-unit-token-0123456789"
+	adminToken = "fault-admin-token-0123456789"
+)
+
+var binPath string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "motcua-fault-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binPath = filepath.Join(dir, "motcua")
+	out, err := exec.Command("go", "build", "-o", binPath, "motcua/cmd/motcua").CombinedOutput()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// proc is a motcua process whose log the test reads.
+type proc struct {
+	t    *testing.T
+	name string
+	cmd  *exec.Cmd
+	mu   sync.Mutex
+	log  bytes.Buffer
+	wake chan struct{}
+	done chan struct{}
+}
+
+func start(t *testing.T, name string, args ...string) *proc {
+	t.Helper()
+	p := &proc{t: t, name: name, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	p.cmd = exec.Command(binPath, args...)
+	r, w := io.Pipe()
+	p.cmd.Stderr = w
+	p.cmd.Stdout = w
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		for sc.Scan() {
+			p.mu.Lock()
+			p.log.WriteString(sc.Text() + "\n")
+			p.mu.Unlock()
+			select {
+			case p.wake <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	go func() {
+		p.cmd.Wait()
+		w.Close()
+		close(p.done)
+	}()
+	t.Cleanup(p.kill)
+	return p
+}
+
+// kill stops the process with SIGKILL and waits for it.
+func (p *proc) kill() {
+	p.cmd.Process.Signal(syscall.SIGKILL)
+	<-p.done
+}
+
+// stop stops the process with SIGTERM and waits for it.
+func (p *proc) stop() {
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(10 * time.Second):
+		p.t.Errorf("%s did not stop on SIGTERM", p.name)
+		p.kill()
+	}
+}
+
+func (p *proc) logText() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.log.String()
+}
+
+// waitLog waits until the process logged a line containing s.
+func (p *proc) waitLog(s string) {
+	p.t.Helper()
+	deadline := time.After(30 * time.Second)
+	for !strings.Contains(p.logText(), s) {
+		select {
+		case <-p.wake:
+		case <-p.done:
+			if !strings.Contains(p.logText(), s) {
+				p.t.Fatalf("%s exited before logging %q:\n%s", p.name, s, p.logText())
+			}
+		case <-deadline:
+			p.t.Fatalf("%s did not log %q in 30s:\n%s", p.name, s, tail(p.logText()))
+		}
+	}
+}
+
+func tail(s string) string {
+	if len(s) > 4000 {
+		return "…" + s[len(s)-4000:]
+	}
+	return s
+}
+
+// kiosk is a motcua run with [uplink].
+type kiosk struct {
+	*proc
+	dir, addr, config string
+}
+
+func newKioskConfig(t *testing.T, uplinkURL string) *kiosk {
+	t.Helper()
+	dir := t.TempDir()
+	k := &kiosk{dir: dir, addr: freeAddr(t), config: filepath.Join(dir, "motcua.toml")}
+	if err := os.WriteFile(filepath.Join(dir, "uplink.token"), []byte(unitToken+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := fmt.Sprintf(`[unit]
+id = %q
+name = "Thử uplink"
+timezone = "Asia/Ho_Chi_Minh"
+
+[server]
+listen = %q
+data_dir = %q
+
+[[service]]
+id = "dat-dai"
+name = "Đất đai"
+prefix = "A"
+digits = 4
+
+[[counter]]
+id = 1
+name = "Quầy 1"
+services = ["dat-dai"]
+
+[[token]]
+role = "admin"
+secret = %q
+
+[uplink]
+url = %q
+token_file = "uplink.token"
+backoff_max = "300ms"
+`, unitID, k.addr, filepath.Join(dir, "data"), adminToken, uplinkURL)
+	if err := os.WriteFile(k.config, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func (k *kiosk) start(t *testing.T) {
+	t.Helper()
+	k.proc = start(t, "kiosk", "run", "-config", k.config)
+	// "motcua run" must start the uplink (cmd/motcua/uplink.go).
+	k.waitLog("uplink started")
+}
+
+// issue issues n tickets through the API, conc at a time; requests that
+// fail (the kiosk is down) are not retried. It returns how many got 201.
+func (k *kiosk) issue(n, conc int) int {
+	var mu sync.Mutex
+	ok := 0
+	var wg sync.WaitGroup
+	work := make(chan struct{})
+	client := &http.Client{Timeout: 10 * time.Second}
+	for range conc {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range work {
+				req, _ := http.NewRequest("POST", "http://"+k.addr+"/api/v1/tickets", strings.NewReader(`{"service":"dat-dai"}`))
+				req.Header.Set("Authorization", "Bearer "+adminToken)
+				resp, err := client.Do(req)
+				if err != nil {
+					continue
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusCreated {
+					mu.Lock()
+					ok++
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for range n {
+		work <- struct{}{}
+	}
+	close(work)
+	wg.Wait()
+	return ok
+}
+
+// events reads the kiosk's log from its database: seq -> data.
+func readKioskLog(t *testing.T, k *kiosk) [][]byte {
+	t.Helper()
+	return readSeqs(t, filepath.Join(k.dir, "data", "motcua.db"), `SELECT seq, data FROM events ORDER BY seq`)
+}
+
+func readSeqs(t *testing.T, path, q string, args ...any) [][]byte {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(q, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out [][]byte
+	for rows.Next() {
+		var seq int64
+		var data []byte
+		if err := rows.Scan(&seq, &data); err != nil {
+			t.Fatal(err)
+		}
+		if seq != int64(len(out)+1) {
+			t.Fatalf("%s: seq %d at position %d: want exactly 1..N", path, seq, len(out)+1)
+		}
+		out = append(out, data)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// receiver is a motcua receiver.
+type receiver struct {
+	*proc
+	dir, addr, tokens string
+}
+
+func newReceiver(t *testing.T) *receiver {
+	t.Helper()
+	dir := t.TempDir()
+	r := &receiver{dir: dir, addr: freeAddr(t), tokens: filepath.Join(dir, "tokens")}
+	if err := os.WriteFile(r.tokens, []byte("# unit token\n"+unitID+" "+unitToken+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func (r *receiver) url() string { return "ws://" + r.addr + "/ingest" }
+
+func (r *receiver) start(t *testing.T) {
+	t.Helper()
+	r.proc = start(t, "receiver", "receiver", "-listen", r.addr, "-data", filepath.Join(r.dir, "data"), "-tokens", r.tokens)
+	r.waitLog("receiver serving")
+}
+
+// ack returns the receiver's ack for the unit, -1 when unknown.
+func (r *receiver) ack() int64 {
+	resp, err := http.Get("http://" + r.addr + "/api/units")
+	if err != nil {
+		return -1
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Units []struct {
+			Unit string `json:"unit"`
+			Ack  int64  `json:"ack"`
+		} `json:"units"`
+	}
+	if json.NewDecoder(resp.Body).Decode(&body) != nil {
+		return -1
+	}
+	for _, u := range body.Units {
+		if u.Unit == unitID {
+			return u.Ack
+		}
+	}
+	return 0
+}
+
+// kioskSeq returns the kiosk's durable seq, -1 when it does not answer.
+func (k *kiosk) seq() int64 {
+	req, _ := http.NewRequest("GET", "http://"+k.addr+"/api/v1/state", nil)
+	req.Header.Set("Authorization", "Bearer "+adminToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return -1
+	}
+	defer resp.Body.Close()
+	var st struct {
+		Seq int64 `json:"seq"`
+	}
+	if json.NewDecoder(resp.Body).Decode(&st) != nil {
+		return -1
+	}
+	return st.Seq
+}
+
+// converge waits until the receiver has stored everything the kiosk has.
+// Both are other processes: the test polls them.
+func converge(t *testing.T, k *kiosk, r *receiver, within time.Duration) time.Duration {
+	t.Helper()
+	began := time.Now()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(within)
+	for {
+		s := k.seq()
+		if s > 0 && r.ack() == s {
+			return time.Since(began)
+		}
+		select {
+		case <-tick.C:
+		case <-deadline:
+			t.Fatalf("no convergence in %s: kiosk at %d, receiver at %d\nkiosk log:\n%s\nreceiver log:\n%s", within, k.seq(), r.ack(), tail(k.logText()), tail(r.logText()))
+		}
+	}
+}
+
+// checkSame asserts the receiver stored exactly the kiosk's log: seq 1..N,
+// once each, with the same bytes.
+func checkSame(t *testing.T, k *kiosk, r *receiver) int {
+	t.Helper()
+	want := readKioskLog(t, k)
+	got := readSeqs(t, filepath.Join(r.dir, "data", "receiver.db"), `SELECT seq, data FROM events WHERE unit = ? ORDER BY seq`, unitID)
+	if len(got) != len(want) {
+		t.Fatalf("receiver stored %d events, the kiosk has %d", len(got), len(want))
+	}
+	for i := range want {
+		if !bytes.Equal(got[i], want[i]) {
+			t.Fatalf("event %d differs:\n got %s\nwant %s", i+1, got[i], want[i])
+		}
+	}
+	return len(want)
+}
