@@ -7,13 +7,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 
 	"motcua/kiosk/clock"
 	"motcua/kiosk/config"
 	"motcua/kiosk/daemon"
-	"motcua/kiosk/queue"
 )
 
 // errInvalid marks an error whose explanation was already printed.
@@ -57,7 +59,65 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return d.Run(ctx)
+	return serve(ctx, d, cfg, log, func() (*config.Config, error) {
+		cfg, err := config.Load(*path)
+		if err == nil {
+			err = cfg.RequireDataDir()
+		}
+		return cfg, err
+	})
+}
+
+// serve runs the daemon and the devices of cfg until ctx ends. On SIGHUP
+// it reads the configuration again with reload: a valid one is put in
+// force without losing the queue (the devices are reopened), an invalid one
+// is refused with the reason and the old one stays.
+func serve(ctx context.Context, d *daemon.Daemon, cfg *config.Config, log *slog.Logger, reload func() (*config.Config, error)) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+
+	startRig := func(cfg *config.Config) (stop func() error, err error) {
+		r, err := openRig(ctx, cfg, d, log)
+		if err != nil {
+			return nil, err
+		}
+		rctx, rcancel := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() { done <- r.run(rctx) }()
+		return func() error { rcancel(); return <-done }, nil
+	}
+	stopRig, err := startRig(cfg)
+	if err != nil {
+		d.Close()
+		return err
+	}
+	served := make(chan error, 1)
+	go func() { served <- d.Run(ctx) }()
+	for {
+		select {
+		case err := <-served:
+			return errors.Join(err, stopRig())
+		case <-hup:
+			next, err := reload()
+			if err == nil {
+				err = d.Reload(next)
+			}
+			if err != nil {
+				log.Error("configuration reload refused; the old configuration stays", "err", err)
+				continue
+			}
+			if err := stopRig(); err != nil {
+				log.Warn("devices stopped with an error", "err", err)
+			}
+			if stopRig, err = startRig(next); err != nil {
+				log.Error("devices of the new configuration failed; running without them", "err", err)
+				stopRig = func() error { return nil }
+			}
+		}
+	}
 }
 
 func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -96,9 +156,10 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	d.Room.SetDevice(queue.Device{Name: "printer", Status: queue.DeviceOK, Detail: "sim"})
 	printDemo(stdout, "http://"+d.Addr(), cfg, tokens)
-	return d.Run(ctx)
+	return serve(ctx, d, cfg, log, func() (*config.Config, error) {
+		return nil, errors.New("the demo has no configuration file to reload")
+	})
 }
 
 func printDemo(w io.Writer, base string, cfg *config.Config, tokens map[config.Role]string) {

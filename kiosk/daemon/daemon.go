@@ -168,6 +168,11 @@ loop:
 	return errors.Join(runErr, d.Log.Close())
 }
 
+// Close releases what New opened, for a daemon that will not Run.
+func (d *Daemon) Close() error {
+	return errors.Join(d.ln.Close(), d.Log.Close())
+}
+
 // Reload puts a new configuration in force without losing the queue:
 // services, counters, tokens, origins and limits. The listen address and
 // the data directory need a restart; a change to them is refused.
