@@ -93,7 +93,25 @@ secret = %q
 type daemonProc struct {
 	cmd  *exec.Cmd
 	base string
-	out  bytes.Buffer
+	out  syncBuffer
+}
+
+// syncBuffer is the daemon's output, read while the process writes it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func startDaemon(t *testing.T, bin, config, addr string) *daemonProc {

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"os"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"motcua/kiosk/queue"
+)
+
+func (p *daemonProc) state(t *testing.T) *queue.State {
+	t.Helper()
+	req, _ := http.NewRequest("GET", p.base+"/api/v1/state", nil)
+	req.Header.Set("Authorization", "Bearer "+crashAdmin)
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var st queue.State
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+		t.Fatal(err)
+	}
+	return &st
+}
+
+// waitFor polls cond until it holds or 10 s pass.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+// TestReload sends SIGHUP to the real binary: a valid new configuration
+// adds a service and keeps the queue; an invalid one is refused with the
+// reason, and the old configuration stays.
+func TestReload(t *testing.T) {
+	bin, err := buildBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	addr := freePort(t)
+	path := writeCrashConfig(t, dir, addr)
+	p := startDaemon(t, bin, path, addr)
+	if code, body, err := p.post("/api/v1/tickets", `{"service":"dat-dai"}`); err != nil || code != 201 {
+		t.Fatalf("issue: %d %s %v", code, body, err)
+	}
+
+	orig, _ := os.ReadFile(path)
+	added := string(orig) + "\n[[service]]\nid = \"xay-dung\"\nname = \"Xây dựng\"\nprefix = \"D\"\n"
+	if err := os.WriteFile(path, []byte(added), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p.cmd.Process.Signal(syscall.SIGHUP)
+	waitFor(t, "the new service", func() bool { return len(p.state(t).Services) == 3 })
+	st := p.state(t)
+	if len(st.Services[0].Waiting) != 1 || st.Services[0].Waiting[0].Number != "A001" {
+		t.Errorf("queue after reload: got %+v, want A001 still waiting", st.Services[0].Waiting)
+	}
+	if code, body, _ := p.post("/api/v1/tickets", `{"service":"xay-dung"}`); code != 201 || !strings.Contains(string(body), `"D001"`) {
+		t.Errorf("ticket of the new service: got %d %s", code, body)
+	}
+
+	bad := strings.Replace(added, `prefix = "D"`, `prefix = "D"`+"\nsurprise = 1", 1)
+	if err := os.WriteFile(path, []byte(bad), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p.cmd.Process.Signal(syscall.SIGHUP)
+	waitFor(t, "the refusal in the log", func() bool { return strings.Contains(p.out.String(), "reload refused") })
+	if !strings.Contains(p.out.String(), "surprise") {
+		t.Errorf("the log does not name the bad key:\n%s", p.out.String())
+	}
+	if st := p.state(t); len(st.Services) != 3 {
+		t.Errorf("after a refused reload: got %d services, want the old 3", len(st.Services))
+	}
+	if code, _, _ := p.post("/api/v1/tickets", `{"service":"xay-dung"}`); code != 201 {
+		t.Errorf("issuing after a refused reload: got %d", code)
+	}
+}
