@@ -1,0 +1,24 @@
+#!/bin/sh
+# motcua postrm. "remove" keeps the configuration, the tokens and the data.
+# "purge" deletes the configuration and the tokens in /etc/motcua but KEEPS
+# the ticket history in /var/lib/motcua (public records): delete it by hand
+# with "sudo rm -rf /var/lib/motcua" after taking a backup. The motcua user
+# is kept, so that files it owns never pass to a new user with its id.
+set -e
+case "$1" in
+purge)
+	rm -f /etc/motcua/kiosk.token /etc/motcua/display.token \
+		/etc/motcua/counter.token /etc/motcua/admin.token
+	rmdir /etc/motcua 2>/dev/null || echo "motcua: /etc/motcua kept: it holds files you added"
+	if [ -d /var/lib/motcua ]; then
+		echo "motcua: /var/lib/motcua kept (ticket history); remove it yourself when it is no longer needed"
+	fi
+	;;
+esac
+if [ -d /run/systemd/system ]; then
+	systemctl daemon-reload || true
+fi
+if [ -d /run/udev ] && command -v udevadm >/dev/null; then
+	udevadm control --reload-rules || true
+fi
+exit 0
