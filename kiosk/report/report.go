@@ -156,7 +156,7 @@ func New(db *sql.DB, cfg *config.Config, cache *Cache) *Reporter {
 // acc accumulates one row.
 type acc struct {
 	row       Row
-	wait, svc []int64 // ms
+	wait, svc []int32 // ms; a day is far below int32's 24 days
 	ratings   [4]int
 	idle      int64
 	busy      int64
@@ -188,13 +188,13 @@ func (a *acc) addVisit(v *visit, countIssued bool, target int64) {
 		a.row.Issued++
 	}
 	if v.Called != 0 {
-		a.wait = append(a.wait, v.Called-v.Arrived)
+		a.wait = append(a.wait, int32(v.Called-v.Arrived))
 	}
 	switch v.EndKind {
 	case endDone:
 		a.row.Served++
 		if v.Called != 0 {
-			a.svc = append(a.svc, v.End-v.Called)
+			a.svc = append(a.svc, int32(v.End-v.Called))
 			if v.Called-v.Arrived <= target {
 				a.row.WithinTarget++
 			}
@@ -214,7 +214,7 @@ func (a *acc) addTicket(t *ticketSum, target int64) {
 		a.row.Transferred++
 	}
 	if t.FirstCall != 0 {
-		a.wait = append(a.wait, t.FirstCall-t.Issued)
+		a.wait = append(a.wait, int32(t.FirstCall-t.Issued))
 	}
 	switch t.Outcome {
 	case endDone:
@@ -226,7 +226,7 @@ func (a *acc) addTicket(t *ticketSum, target int64) {
 				d += v.End - v.Called
 			}
 		}
-		a.svc = append(a.svc, d)
+		a.svc = append(a.svc, int32(d))
 		if t.FirstCall != 0 && t.FirstCall-t.Issued <= target {
 			a.row.WithinTarget++
 		}
@@ -236,7 +236,7 @@ func (a *acc) addTicket(t *ticketSum, target int64) {
 	a.addRating(t.Rating)
 }
 
-func stats(ms []int64) Stats {
+func stats(ms []int32) Stats {
 	if len(ms) == 0 {
 		return Stats{}
 	}
@@ -244,13 +244,13 @@ func stats(ms []int64) Stats {
 	n := len(ms)
 	var sum int64
 	for _, v := range ms {
-		sum += v
+		sum += int64(v)
 	}
 	s := Stats{N: n, Mean: float64(sum) / float64(n) / 1000}
 	if n%2 == 1 {
 		s.Median = float64(ms[n/2]) / 1000
 	} else {
-		s.Median = float64(ms[n/2-1]+ms[n/2]) / 2000
+		s.Median = float64(int64(ms[n/2-1])+int64(ms[n/2])) / 2000
 	}
 	rank := int(math.Ceil(0.9 * float64(n)))
 	s.P90 = float64(ms[rank-1]) / 1000
