@@ -225,3 +225,22 @@ func FuzzDecoder(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParse checks that the stream parser never panics and that the ops it
+// returns tile the input it consumed.
+func FuzzParse(f *testing.F) {
+	var e Encoder
+	e.Init().Align(Center).Text([]byte("A023")).LF().QR("x", QROptions{}).Raster(NewBitmap(8, 2), 0).Cut(PartialCut, 0)
+	f.Add(e.Bytes())
+	f.Add([]byte{0x1d, 0x76, 0x30, 0, 0xff, 0xff, 0xff, 0xff})
+	f.Fuzz(func(t *testing.T, p []byte) {
+		ops, _ := Parse(p)
+		at := 0
+		for _, op := range ops {
+			if op.Off != at || op.End <= op.Off || op.End > len(p) {
+				t.Fatalf("op %v at [%d,%d), want start %d", op, op.Off, op.End, at)
+			}
+			at = op.End
+		}
+	})
+}
