@@ -36,6 +36,7 @@ func commands() []command {
 		{"run", "motcua run -config FILE", "run the daemon", run},
 		{"check", "motcua check -config FILE", "validate a configuration file; one line per problem", check},
 		{"devices", "motcua devices", "list the serial ports, GPIO chips, I2C and SPI buses of this machine", devices},
+		{"print-test", "motcua print-test -printer ADDR [-mode raster|tcvn3|ascii] [-paper 58|80]", "print a Vietnamese sample ticket; report status, bytes and time", printTest},
 		{"receiver", "motcua receiver -listen ADDR -data DIR [-tokens FILE]", "reference uplink receiver: stores the events of many units", receiverCmd},
 		{"report", "motcua report -config FILE -from DATE -to DATE -by KIND -format FMT", "figures for a date range: csv, xlsx or html", reportCmd},
 		{"version", "motcua version", "print the version", printVersion},
