@@ -7,7 +7,9 @@
 //	usb:04b8:0e28[:SERIAL]       a USB serial adapter or CDC printer found by VID:PID
 //	                             (and serial number), wherever it enumerated this time
 //	lp:/dev/usb/lp0              the usblp printer class device; status reads may not
-//	                             work (the read side then returns [ErrNoStatus])
+//	                             work (the read side then returns [ErrNoStatus] and the
+//	                             supervisor falls back to the port status, LPGETSTATUS:
+//	                             paper empty, offline, error)
 //	tcp:192.168.1.50:9100        a network printer (port 9100 if left out)
 //	sim or sim:DIR               a simulated printer that writes each job as a PNG
 //

@@ -113,6 +113,32 @@ func Open(ctx context.Context, addr string, o Options) (io.ReadWriteCloser, erro
 	return nil, fmt.Errorf("%w: %q", ErrAddress, addr)
 }
 
+// Opener returns a Config.Open function for addr: each call opens the
+// printer afresh (a usb: address is looked up again).
+func Opener(addr string, o Options) func(context.Context) (io.ReadWriteCloser, error) {
+	return func(ctx context.Context) (io.ReadWriteCloser, error) { return Open(ctx, addr, o) }
+}
+
+// CheckAddress reports whether addr is well formed, without opening it
+// (for configuration checks).
+func CheckAddress(addr string) error {
+	kind, rest, _ := strings.Cut(addr, ":")
+	switch kind {
+	case "serial", "lp", "tcp":
+		if rest != "" {
+			return nil
+		}
+	case "usb":
+		parts := strings.Split(rest, ":")
+		if len(parts) >= 2 && len(parts) <= 3 && isHex4(parts[0]) && isHex4(parts[1]) {
+			return nil
+		}
+	case "sim":
+		return nil
+	}
+	return fmt.Errorf("%w: %q", ErrAddress, addr)
+}
+
 // FindUSB returns the serial device path (/dev/ttyUSBn, /dev/ttyACMn) of the
 // USB device "VID:PID" or "VID:PID:SERIAL" (hex IDs, any case). It looks
 // again each time, so a printer that re-enumerated under another name is
@@ -224,8 +250,39 @@ func hint(path string, err error) error {
 
 // lpPort is a usblp device file. The kernel answers reads only for
 // printers with a back channel; otherwise read fails (EINVAL), which the
-// supervisor takes as "no status".
+// supervisor takes as "no status". The port status of the USB printer class
+// (paper empty, selected, error) still comes through the LPGETSTATUS ioctl.
 type lpPort struct{ f *os.File }
+
+// lpGetStatus is LPGETSTATUS from linux/lp.h.
+const lpGetStatus = 0x060b
+
+// PortStatus reads the USB printer class port status.
+func (l *lpPort) PortStatus() (escpos.Status, error) {
+	sc, err := l.f.SyscallConn()
+	if err != nil {
+		return escpos.Status{}, err
+	}
+	var v int
+	var ierr error
+	if err := sc.Control(func(fd uintptr) { v, ierr = unix.IoctlGetInt(int(fd), lpGetStatus) }); err != nil {
+		return escpos.Status{}, err
+	}
+	if ierr != nil {
+		return escpos.Status{}, fmt.Errorf("printer: LPGETSTATUS: %w", ierr)
+	}
+	return lpStatus(byte(v)), nil
+}
+
+// lpStatus maps the IEEE 1284 status byte usblp reports: 0x20 paper empty,
+// 0x10 selected (online), 0x08 no error.
+func lpStatus(b byte) escpos.Status {
+	return escpos.Status{
+		PaperOut: b&0x20 != 0,
+		Offline:  b&0x10 == 0,
+		Error:    b&0x08 == 0,
+	}
+}
 
 func (l *lpPort) Write(p []byte) (int, error) { return l.f.Write(p) }
 func (l *lpPort) Close() error                { return l.f.Close() }

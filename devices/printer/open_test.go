@@ -37,6 +37,9 @@ func TestOpenBadAddresses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.addr, func(t *testing.T) {
+			if err := printer.CheckAddress(tt.addr); !errors.Is(err, tt.want) {
+				t.Errorf("CheckAddress: got %v, want %v", err, tt.want)
+			}
 			c, err := printer.Open(t.Context(), tt.addr, printer.Options{})
 			if !errors.Is(err, tt.want) {
 				t.Errorf("got %v, want %v", err, tt.want)
@@ -45,6 +48,14 @@ func TestOpenBadAddresses(t *testing.T) {
 				c.Close()
 			}
 		})
+	}
+}
+
+func TestCheckAddressGood(t *testing.T) {
+	for _, a := range []string{"serial:/dev/ttyUSB0", "usb:04b8:0e28", "usb:04B8:0E28:J7AF012345", "lp:/dev/usb/lp0", "tcp:10.0.0.5:9100", "tcp:printer.local", "sim", "sim:/tmp/x"} {
+		if err := printer.CheckAddress(a); err != nil {
+			t.Errorf("CheckAddress(%q): %v", a, err)
+		}
 	}
 }
 

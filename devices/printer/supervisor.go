@@ -423,11 +423,29 @@ func (s *Supervisor) print(ctx context.Context, c *conn, j Job) error {
 	return nil
 }
 
+// portStatuser is a port that knows the printer's state without ESC/POS
+// replies (usblp's LPGETSTATUS).
+type portStatuser interface {
+	PortStatus() (escpos.Status, error)
+}
+
 // check queries DLE EOT 1–4 and updates the status. It returns whether the
-// printer can print; an error means the port failed.
+// printer can print; an error means the port failed. A port that cannot
+// read replies is asked for its port status if it has one, else jobs go
+// out blind.
 func (s *Supervisor) check(ctx context.Context, c *conn) (bool, error) {
 	if c.noStatus {
-		return true, nil
+		ps, ok := c.port.(portStatuser)
+		if !ok || s.cfg.Blind {
+			return true, nil
+		}
+		p, err := ps.PortStatus()
+		if err != nil {
+			return true, nil
+		}
+		st := statusOf(p)
+		s.setStatus(st)
+		return st.Ready(), nil
 	}
 	var e escpos.Encoder
 	for n := byte(1); n <= 4; n++ {
