@@ -1,0 +1,72 @@
+// /rate/{counter}: the citizen rates the service after the officer
+// finished the file (ticket.done at this counter).
+import { $, api, start, Live, pathID, errorText, serverNow } from "/static/common.js";
+
+const id = pathID();
+const ASK_MS = 60000; // the question goes away if nobody answers
+const THANKS_MS = 6000;
+let timer = null;
+
+// window.motcuaRate lets tests see what was sent.
+window.motcuaRate = { asked: null, sent: null };
+
+function show(name) {
+  for (const s of ["idle", "ask", "thanks"]) $("#" + s).hidden = s !== name;
+}
+
+function idle() {
+  clearTimeout(timer);
+  show("idle");
+}
+
+function ask(ticket) {
+  window.motcuaRate.asked = ticket.number;
+  $("#a-number").textContent = ticket.number;
+  $("#a-error").hidden = true;
+  show("ask");
+  clearTimeout(timer);
+  timer = setTimeout(idle, ASK_MS);
+}
+
+async function rate(score) {
+  const r = await api("POST", `/api/v1/counters/${id}/rating`, { score });
+  window.motcuaRate.sent = { score, status: r && r.status };
+  if (!r || !r.ok) {
+    if (r && r.status === 401) return;
+    if (r && r.data && r.data.error && r.data.error.code === "already_rated") { idle(); return; }
+    $("#a-error").textContent = errorText(r);
+    $("#a-error").hidden = false;
+    return;
+  }
+  $("#th-more").textContent = score <= 2
+    ? "Chúng tôi xin lỗi vì chưa làm quý khách hài lòng và sẽ cố gắng phục vụ tốt hơn."
+    : "Chúc quý khách một ngày tốt lành.";
+  show("thanks");
+  clearTimeout(timer);
+  timer = setTimeout(idle, THANKS_MS);
+}
+
+for (const b of document.querySelectorAll(".lv")) {
+  b.addEventListener("click", () => rate(Number(b.dataset.score)));
+}
+document.addEventListener("contextmenu", (e) => e.preventDefault());
+$("#i-counter").textContent = `Quầy ${id}`;
+
+start("rate", id).then(() => {
+  new Live({
+    onSnapshot: (st) => {
+      const c = st.counters.find((x) => x.id === id);
+      if (c) $("#i-counter").textContent = c.name;
+    },
+    onEvent: (ev) => {
+      const at = (ev.counter && ev.counter.id) || (ev.ticket && ev.ticket.counter);
+      if (at !== id) return;
+      if (ev.event === "ticket.done") {
+        // After a reconnect, a file finished long ago is not asked about.
+        if (serverNow() - new Date(ev.at).getTime() < ASK_MS) ask(ev.ticket);
+      } else if (ev.event === "ticket.rated" && !$("#ask").hidden) {
+        idle(); // rated elsewhere
+      }
+    },
+  });
+});
