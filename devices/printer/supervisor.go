@@ -61,7 +61,10 @@ type Config struct {
 	Backoff      func(attempt int) time.Duration // reconnect delay; nil: 0.5 s doubling to 15 s, ±25 % jitter
 	PollInterval time.Duration                   // status poll while idle; 0 = 2 s
 	ReplyTimeout time.Duration                   // wait for DLE EOT replies; 0 = 1 s
-	QueueSize    int                             // 0 = 64
+	// JobReplyTimeout is the wait for the replies after a job, when a busy
+	// printer with a full buffer may answer late; 0 = 10 s.
+	JobReplyTimeout time.Duration
+	QueueSize       int // 0 = 64
 	// Blind never queries status (write-only ports): jobs go out as soon
 	// as the port opens.
 	Blind bool
@@ -105,6 +108,9 @@ func New(c Config) (*Supervisor, error) {
 	}
 	if c.ReplyTimeout <= 0 {
 		c.ReplyTimeout = time.Second
+	}
+	if c.JobReplyTimeout <= 0 {
+		c.JobReplyTimeout = 10 * time.Second
 	}
 	if c.QueueSize <= 0 {
 		c.QueueSize = 64
@@ -374,7 +380,7 @@ func (s *Supervisor) serve(ctx context.Context, port io.ReadWriteCloser) error {
 		if s.isHalted() {
 			return nil
 		}
-		ready, err := s.check(ctx, c)
+		ready, err := s.check(ctx, c, s.cfg.ReplyTimeout)
 		if err != nil {
 			return err
 		}
@@ -397,24 +403,48 @@ func (s *Supervisor) serve(ctx context.Context, port io.ReadWriteCloser) error {
 	}
 }
 
+// drainer is a port that can wait until its output is on the wire
+// (go.bug.st/serial's tcdrain).
+type drainer interface{ Drain() error }
+
 // print sends one job and checks the printer after it.
 func (s *Supervisor) print(ctx context.Context, c *conn, j Job) error {
 	if _, err := c.port.Write(j.Data); err != nil {
 		return fmt.Errorf("printer: write job %s: %w", j.ID, err)
 	}
+	// A serial Write returns once the kernel has the bytes; the status
+	// query must not wait behind seconds of raster data, or its reply
+	// would seem lost.
+	if d, ok := c.port.(drainer); ok {
+		if err := d.Drain(); err != nil {
+			return fmt.Errorf("printer: write job %s: %w", j.ID, err)
+		}
+	}
 	if c.noStatus {
+		// Only a usblp port status can say anything here.
+		if ready, _ := s.check(ctx, c, 0); !ready {
+			s.report(Result{ID: j.ID, Err: fmt.Errorf("%w: %s", ErrNotReady, s.Status().DetailEN), Requeued: true})
+			return nil
+		}
 		s.pop()
 		s.report(Result{ID: j.ID, Printed: true})
 		return nil
 	}
-	ready, err := s.check(ctx, c)
-	if err != nil {
-		// The job went out but the port failed before the printer said it
-		// was well: keep it and print again after reconnecting.
+	ready, err := s.check(ctx, c, s.cfg.JobReplyTimeout)
+	switch {
+	case err != nil:
+		// The port failed before the printer said it was well: keep the
+		// job and print it again after reconnecting.
 		s.report(Result{ID: j.ID, Err: err, Requeued: true})
 		return err
-	}
-	if !ready {
+	case s.Status().Code == CodeNoAnswer:
+		// The job went out whole but the printer says nothing: it may be
+		// on paper or not. Printing it again could give two tickets with
+		// one number, so it is given up and the caller decides.
+		s.pop()
+		s.report(Result{ID: j.ID, Err: fmt.Errorf("%w after the job; it may not have printed", ErrNoAnswer)})
+		return nil
+	case !ready:
 		s.report(Result{ID: j.ID, Err: fmt.Errorf("%w: %s", ErrNotReady, s.Status().DetailEN), Requeued: true})
 		return nil
 	}
@@ -433,7 +463,7 @@ type portStatuser interface {
 // printer can print; an error means the port failed. A port that cannot
 // read replies is asked for its port status if it has one, else jobs go
 // out blind.
-func (s *Supervisor) check(ctx context.Context, c *conn) (bool, error) {
+func (s *Supervisor) check(ctx context.Context, c *conn, wait time.Duration) (bool, error) {
 	if c.noStatus {
 		ps, ok := c.port.(portStatuser)
 		if !ok || s.cfg.Blind {
@@ -457,7 +487,7 @@ func (s *Supervisor) check(ctx context.Context, c *conn) (bool, error) {
 	for n := byte(1); n <= 4; n++ {
 		c.dec.Expect(n)
 	}
-	timeout := s.clock.After(s.cfg.ReplyTimeout)
+	timeout := s.clock.After(wait)
 	for c.dec.Pending() > 0 {
 		select {
 		case <-ctx.Done():

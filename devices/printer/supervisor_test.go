@@ -195,6 +195,31 @@ func TestPaperRunsOutDuringJob(t *testing.T) {
 	}
 }
 
+// A printer that goes quiet right after a job: the job may be on paper, so
+// it is reported as not printed with ErrNoAnswer and not sent again.
+func TestNoAnswerAfterJob(t *testing.T) {
+	em := printertest.New()
+	em.SilentAfter(1)
+	sup, status, results := pipeSupervisor(t, em, printer.Config{JobReplyTimeout: 5 * time.Millisecond, ReplyTimeout: 5 * time.Millisecond})
+	waitCode(t, status, printer.CodeOK)
+	if err := sup.Submit(printer.Job{ID: "q", Data: job}); err != nil {
+		t.Fatal(err)
+	}
+	r := nextResult(t, results)
+	if r.ID != "q" || r.Printed || r.Requeued || !errors.Is(r.Err, printer.ErrNoAnswer) {
+		t.Fatalf("got %+v, want ErrNoAnswer, not requeued", r)
+	}
+	waitCode(t, status, printer.CodeNoAnswer)
+	if sup.Queued() != 0 {
+		t.Errorf("queued: got %d, want 0", sup.Queued())
+	}
+	em.SetSilent(false)
+	waitCode(t, status, printer.CodeOK)
+	if n := len(em.Jobs()); n != 1 {
+		t.Errorf("got %d copies, want 1", n)
+	}
+}
+
 func TestFailFast(t *testing.T) {
 	em := printertest.New()
 	em.SetCover(true)

@@ -23,20 +23,21 @@ const (
 // Emulator is an emulated ESC/POS printer. Its methods are safe for
 // concurrent use.
 type Emulator struct {
-	mu       sync.Mutex
-	changed  chan struct{} // closed and replaced on every change
-	paper    Paper
-	cover    bool
-	offline  bool
-	silent   bool
-	cur      []byte   // bytes of the job being received
-	jobs     [][]byte // jobs printed
-	lost     [][]byte // jobs received while not ready (a real printer would not print them now)
-	queries  [5]int   // DLE EOT queries by n
-	garbage  int      // bytes it could not parse
-	outAfter int      // paper runs out when this many jobs are printed (0: never)
-	w        io.Writer
-	wmu      sync.Mutex
+	mu        sync.Mutex
+	changed   chan struct{} // closed and replaced on every change
+	paper     Paper
+	cover     bool
+	offline   bool
+	silent    bool
+	cur       []byte   // bytes of the job being received
+	jobs      [][]byte // jobs printed
+	lost      [][]byte // jobs received while not ready (a real printer would not print them now)
+	queries   [5]int   // DLE EOT queries by n
+	garbage   int      // bytes it could not parse
+	outAfter  int      // paper runs out when this many jobs are printed (0: never)
+	muteAfter int      // stops answering when this many jobs are printed (0: never)
+	w         io.Writer
+	wmu       sync.Mutex
 }
 
 // New returns a ready printer with paper and its cover shut.
@@ -72,6 +73,10 @@ func (e *Emulator) ready() bool { return e.paper != PaperOut && !e.cover && !e.o
 // RunOutAfter makes the paper run out right after the n-th job printed
 // (counting all jobs so far), as when a roll ends on a ticket.
 func (e *Emulator) RunOutAfter(n int) { e.set(func() { e.outAfter = n }) }
+
+// SilentAfter makes the printer stop answering status queries right after
+// the n-th job printed, as when it is switched off just after a ticket.
+func (e *Emulator) SilentAfter(n int) { e.set(func() { e.muteAfter = n }) }
 
 // Jobs returns copies of the jobs printed so far.
 func (e *Emulator) Jobs() [][]byte {
@@ -244,6 +249,9 @@ func (e *Emulator) take(buf []byte) (rest, out []byte) {
 				e.jobs = append(e.jobs, job)
 				if e.outAfter > 0 && len(e.jobs) == e.outAfter {
 					e.paper = PaperOut
+				}
+				if e.muteAfter > 0 && len(e.jobs) == e.muteAfter {
+					e.silent = true
 				}
 			} else {
 				e.lost = append(e.lost, job)
