@@ -144,3 +144,24 @@ func TestParseTextModeAndPaper(t *testing.T) {
 		t.Error("ParsePaper(110mm): got nil, want error")
 	}
 }
+
+func TestParseLayoutNames(t *testing.T) {
+	if a, err := ParseAlign("Center"); err != nil || a != Center {
+		t.Errorf("ParseAlign(Center): got %v %v", a, err)
+	}
+	if _, err := ParseAlign("middle"); err == nil {
+		t.Error("ParseAlign(middle): got nil error")
+	}
+	if s, err := ParseSize("large"); err != nil || s != SizeLarge {
+		t.Errorf("ParseSize(large): got %v %v", s, err)
+	}
+	if _, err := ParseSize("huge"); err == nil {
+		t.Error("ParseSize(huge): got nil error")
+	}
+	if f, err := ParseField("QR"); err != nil || f != FieldQR {
+		t.Errorf("ParseField(QR): got %v %v", f, err)
+	}
+	if _, err := ParseField("logo"); err == nil {
+		t.Error("ParseField(logo): got nil error")
+	}
+}

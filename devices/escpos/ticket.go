@@ -458,3 +458,40 @@ func pad(img *Bitmap, width int, a Align) *Bitmap {
 	}
 	return out
 }
+
+// ParseAlign parses "left", "center" or "right" ("" = left).
+func ParseAlign(s string) (Align, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "left":
+		return Left, nil
+	case "center", "centre":
+		return Center, nil
+	case "right":
+		return Right, nil
+	}
+	return 0, fmt.Errorf("%w: alignment %q; use left, center or right", ErrLayout, s)
+}
+
+// ParseSize parses "normal", "small" or "large" ("" = normal).
+func ParseSize(s string) (Size, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "normal":
+		return SizeNormal, nil
+	case "small":
+		return SizeSmall, nil
+	case "large":
+		return SizeLarge, nil
+	}
+	return 0, fmt.Errorf("%w: size %q; use small, normal or large", ErrLayout, s)
+}
+
+// ParseField checks a field name (see the Field constants).
+func ParseField(s string) (Field, error) {
+	f := Field(strings.ToLower(strings.TrimSpace(s)))
+	switch f {
+	case FieldUnit, FieldLines, FieldService, FieldNumber, FieldPriority, FieldIssued,
+		FieldWait, FieldQR, FieldCode128, FieldFooter, FieldText, FieldRule:
+		return f, nil
+	}
+	return "", fmt.Errorf("%w: field %q", ErrLayout, s)
+}
