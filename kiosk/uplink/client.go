@@ -419,6 +419,15 @@ func (c *Client) session(ctx context.Context) error {
 	cancel()
 	conn.Close()
 	wg.Wait()
+	// A write that failed because the receiver hung up on a protocol
+	// error says less than the error the reader found.
+	select {
+	case rerr := <-s.errc:
+		if errors.Is(rerr, ErrProtocol) || errors.Is(rerr, ErrAckBeyondLast) {
+			err = rerr
+		}
+	default:
+	}
 	c.persistAcked(context.WithoutCancel(ctx))
 	return err
 }

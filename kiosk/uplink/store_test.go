@@ -10,7 +10,7 @@ import (
 
 // readStore reads a receiver's store directly with SQL, as an
 // integrator would.
-func readStore(t *testing.T, dir, unit string) ([]int64, [][]byte) {
+func readStore(t testing.TB, dir, unit string) ([]int64, [][]byte) {
 	t.Helper()
 	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, receiver.FileName)+"?mode=ro")
 	if err != nil {

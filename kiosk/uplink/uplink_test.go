@@ -20,14 +20,14 @@ import (
 
 const testToken = "unit-token-0123456789"
 
-type testWriter struct{ t *testing.T }
+type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(p)))
 	return len(p), nil
 }
 
-func testLogger(t *testing.T) *slog.Logger {
+func testLogger(t testing.TB) *slog.Logger {
 	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
@@ -56,7 +56,7 @@ type unitEnv struct {
 	clk  *fakeClock
 }
 
-func newUnit(t *testing.T) *unitEnv {
+func newUnit(t testing.TB) *unitEnv {
 	t.Helper()
 	cfg := config.Demo()
 	cfg.Server.DataDir = t.TempDir()
@@ -73,7 +73,7 @@ func newUnit(t *testing.T) *unitEnv {
 	return &unitEnv{cfg: cfg, log: log, room: room, clk: clk}
 }
 
-func (u *unitEnv) issue(t *testing.T, n int) {
+func (u *unitEnv) issue(t testing.TB, n int) {
 	t.Helper()
 	for range n {
 		if _, err := u.room.Do(func(e *queue.Engine) ([]queue.Event, error) { return e.Issue("dat-dai", false) }); err != nil {
@@ -88,7 +88,7 @@ type recvEnv struct {
 	url string
 }
 
-func newReceiver(t *testing.T, unit string) *recvEnv {
+func newReceiver(t testing.TB, unit string) *recvEnv {
 	t.Helper()
 	srv, err := receiver.Open(context.Background(), receiver.Options{Dir: t.TempDir(), Tokens: map[string]string{testToken: unit}, Logger: testLogger(t)})
 	if err != nil {
@@ -122,7 +122,7 @@ func (a *acks) on(seq int64) {
 }
 
 // waitFor waits until seq is acknowledged.
-func (a *acks) waitFor(t *testing.T, seq int64) {
+func (a *acks) waitFor(t testing.TB, seq int64) {
 	t.Helper()
 	deadline := time.After(20 * time.Second)
 	for {
@@ -140,7 +140,7 @@ func (a *acks) waitFor(t *testing.T, seq int64) {
 	}
 }
 
-func startClient(t *testing.T, u *unitEnv, url string, mod func(*uplink.Options)) (*uplink.Client, *acks) {
+func startClient(t testing.TB, u *unitEnv, url string, mod func(*uplink.Options)) (*uplink.Client, *acks) {
 	t.Helper()
 	a := newAcks()
 	o := uplink.Options{URL: url, Token: testToken, Unit: u.cfg.Unit.ID, OnAck: a.on, Logger: testLogger(t), BackoffMin: 10 * time.Millisecond, BackoffMax: 100 * time.Millisecond, Location: u.cfg.Location}
@@ -162,7 +162,7 @@ func startClient(t *testing.T, u *unitEnv, url string, mod func(*uplink.Options)
 }
 
 // storedSeqs returns the seqs and data the receiver stored for unit.
-func storedSeqs(t *testing.T, dir, unit string) ([]int64, [][]byte) {
+func storedSeqs(t testing.TB, dir, unit string) ([]int64, [][]byte) {
 	t.Helper()
 	return readStore(t, dir, unit)
 }
