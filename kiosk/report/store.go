@@ -152,7 +152,9 @@ type span struct {
 // from its day.started up to the next one, since days only move forward.
 func spans(ctx context.Context, db *sql.DB, from, to string, loc *time.Location, now time.Time) ([]span, error) {
 	var minSeq, maxSeq int64
-	if err := db.QueryRowContext(ctx, `SELECT COALESCE(MIN(seq), 0), COALESCE(MAX(seq), 0) FROM events`).Scan(&minSeq, &maxSeq); err != nil {
+	// Two subqueries: SQLite reads MIN and MAX of the key in one step
+	// each, but scans the table for both in one query.
+	if err := db.QueryRowContext(ctx, `SELECT COALESCE((SELECT MIN(seq) FROM events), 0), COALESCE((SELECT MAX(seq) FROM events), 0)`).Scan(&minSeq, &maxSeq); err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
 	if maxSeq == 0 {
