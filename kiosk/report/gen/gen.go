@@ -103,12 +103,12 @@ func simulateDay(eng *queue.Engine, clk *clock, rng *rand.Rand, cfg *config.Conf
 		}
 		return out
 	}
-	clock := func(h, m int) time.Time { return day.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute) }
+	hm := func(h, m int) time.Time { return day.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute) }
 	saturday := day.Weekday() == time.Saturday
 	n := perDay
-	end := clock(17, 0)
+	end := hm(17, 0)
 	if saturday {
-		n, end = perDay*2/5, clock(11, 30)
+		n, end = perDay*2/5, hm(11, 30)
 	}
 	// Arrivals: a morning peak around 9:00, a smaller one after lunch.
 	var arrivals []time.Time
@@ -129,7 +129,7 @@ func simulateDay(eng *queue.Engine, clk *clock, rng *rand.Rand, cfg *config.Conf
 		if rng.IntN(20) == 0 { // a colleague stands in
 			c.officer = officers[(i+5)%len(officers)]
 		}
-		c.next = clock(7, 25).Add(time.Duration(rng.IntN(15*60)) * time.Second)
+		c.next = hm(7, 25).Add(time.Duration(rng.IntN(15*60)) * time.Second)
 		counters = append(counters, c)
 	}
 	services := cfg.Services
@@ -151,10 +151,10 @@ func simulateDay(eng *queue.Engine, clk *clock, rng *rand.Rand, cfg *config.Conf
 				return nil
 			}
 			// Lunch: pause from 11:30 to 13:30 (not on Saturdays).
-			if !saturday && !c.paused && !now.Before(clock(11, 30)) && now.Before(clock(13, 30)) {
+			if !saturday && !c.paused && !now.Before(hm(11, 30)) && now.Before(hm(13, 30)) {
 				do(now, func() ([]queue.Event, error) { return eng.Pause(c.id, "nghỉ trưa") })
 				c.paused = true
-				c.next = clock(13, 30).Add(time.Duration(rng.IntN(600)) * time.Second)
+				c.next = hm(13, 30).Add(time.Duration(rng.IntN(600)) * time.Second)
 				c.action = func(now time.Time) error {
 					do(now, func() ([]queue.Event, error) { return eng.Resume(c.id) })
 					c.paused = false
