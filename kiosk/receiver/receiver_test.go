@@ -17,7 +17,7 @@ import (
 func TestReadTokens(t *testing.T) {
 	tests := []struct {
 		name, file, err string
-		want           map[string]string
+		want            map[string]string
 	}{
 		{name: "ok", file: "# units\nunit-a token-aaaaaaaaaaaa\n\nunit-b token-bbbbbbbbbbbb\n",
 			want: map[string]string{"token-aaaaaaaaaaaa": "unit-a", "token-bbbbbbbbbbbb": "unit-b"}},
