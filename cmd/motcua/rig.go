@@ -115,16 +115,20 @@ func (r *rig) run(ctx context.Context) error {
 		}()
 	}
 	wg.Wait()
-	return errors.Join(append(errs, r.halt())...)
+	r.halt()
+	return errors.Join(errs...)
 }
 
-func (r *rig) halt() error {
-	var errs []error
+// halt makes every device inert, in the reverse order of opening. A device
+// that cannot be reached now (unplugged, bus down) is logged, not fatal:
+// the daemon is stopping anyway.
+func (r *rig) halt() {
 	for i := len(r.halts) - 1; i >= 0; i-- {
-		errs = append(errs, r.halts[i]())
+		if err := r.halts[i](); err != nil {
+			r.log.Warn("device halt", "err", err)
+		}
 	}
 	r.halts = nil
-	return errors.Join(errs...)
 }
 
 // device reports a device's status in the state.
@@ -506,7 +510,10 @@ func (r *rig) openButtons(ctx context.Context) error {
 		}
 		bc := bc
 		opts := button.Opts{
-			Name:        bc.Pin,
+			Name: bc.Pin,
+			// Contacts of kiosk buttons settle within a few ms; a short
+			// debounce keeps the press-to-ticket time low.
+			Debounce:    5 * time.Millisecond,
 			LongPress:   bc.LongPress.D(),
 			MinInterval: bc.Rate.D(),
 			OnStatus:    r.buttonStatus(bc.Pin),

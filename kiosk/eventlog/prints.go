@@ -66,9 +66,10 @@ func (l *Log) Prints(ctx context.Context, day string) (map[string]PrintRecord, e
 	return out, rows.Err()
 }
 
-// Issued returns the ids of the tickets issued on a day, in order.
-func (l *Log) Issued(ctx context.Context, day string) ([]string, error) {
-	rows, err := l.r.QueryContext(ctx, `SELECT ticket FROM events WHERE name = 'ticket.issued' AND day = ? ORDER BY seq`, day)
+// Issued returns the ids of the tickets issued on a day up to seq, in
+// order.
+func (l *Log) Issued(ctx context.Context, day string, seq int64) ([]string, error) {
+	rows, err := l.r.QueryContext(ctx, `SELECT ticket FROM events WHERE name = 'ticket.issued' AND day = ? AND seq <= ? ORDER BY seq`, day, seq)
 	if err != nil {
 		return nil, fmt.Errorf("eventlog: %w", err)
 	}

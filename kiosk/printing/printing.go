@@ -50,6 +50,9 @@ type Service struct {
 	layout escpos.Layout
 	cfg    *config.Config
 	opts   Options
+	// startSeq is the last event before the service started: only tickets
+	// up to it can have been interrupted by a restart.
+	startSeq int64
 }
 
 // ErrNoPrinter is returned when the configuration has no [printer].
@@ -83,7 +86,7 @@ func New(room *kiosk.Room, p Printer, cfg *config.Config, opts Options) (*Servic
 		opts.Now = time.Now
 	}
 	layout := escpos.Layout{Paper: paper, Mode: mode}
-	return &Service{room: room, p: p, r: r, layout: layout, cfg: cfg, opts: opts}, nil
+	return &Service{room: room, p: p, r: r, layout: layout, cfg: cfg, opts: opts, startSeq: room.Log().Durable()}, nil
 }
 
 // Render returns the ESC/POS bytes of a ticket.
@@ -158,15 +161,15 @@ func (s *Service) Unprinted(ctx context.Context) ([]eventlog.PrintRecord, error)
 	return out, nil
 }
 
-// Recover deals with today's tickets that were issued but have no print
-// record: a crash came between the two. Fresh ones are printed now, older
+// Recover deals with today's tickets that were issued before the service
+// started but have no print record: a crash came between the two. Fresh ones are printed now, older
 // ones marked unprinted. It returns how many of each.
 func (s *Service) Recover(ctx context.Context) (printed, unprinted int, err error) {
 	day, err := kiosk.View(s.room, (*queue.Engine).Day)
 	if err != nil || day == "" {
 		return 0, 0, err
 	}
-	ids, err := s.room.Log().Issued(ctx, day)
+	ids, err := s.room.Log().Issued(ctx, day, s.startSeq)
 	if err != nil {
 		return 0, 0, err
 	}

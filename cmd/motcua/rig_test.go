@@ -1,0 +1,228 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+	"time"
+
+	"periph.io/x/conn/v3/gpio"
+	"periph.io/x/conn/v3/gpio/gpioreg"
+	"periph.io/x/conn/v3/gpio/gpiotest"
+
+	"motcua/devices/modbus/modbustest"
+	"motcua/devices/printer/printertest"
+	"motcua/kiosk"
+	"motcua/kiosk/clock"
+	"motcua/kiosk/config"
+	"motcua/kiosk/daemon"
+	"motcua/kiosk/eventlog"
+	"motcua/kiosk/queue"
+)
+
+// testButton is a fake GPIO pin registered as GPIO17 for the whole test
+// binary (periph's registry cannot forget a pin).
+var testButton = func() *gpiotest.Pin {
+	p := &gpiotest.Pin{N: "GPIO17", Num: 17, L: gpio.High, EdgesChan: make(chan gpio.Level)}
+	if err := gpioreg.Register(p); err != nil {
+		panic(err)
+	}
+	return p
+}()
+
+// room is a daemon with the devices of a config, on emulated hardware.
+type rigRoom struct {
+	d       *daemon.Daemon
+	printer *printertest.Emulator
+	display *modbustest.Slave
+	keypad  *modbustest.Slave
+}
+
+func startRig(t testing.TB, buttonRate string) *rigRoom {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	emu := printertest.New()
+	pty, err := printertest.StartPTY(emu)
+	if err != nil {
+		t.Fatal(err)
+	}
+	busHost, busDev, err := modbustest.Pair()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := modbustest.NewServer(busHost, 0)
+	disp, pad := srv.Add(5), srv.Add(6)
+	busCtx, busStop := context.WithCancel(context.Background())
+	go srv.Run(busCtx)
+
+	dir := t.TempDir()
+	toml := fmt.Sprintf(`[unit]
+id = "rig-test"
+name = "UBND xã Thử"
+[server]
+data_dir = %q
+[printer]
+address = "serial:%s"
+mode = "tcvn3"
+[rs485]
+port = %q
+baud = 115200
+[[service]]
+id = "dat-dai"
+name = "Đất đai"
+prefix = "A"
+[[counter]]
+id = 1
+name = "Quầy 1"
+services = ["dat-dai"]
+[[display]]
+counter = 1
+driver = "modbus7seg"
+slave = 5
+[[keypad]]
+counter = 1
+kind = "call"
+slave = 6
+[[button]]
+pin = "GPIO17"
+service = "dat-dai"
+rate = %q
+[[token]]
+role = "admin"
+secret = "rig-test-admin-01"
+`, filepath.Join(dir, "data"), pty.Path(), busDev.Name(), buttonRate)
+	cfg, err := config.Parse("rig.toml", []byte(toml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	d, err := daemon.New(ctx, daemon.Options{Config: cfg, Clock: clock.Trusted{}, Listener: ln, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := openRig(ctx, cfg, d, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 2)
+	go func() { done <- d.Run(ctx) }()
+	go func() { done <- r.run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		for range 2 {
+			if err := <-done; err != nil {
+				t.Errorf("stop: %v", err)
+			}
+		}
+		busStop()
+		pty.Close()
+		busHost.Close()
+		busDev.Close()
+	})
+	return &rigRoom{d: d, printer: emu, display: disp, keypad: pad}
+}
+
+// press pushes the ticket button down and lets it go.
+func press() {
+	testButton.EdgesChan <- gpio.Low
+	time.Sleep(60 * time.Millisecond) // held past the 30 ms debounce
+	testButton.EdgesChan <- gpio.High
+}
+
+func until(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+// TestButtonToDisplay is the room end to end: a button press becomes a
+// durable ticket, printed; the counter's keypad "Next" calls it and the
+// counter's display shows its number.
+func TestButtonToDisplay(t *testing.T) {
+	r := startRig(t, "2s")
+	press()
+	until(t, "the ticket to print", func() bool { return len(r.printer.Jobs()) == 1 })
+	if job := r.printer.Jobs()[0]; !bytes.Contains(job, []byte("A001")) {
+		t.Errorf("printed job lacks A001: % x", job[:min(len(job), 64)])
+	}
+	ev, err := r.d.Log.Ticket(context.Background(), "")
+	if err != nil || ev != nil {
+		t.Fatalf("lookup of no ticket: %v %v", ev, err)
+	}
+	st, _ := kiosk.View(r.d.Room, (*queue.Engine).State)
+	if w := st.Services[0].Waiting; len(w) != 1 || w[0].Number != "A001" {
+		t.Fatalf("waiting: got %v, want A001", w)
+	}
+	if _, err := r.d.Room.Do(func(e *queue.Engine) ([]queue.Event, error) { return e.Open(1, "Lê Văn C") }); err != nil {
+		t.Fatal(err)
+	}
+	r.keypad.AddInput(0, 1) // one press of Next
+	until(t, "the display to show A001", func() bool {
+		h := r.display.Holding(0, 4)
+		return string([]byte{byte(h[0]), byte(h[1]), byte(h[2]), byte(h[3])}) == "A001"
+	})
+	st, _ = kiosk.View(r.d.Room, (*queue.Engine).State)
+	if s := st.Counters[0].Serving; s == nil || s.Number != "A001" || s.Status != queue.Called {
+		t.Errorf("counter 1 serves %+v, want A001 called", s)
+	}
+	names := map[string]string{}
+	for _, d := range st.Devices {
+		names[d.Name] = d.Status
+	}
+	for _, want := range []string{"printer", "display 1", "keypad 6"} {
+		if names[want] != queue.DeviceOK {
+			t.Errorf("device %q: got %q, want ok (all: %v)", want, names[want], names)
+		}
+	}
+}
+
+// BenchmarkPressToTicket measures from the button's edge to the durable
+// ticket.issued event, and to the whole job at the printer emulator (over
+// a pseudo-terminal, which has no baud rate).
+func BenchmarkPressToTicket(b *testing.B) {
+	r := startRig(b, "1ms")
+	issued := make(chan time.Time, 1)
+	r.d.Subscribe(func(recs []eventlog.Record) {
+		for _, rec := range recs {
+			if rec.Event != nil && rec.Event.Name == queue.TicketIssued {
+				issued <- time.Now()
+			}
+		}
+	})
+	ctx := context.Background()
+	var toEvent, toPrinted []time.Duration
+	for i := range b.N {
+		start := time.Now()
+		testButton.EdgesChan <- gpio.Low
+		toEvent = append(toEvent, (<-issued).Sub(start))
+		if err := r.printer.Wait(ctx, func(s printertest.Snapshot) bool { return s.Jobs == i+1 }); err != nil {
+			b.Fatal(err)
+		}
+		toPrinted = append(toPrinted, time.Since(start))
+		testButton.EdgesChan <- gpio.High
+		time.Sleep(20 * time.Millisecond) // released, debounced
+	}
+	b.StopTimer()
+	reportLatency(b, "event", toEvent)
+	reportLatency(b, "printed", toPrinted)
+}
+
+func reportLatency(b *testing.B, what string, ds []time.Duration) {
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	b.ReportMetric(ms(ds[len(ds)/2]), what+"-p50-ms")
+	b.ReportMetric(ms(ds[(len(ds)-1)*99/100]), what+"-p99-ms")
+}
