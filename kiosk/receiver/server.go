@@ -309,7 +309,9 @@ func (s *Server) serve(ctx context.Context, unitID string, c *conn) error {
 
 	ws.SetReadDeadline(time.Now().Add(pongWait))
 	ws.SetPongHandler(func(string) error { return ws.SetReadDeadline(time.Now().Add(pongWait)) })
-	in := make(chan inbound, batchMax)
+	// Bounded: a unit that sends faster than the store commits waits
+	// in TCP, not in memory here.
+	in := make(chan inbound, 256)
 	go func() {
 		defer close(in)
 		for {
