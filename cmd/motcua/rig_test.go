@@ -3,12 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -39,12 +42,14 @@ var testButton = func() *gpiotest.Pin {
 // room is a daemon with the devices of a config, on emulated hardware.
 type rigRoom struct {
 	d       *daemon.Daemon
+	pty     *printertest.PTY
+	link    string // the printer's address: a symlink to the pty, as udev makes /dev/motcua-printer
 	printer *printertest.Emulator
 	display *modbustest.Slave
 	keypad  *modbustest.Slave
 }
 
-func startRig(t testing.TB, buttonRate string) *rigRoom {
+func startRig(t testing.TB, buttonRate string, printMode ...string) *rigRoom {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	emu := printertest.New()
@@ -62,6 +67,10 @@ func startRig(t testing.TB, buttonRate string) *rigRoom {
 	go srv.Run(busCtx)
 
 	dir := t.TempDir()
+	link := filepath.Join(dir, "motcua-printer")
+	if err := os.Symlink(pty.Path(), link); err != nil {
+		t.Fatal(err)
+	}
 	toml := fmt.Sprintf(`[unit]
 id = "rig-test"
 name = "UBND xã Thử"
@@ -69,7 +78,7 @@ name = "UBND xã Thử"
 data_dir = %q
 [printer]
 address = "serial:%s"
-mode = "tcvn3"
+mode = %q
 [rs485]
 port = %q
 baud = 115200
@@ -96,7 +105,7 @@ rate = %q
 [[token]]
 role = "admin"
 secret = "rig-test-admin-01"
-`, filepath.Join(dir, "data"), pty.Path(), busDev.Name(), buttonRate)
+`, filepath.Join(dir, "data"), link, append(printMode, "tcvn3")[0], busDev.Name(), buttonRate)
 	cfg, err := config.Parse("rig.toml", []byte(toml))
 	if err != nil {
 		t.Fatal(err)
@@ -129,7 +138,7 @@ secret = "rig-test-admin-01"
 		busHost.Close()
 		busDev.Close()
 	})
-	return &rigRoom{d: d, printer: emu, display: disp, keypad: pad}
+	return &rigRoom{d: d, pty: pty, link: link, printer: emu, display: disp, keypad: pad}
 }
 
 // press pushes the ticket button down and lets it go.
@@ -225,4 +234,142 @@ func reportLatency(b *testing.B, what string, ds []time.Duration) {
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 	b.ReportMetric(ms(ds[len(ds)/2]), what+"-p50-ms")
 	b.ReportMetric(ms(ds[(len(ds)-1)*99/100]), what+"-p99-ms")
+}
+
+// replug plugs the printer back in under a new tty name, as USB does, and
+// points the stable name at it, as the udev rule does.
+func (r *rigRoom) replug(t *testing.T) {
+	t.Helper()
+	if err := r.pty.Replug(); err != nil {
+		t.Fatal(err)
+	}
+	tmp := r.link + ".new"
+	if err := os.Symlink(r.pty.Path(), tmp); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, r.link); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// issueHTTP issues a ticket over the API as the kiosk does.
+func (r *rigRoom) issueHTTP(t testing.TB) (number string, printed bool, printErr string) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", "http://"+r.d.Addr()+"/api/v1/tickets", strings.NewReader(`{"service":"dat-dai"}`))
+	req.Header.Set("Authorization", "Bearer rig-test-admin-01")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Number     string `json:"number"`
+		Printed    bool   `json:"printed"`
+		PrintError string `json:"print_error"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != 201 {
+		t.Fatalf("issue: %d %v", resp.StatusCode, err)
+	}
+	return out.Number, out.Printed, out.PrintError
+}
+
+func (r *rigRoom) printerStatus(t testing.TB) string {
+	st, err := kiosk.View(r.d.Room, (*queue.Engine).State)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range st.Devices {
+		if d.Name == "printer" {
+			return d.Status
+		}
+	}
+	return ""
+}
+
+// TestPrinterFaults runs the daemon against the printer emulator: out of
+// paper, cover open, unplugged and back. Tickets are issued all along and
+// none is lost; the kiosk is told when one did not print; the printer's
+// status follows; printing resumes by itself.
+func TestPrinterFaults(t *testing.T) {
+	r := startRig(t, "2s")
+	until(t, "the printer to be ok", func() bool { return r.printerStatus(t) == queue.DeviceOK })
+	steps := []struct {
+		name        string
+		fault       func()
+		wantPrinted bool
+		wantStatus  string
+	}{
+		{"ready", func() {}, true, queue.DeviceOK},
+		{"paper out", func() { r.printer.SetPaper(printertest.PaperOut) }, false, queue.DeviceError},
+		{"paper back", func() { r.printer.SetPaper(printertest.PaperOK) }, true, queue.DeviceOK},
+		{"cover open", func() { r.printer.SetCover(true) }, false, queue.DeviceError},
+		{"cover closed", func() { r.printer.SetCover(false) }, true, queue.DeviceOK},
+		{"unplugged", func() { r.pty.Unplug() }, false, queue.DeviceError},
+		{"plugged back", func() { r.replug(t) }, true, queue.DeviceOK},
+	}
+	var numbers []string
+	printedJobs := 0
+	for _, st := range steps {
+		st.fault()
+		until(t, st.name+": printer status "+st.wantStatus, func() bool { return r.printerStatus(t) == st.wantStatus })
+		number, printed, perr := r.issueHTTP(t)
+		numbers = append(numbers, number)
+		if printed != st.wantPrinted {
+			t.Errorf("%s: printed %v (%q), want %v", st.name, printed, perr, st.wantPrinted)
+		}
+		if !printed && perr == "" {
+			t.Errorf("%s: not printed but no print_error for the kiosk", st.name)
+		}
+		if printed {
+			printedJobs++
+		}
+	}
+	// Every ticket is in the queue, numbered in order: none lost.
+	st, _ := kiosk.View(r.d.Room, (*queue.Engine).State)
+	var waiting []string
+	for _, tk := range st.Services[0].Waiting {
+		waiting = append(waiting, tk.Number)
+	}
+	if strings.Join(waiting, " ") != strings.Join(numbers, " ") || len(numbers) != len(steps) {
+		t.Errorf("waiting: got %v, want %v", waiting, numbers)
+	}
+	if got := len(r.printer.Jobs()); got != printedJobs {
+		t.Errorf("printer emulator has %d jobs, want %d", got, printedJobs)
+	}
+	// The unprinted ones are listed for a reprint, and device.status events
+	// were logged for each change.
+	var statuses int
+	r.d.Log.Since(context.Background(), 0, 0, func(rec eventlog.Record) error {
+		if bytes.Contains(rec.Data, []byte(`"event":"device.status"`)) && bytes.Contains(rec.Data, []byte(`"name":"printer"`)) {
+			statuses++
+		}
+		return nil
+	})
+	if statuses < 6 {
+		t.Errorf("printer device.status events: got %d, want at least 6", statuses)
+	}
+}
+
+// BenchmarkIssueToPrinter measures our overhead from POST /tickets to the
+// whole job at the printer emulator over a pseudo-terminal (no baud rate:
+// all of it is overhead), to compare with the ticket's wire time.
+func BenchmarkIssueToPrinter(b *testing.B) {
+	r := startRig(b, "2s", "raster")
+	ctx := context.Background()
+	var ds []time.Duration
+	for i := range b.N {
+		start := time.Now()
+		r.issueHTTP(b)
+		if err := r.printer.Wait(ctx, func(s printertest.Snapshot) bool { return s.Jobs == i+1 }); err != nil {
+			b.Fatal(err)
+		}
+		ds = append(ds, time.Since(start))
+	}
+	b.StopTimer()
+	bytesPerJob := len(r.printer.Jobs()[0])
+	wire := time.Duration(float64(bytesPerJob*10) / 115200 * float64(time.Second))
+	reportLatency(b, "overhead", ds)
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	b.ReportMetric(float64(bytesPerJob), "bytes/ticket")
+	b.ReportMetric(100*float64(ds[len(ds)/2])/float64(wire), "%-of-115200-wire-p50")
 }
