@@ -403,7 +403,7 @@ func (r *rig) openKeypads(bus *modbus.Master) error {
 		}
 	}
 	p, err := keypad.NewPoller(bus, pads, keypad.Options{
-		OnPress: r.press,
+		OnPress: r.keypadPress,
 		OnStatus: func(st keypad.Status) {
 			name := fmt.Sprintf("keypad %d", st.Pad.Slave)
 			if st.OK {
@@ -442,8 +442,8 @@ func (r *rig) openRatingPin(kc config.Keypad, score int) error {
 	return nil
 }
 
-// press acts on a keypad key: a counter action, or a rating.
-func (r *rig) press(p keypad.Press) {
+// keypadPress acts on a keypad key: a counter action, or a rating.
+func (r *rig) keypadPress(p keypad.Press) {
 	if score := p.Key.Score(); score > 0 {
 		window := 2 * time.Minute
 		for _, kc := range r.cfg.Keypads {
@@ -555,23 +555,33 @@ func (r *rig) buttonStatus(name string) func(button.Status) {
 
 // issue issues a ticket from a button and prints it.
 func (r *rig) issue(service string, priority bool) {
-	evs, err := r.room.Do(func(e *queue.Engine) ([]queue.Event, error) { return e.Issue(service, priority) })
+	t, perr, err := r.press(context.Background(), service, priority)
 	if err != nil {
 		r.log.Error("button ticket", "service", service, "err", err)
 		return
 	}
-	t := evs[len(evs)-1].Ticket
+	if perr != nil {
+		r.log.Warn("button ticket not printed", "ticket", t.Number, "err", perr)
+		r.beep()
+	}
+}
+
+// press is a ticket button's work: issue a ticket, then print it. err is
+// set when no ticket was issued, perr when it did not print.
+func (r *rig) press(ctx context.Context, service string, priority bool) (t *queue.Ticket, perr, err error) {
+	evs, err := r.room.Do(func(e *queue.Engine) ([]queue.Event, error) { return e.Issue(service, priority) })
+	if err != nil {
+		return nil, nil, err
+	}
+	t = evs[len(evs)-1].Ticket
 	if r.printing == nil {
-		return
+		return t, nil, nil
 	}
 	if r.ledPrinting != nil {
 		r.ledPrinting.On()
 		defer r.ledPrinting.Off()
 	}
-	if err := r.printing.PrintTicket(context.Background(), t); err != nil {
-		r.log.Warn("button ticket not printed", "ticket", t.Number, "err", err)
-		r.beep()
-	}
+	return t, r.printing.PrintTicket(ctx, t), nil
 }
 
 func (r *rig) beep() {

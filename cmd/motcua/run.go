@@ -10,7 +10,9 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"reflect"
 	"strings"
+	"sync/atomic"
 	"syscall"
 
 	"motcua/kiosk/clock"
@@ -79,11 +81,13 @@ func serve(ctx context.Context, d *daemon.Daemon, cfg *config.Config, log *slog.
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 
+	var cur atomic.Pointer[rig]
 	startRig := func(cfg *config.Config) (stop func() error, err error) {
 		r, err := openRig(ctx, cfg, d, log)
 		if err != nil {
 			return nil, err
 		}
+		cur.Store(r)
 		rctx, rcancel := context.WithCancel(ctx)
 		done := make(chan error, 1)
 		go func() { done <- r.run(rctx) }()
@@ -94,12 +98,27 @@ func serve(ctx context.Context, d *daemon.Daemon, cfg *config.Config, log *slog.
 		d.Close()
 		return err
 	}
+	deviceRoutes(d, &cur)
+	up := prepareUplink(cfg)
+	for _, s := range up.subscribers() {
+		d.Subscribe(s)
+	}
+	upc, waitUp, err := up.start(ctx, d, log)
+	if err != nil {
+		return errors.Join(err, stopRig(), d.Close())
+	}
+	if upc != nil {
+		if err := d.Metrics.Register(upc); err != nil {
+			log.Warn("uplink metrics", "err", err)
+		}
+	}
 	served := make(chan error, 1)
 	go func() { served <- d.Run(ctx) }()
 	for {
 		select {
 		case err := <-served:
-			return errors.Join(err, stopRig())
+			cancel()
+			return errors.Join(err, stopRig(), waitUp())
 		case <-hup:
 			next, err := reload()
 			if err == nil {
@@ -111,6 +130,10 @@ func serve(ctx context.Context, d *daemon.Daemon, cfg *config.Config, log *slog.
 			}
 			if err := stopRig(); err != nil {
 				log.Warn("devices stopped with an error", "err", err)
+			}
+			cur.Store(nil)
+			if !reflect.DeepEqual(next.Uplink, cfg.Uplink) {
+				log.Warn("the [uplink] section changed: restart motcua to use it")
 			}
 			if stopRig, err = startRig(next); err != nil {
 				log.Error("devices of the new configuration failed; running without them", "err", err)

@@ -102,6 +102,23 @@ func New(room *kiosk.Room, opts Options) *Server {
 	return s
 }
 
+// Handle adds an endpoint behind the API's origin and token checks: with
+// roles, only tokens of those roles may use it. The daemon's devices add
+// theirs this way (reprints, the demo's simulated hardware).
+func (s *Server) Handle(pattern string, h http.Handler, roles ...config.Role) {
+	s.mux.HandleFunc(pattern, s.auth(func(w http.ResponseWriter, r *http.Request, _ *principal) {
+		h.ServeHTTP(w, r)
+	}, roles...))
+}
+
+// WriteJSON writes v as a JSON answer, as the API does.
+func WriteJSON(w http.ResponseWriter, status int, v any) { writeJSON(w, status, v) }
+
+// WriteError writes the API's error body.
+func WriteError(w http.ResponseWriter, status int, code, msg string) {
+	writeError(w, status, code, msg)
+}
+
 // SetPrinter sets (or, with nil, removes) the printer of issued tickets.
 func (s *Server) SetPrinter(p Printer) {
 	if p == nil {

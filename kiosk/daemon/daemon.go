@@ -48,10 +48,11 @@ type Options struct {
 
 // Daemon is a running motcua.
 type Daemon struct {
-	Room *kiosk.Room
-	Log  *eventlog.Log
-	Hub  *hub.Hub
-	API  *api.Server
+	Room    *kiosk.Room
+	Log     *eventlog.Log
+	Hub     *hub.Hub
+	API     *api.Server
+	Metrics *metrics.Metrics
 
 	logger *slog.Logger
 	ln     net.Listener
@@ -92,6 +93,7 @@ func New(ctx context.Context, opts Options) (*Daemon, error) {
 		Logger:      opts.Logger,
 	})
 	m := metrics.New(room, d.Hub.Clients)
+	d.Metrics = m
 	d.subs = append([]func([]eventlog.Record){d.Hub.Publish, m.Observe}, opts.Subscribers...)
 	log.OnCommit = func(recs []eventlog.Record) {
 		d.mu.Lock()

@@ -65,6 +65,11 @@ func (m *Metrics) Observe(recs []eventlog.Record) {
 	}
 }
 
+// Register adds a collector of another part, such as the uplink.
+func (m *Metrics) Register(c prometheus.Collector) error {
+	return m.reg.Register(c)
+}
+
 // Handler serves the metrics in the Prometheus text format.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
