@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# bench/sizes.sh: size of the motcua binary for the Pis, static
+# (CGO_ENABLED=0, -trimpath), with and without -ldflags='-s -w'.
+#   bench/sizes.sh              # builds ./cmd/motcua of this tree
+#   SRC=/tmp/wt bench/sizes.sh  # another checkout
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SRC="${SRC:-$ROOT}"
+T="$(mktemp -d /tmp/motcua-sizes.XXXXXX)"
+trap 'rm -rf "$T"' EXIT
+echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ); $(go version | cut -d' ' -f3); motcua $(cd "$SRC" && git rev-parse --short HEAD)"
+echo "| target | flags | bytes | MiB |"
+echo "|---|---|---:|---:|"
+for target in "arm64 " "arm 6"; do
+  set -- $target
+  for flags in "" "-s -w"; do
+    out="$T/motcua-$1$2"
+    (cd "$SRC" && CGO_ENABLED=0 GOOS=linux GOARCH=$1 GOARM=$2 go build -trimpath -ldflags="$flags" -o "$out" ./cmd/motcua)
+    b=$(stat -c %s "$out")
+    name="linux/$1"; [[ -n "$2" ]] && name="$name GOARM=$2"
+    printf '| %s | -trimpath %s | %d | %.1f |\n' "$name" "${flags:+-ldflags='$flags'}" "$b" "$(echo "$b/1048576" | bc -l)"
+  done
+done
