@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -153,12 +154,16 @@ func build(version, arch, bin, out string, mtime int64) error {
 	return nil
 }
 
+// releaseRe matches a git description that starts with a release tag.
+var releaseRe = regexp.MustCompile(`^v?[0-9]+\.[0-9]+`)
+
 // DebVersion turns a git description into a Debian version: "v1.2.0" is
 // 1.2.0, "v1.2.0-3-gabc1234-dirty" is 1.2.0+3.gabc1234.dirty (sorts after
 // 1.2.0), and a bare commit "abc1234" is 0.0.0+gabc1234.
 func DebVersion(v string) string {
-	v = strings.TrimPrefix(v, "v")
-	if v == "" || v[0] < '0' || v[0] > '9' {
+	if releaseRe.MatchString(v) {
+		v = strings.TrimPrefix(v, "v")
+	} else {
 		v = "0.0.0+g" + v
 	}
 	var b strings.Builder

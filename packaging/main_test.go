@@ -12,6 +12,8 @@ func TestDebVersion(t *testing.T) {
 		{"v1.2.0-3-gabc1234-dirty", "1.2.0+3.gabc1234.dirty"},
 		{"abc1234", "0.0.0+gabc1234"},
 		{"abc1234-dirty", "0.0.0+gabc1234.dirty"},
+		{"7b484f0-dirty", "0.0.0+g7b484f0.dirty"},
+		{"1234567", "0.0.0+g1234567"},
 		{"v2.0.0-rc1", "2.0.0+rc1"},
 	}
 	for _, tt := range tests {
