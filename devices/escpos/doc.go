@@ -4,7 +4,8 @@
 // The parts fit like this:
 //
 //   - [Encoder] appends single commands (ESC @, ESC a, GS !, ESC E, ESC t, LF,
-//     GS v 0, GS ( k, GS k, GS V) to a byte slice. It knows nothing of tickets.
+//     GS v 0, GS ( k, GS k, GS V, or ESC d for [NoCut]) to a byte slice. It
+//     knows nothing of tickets.
 //   - [Decoder] splits the bytes a printer sends into [Reply] values: the
 //     one-byte answers to DLE EOT 1–4 and the four-byte automatic status back
 //     (GS a), told apart by their fixed bits; anything else comes back as a

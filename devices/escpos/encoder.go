@@ -72,11 +72,21 @@ const (
 // CutMode is a paper cut (GS V m n).
 type CutMode byte
 
-// Cut modes, for GS V function B (feed then cut).
+// Cut modes: FullCut and PartialCut are GS V function B (feed to the
+// cutter, then cut).
 const (
 	FullCut    CutMode = 65
 	PartialCut CutMode = 66
+	// NoCut is for printers without a cutter, or kiosks that tear tickets
+	// off: no GS V; [Encoder.Cut] sends ESC d 4 instead, a feed of four
+	// lines (about 15 mm) that brings the last printed line past the tear
+	// bar. [Renderer] sends ESC d nowhere else, so a reader of its jobs (the
+	// simulated printer, the emulator) can take ESC d as the end of a job.
+	NoCut CutMode = 0xff
 )
+
+// noCutLines is the feed, in lines, that ends a NoCut job.
+const noCutLines = 4
 
 // Encoder appends ESC/POS commands to a buffer. The zero value is ready to
 // use. Methods that can fail record the first error; [Encoder.Err] returns
@@ -244,8 +254,17 @@ func (e *Encoder) Code128(data string, o BarcodeOptions) *Encoder {
 }
 
 // Cut feeds the paper to the cutter plus n dot rows, then cuts (GS V m n,
-// function B).
-func (e *Encoder) Cut(m CutMode, n byte) *Encoder { return e.put(GS, 'V', byte(m), n) }
+// function B). With [NoCut] it only feeds: ESC d 4, then ESC J n if n > 0.
+func (e *Encoder) Cut(m CutMode, n byte) *Encoder {
+	if m == NoCut {
+		e.FeedLines(noCutLines)
+		if n > 0 {
+			e.FeedDots(n)
+		}
+		return e
+	}
+	return e.put(GS, 'V', byte(m), n)
+}
 
 // StatusQuery asks for real-time status n, 1..4 (DLE EOT n): 1 printer,
 // 2 offline cause, 3 error cause, 4 paper roll sensor.

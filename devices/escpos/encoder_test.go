@@ -56,6 +56,8 @@ func TestEncoderGolden(t *testing.T) {
 			0x1d, 0x6b, 73, 6, '{', 'B', 'A', '0', '2', '3'}},
 		{"partial cut", func(e *Encoder) { e.Cut(PartialCut, 0) }, []byte{0x1d, 0x56, 66, 0}},
 		{"full cut after 48 dots", func(e *Encoder) { e.Cut(FullCut, 48) }, []byte{0x1d, 0x56, 65, 48}},
+		{"no cut", func(e *Encoder) { e.Cut(NoCut, 0) }, []byte{0x1b, 0x64, 4}},
+		{"no cut, 8 dots more", func(e *Encoder) { e.Cut(NoCut, 8) }, []byte{0x1b, 0x64, 4, 0x1b, 0x4a, 8}},
 		{"status query 1", func(e *Encoder) { e.StatusQuery(1) }, []byte{0x10, 0x04, 1}},
 		{"status query 4", func(e *Encoder) { e.StatusQuery(4) }, []byte{0x10, 0x04, 4}},
 		{"auto status", func(e *Encoder) { e.AutoStatus(0x0f) }, []byte{0x1d, 0x61, 0x0f}},

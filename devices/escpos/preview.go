@@ -4,6 +4,7 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
+	"math"
 	"strings"
 
 	"golang.org/x/image/font"
@@ -161,7 +162,7 @@ func (p *previewer) caption(s string) error {
 	if err != nil {
 		return err
 	}
-	p.place(img, img.Bounds().Dx(), img.Bounds().Dy())
+	p.place(img, min(p.width, img.Bounds().Dx()), img.Bounds().Dy())
 	return nil
 }
 
@@ -174,7 +175,7 @@ func (p *previewer) textImage(s string, px float64, bold bool) (*image.Gray, err
 		return nil, err
 	}
 	m := f.Metrics()
-	w := min(p.width, font.MeasureString(f, s).Ceil()+1)
+	w := font.MeasureString(f, s).Ceil() + 1
 	h := (m.Ascent + m.Descent).Ceil()
 	img := image.NewGray(image.Rect(0, 0, max(w, 1), max(h, 1)))
 	draw.Draw(img, img.Bounds(), image.White, image.Point{}, draw.Src)
@@ -200,18 +201,30 @@ func (p *previewer) flush(lf bool) {
 		}
 		return
 	}
-	img, err := p.textImage(s, px*float64(big), p.bold)
+	size := px * float64(big)
+	img, err := p.textImage(s, size, p.bold)
 	if err != nil {
 		return
 	}
 	// The printer's cell is narrower than DejaVu: shrink to the width the
-	// printer would use.
-	if want := len([]rune(s)) * cellH / 2 * p.sw; img.Bounds().Dx() > want && want > 0 {
-		if img, err = p.textImage(s, px*float64(big)*float64(want)/float64(img.Bounds().Dx()), p.bold); err != nil {
+	// printer would use (measured before anything is clipped to the paper,
+	// so that a line that fits on paper shows all its characters).
+	cellW := 12
+	if p.font == FontB {
+		cellW = 9
+	}
+	want := len([]rune(s)) * cellW * p.sw
+	for try := 0; try < 8 && img.Bounds().Dx() > want; try++ {
+		// Glyph widths do not scale exactly with the size: after the first
+		// try, step down a little more. Quarter pixels keep the renderer's
+		// face cache small.
+		size *= float64(want) / float64(img.Bounds().Dx()) * (1 - 0.01*float64(try))
+		size = math.Floor(size*4) / 4
+		if img, err = p.textImage(s, size, p.bold); err != nil {
 			return
 		}
 	}
-	w := img.Bounds().Dx()
+	w := min(p.width, img.Bounds().Dx())
 	saved := p.y
 	p.place(img, w, img.Bounds().Dy())
 	p.y = saved + max((cellH+6)*big, img.Bounds().Dy())

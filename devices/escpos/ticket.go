@@ -131,7 +131,7 @@ type Layout struct {
 	// Small and Large (bold Large for the priority mark); zeros mean 24, 20, 32.
 	PixelSizes [3]float64
 	Gap        int     // dots fed between blocks; 0 means 12
-	Cut        CutMode // 0 means PartialCut
+	Cut        CutMode // 0 means PartialCut; NoCut ends with a feed only
 	Band       int     // raster rows per GS v 0; 0 means 256
 	// PadImages puts raster lines at their alignment inside a full-width
 	// image instead of relying on ESC a for images (some printers ignore
@@ -172,6 +172,13 @@ func (r *Renderer) Append(e *Encoder, t Ticket, l Layout) error {
 	if l.Mode > ASCII {
 		return ErrTextMode
 	}
+	cut := l.Cut
+	if cut == 0 {
+		cut = PartialCut
+	}
+	if cut != PartialCut && cut != FullCut && cut != NoCut {
+		return fmt.Errorf("%w: cut mode %d; use FullCut, PartialCut or NoCut", ErrLayout, cut)
+	}
 	blocks := l.Blocks
 	if blocks == nil {
 		blocks = DefaultBlocks()
@@ -198,10 +205,6 @@ func (r *Renderer) Append(e *Encoder, t Ticket, l Layout) error {
 				pending = 12
 			}
 		}
-	}
-	cut := l.Cut
-	if cut == 0 {
-		cut = PartialCut
 	}
 	e.Cut(cut, 0)
 	return e.Err()
@@ -415,16 +418,28 @@ func (w *writer) raster(s string, b Block) error {
 		size = px[2]
 	}
 	width := w.l.Paper.Dots()
-	lines, err := w.r.text.Lines(s, size, b.Bold, width)
+	lines, box, err := w.r.text.lines(s, size, b.Bold, width)
 	if err != nil {
 		return err
 	}
-	lineGap := byte(max(2, int(size/4)))
-	for i, img := range lines {
-		if img.H == 0 {
-			w.e.FeedDots(byte(size))
+	// Every line takes the face's whole line box (marks stacked on
+	// capitals, descenders, dots below) and a leading, so lines never
+	// touch and baselines are evenly spaced whatever each line holds. The
+	// images stay cropped to their ink; ESC J feeds the blank rows.
+	pitch := box.Height() + max(2, int(size/8))
+	pos := 0 // dots fed since the block's first line box began
+	for i, l := range lines {
+		if l.img.H == 0 {
 			continue
 		}
+		// Ink the box sample does not cover (other scripts) may stick out
+		// of the box: then it starts a row below the line before.
+		at := i*pitch + l.top
+		if i > 0 {
+			at = max(at, pos+1)
+		}
+		w.feed(at - pos)
+		img := l.img
 		if w.l.PadImages {
 			img = pad(img, width, b.Align)
 			w.setAlign(Left)
@@ -432,11 +447,17 @@ func (w *writer) raster(s string, b Block) error {
 			w.setAlign(b.Align)
 		}
 		w.e.Raster(img, w.l.Band)
-		if i < len(lines)-1 {
-			w.e.FeedDots(lineGap)
-		}
+		pos = at + img.H
 	}
+	w.feed(len(lines)*pitch - pos)
 	return w.e.Err()
+}
+
+// feed feeds n dots (nothing when n ≤ 0).
+func (w *writer) feed(n int) {
+	for ; n > 0; n -= 255 {
+		w.e.FeedDots(byte(min(n, 255)))
+	}
 }
 
 // pad places img in a width-wide bitmap at alignment a.

@@ -163,6 +163,33 @@ func TestTCP(t *testing.T) {
 	}
 }
 
+// The sim ends a job printed with escpos.NoCut at its final feed.
+func TestSimNoCut(t *testing.T) {
+	dir := t.TempDir()
+	sim, err := printer.NewSim(dir, escpos.Paper58)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	r, err := escpos.NewRenderer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	job, err := r.Render(escpos.Ticket{Unit: "UBND XÃ QUỲNH HẢI", Number: "A001"}, escpos.Layout{Paper: escpos.Paper58, Cut: escpos.NoCut})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(job, []byte{0x1d, 'V'}) || !bytes.HasSuffix(job, []byte{0x1b, 'd', 4}) {
+		t.Fatalf("NoCut job must end with ESC d 4 and hold no GS V: ...% x", job[len(job)-8:])
+	}
+	if _, err := sim.Write(job); err != nil {
+		t.Fatal(err)
+	}
+	if files := sim.Files(); len(files) != 1 || sim.Jobs() != 1 {
+		t.Fatalf("got %d files, %d jobs, want 1", len(files), sim.Jobs())
+	}
+}
+
 func TestSim(t *testing.T) {
 	dir := t.TempDir()
 	c, err := printer.Open(context.Background(), "sim:"+dir, printer.Options{SimPaper: escpos.Paper58})

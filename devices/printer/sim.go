@@ -13,7 +13,8 @@ import (
 )
 
 // Sim is a simulated printer: always ready, it answers DLE EOT queries with
-// "all well" and, when a job ends with a cut, draws it with
+// "all well" and, when a job ends (at its cut, or at the ESC d feed that
+// ends an [escpos.NoCut] job), draws it with
 // [escpos.Renderer.Preview] and writes it to Dir as job-0001.png, ... It is
 // safe for concurrent use; Read blocks until a reply is due or Close.
 type Sim struct {
@@ -49,7 +50,8 @@ func NewSim(dir string, paper escpos.Paper) (*Sim, error) {
 func (s *Sim) String() string { return "sim:" + s.dir }
 
 // Write takes commands. Status queries are answered; a job is complete at
-// its cut.
+// its cut (GS V) or, for a job printed with [escpos.NoCut], at its final
+// feed (ESC d).
 func (s *Sim) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -72,8 +74,8 @@ func (s *Sim) Write(p []byte) (int, error) {
 			if start == op.Off {
 				start = op.Off + 3
 			}
-		case "GS V":
-			end := op.Off + len(op.Args) + 2
+		case "GS V", "ESC d":
+			end := op.End
 			if err := s.emit(s.buf[start:end]); err != nil {
 				return len(p), err
 			}

@@ -242,7 +242,7 @@ func (e *Emulator) take(buf []byte) (rest, out []byte) {
 					out = append(out, e.reply(n))
 				}
 			}
-		case "GS V":
+		case "GS V", "ESC d": // a cut, or the feed that ends a NoCut job
 			e.cur = append(e.cur, buf[op.Off:op.End]...)
 			job := append([]byte(nil), e.cur...)
 			if e.ready() {

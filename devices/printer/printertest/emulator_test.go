@@ -88,3 +88,27 @@ func TestEmulatorRecordsJobs(t *testing.T) {
 		t.Errorf("garbage: got %d, want 0", e.Garbage())
 	}
 }
+
+// A job printed with escpos.NoCut ends at its ESC d feed.
+func TestEmulatorNoCutJob(t *testing.T) {
+	e := New()
+	host, dev := net.Pipe()
+	done := make(chan error, 1)
+	go func() { done <- e.Serve(dev) }()
+	job := []byte{0x1b, '@', 'h', 'i', '\n', 0x1b, 'd', 4}
+	for _, p := range [][]byte{job, job[:6], job[6:]} {
+		if _, err := host.Write(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	if err := e.Wait(ctx, func(s Snapshot) bool { return s.Jobs == 2 }); err != nil {
+		t.Fatal(err)
+	}
+	host.Close()
+	<-done
+	if got := e.Jobs(); len(got) != 2 || !bytes.Equal(got[0], job) || !bytes.Equal(got[1], job) {
+		t.Errorf("jobs: got %q, want two copies of the job", got)
+	}
+}
