@@ -86,6 +86,9 @@ func New(room *kiosk.Room, p Printer, cfg *config.Config, opts Options) (*Servic
 		opts.Now = time.Now
 	}
 	layout := escpos.Layout{Paper: paper, Mode: mode}
+	if !cfg.Printer.Cut {
+		layout.Cut = escpos.NoCut
+	}
 	return &Service{room: room, p: p, r: r, layout: layout, cfg: cfg, opts: opts, startSeq: room.Log().Durable()}, nil
 }
 
