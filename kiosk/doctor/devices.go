@@ -2,6 +2,7 @@ package doctor
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -283,16 +284,22 @@ func readChip(path string, lines map[string]gpioLine) error {
 		if err := ioctlPtr(fd, ioc(3, 0x05, gpioLineInfoSize), li[:]); err != nil {
 			return fmt.Errorf("%s line %d: %w", path, off, err)
 		}
-		name := cstr(li[:32])
+		name, consumer, used := parseLineInfo(li[:])
 		if name == "" {
 			continue
 		}
-		flags := uint64(li[72]) | uint64(li[73])<<8
 		if _, dup := lines[name]; !dup {
-			lines[name] = gpioLine{chip: path, offset: off, consumer: cstr(li[32:64]), used: flags&gpioLineUsed != 0}
+			lines[name] = gpioLine{chip: path, offset: off, consumer: consumer, used: used}
 		}
 	}
 	return nil
+}
+
+// parseLineInfo decodes a struct gpio_v2_line_info: name, consumer and
+// the GPIO_V2_LINE_FLAG_USED bit of flags (little-endian u64 at 72).
+func parseLineInfo(li []byte) (name, consumer string, used bool) {
+	flags := binary.LittleEndian.Uint64(li[72:80])
+	return cstr(li[:32]), cstr(li[32:64]), flags&gpioLineUsed != 0
 }
 
 func cstr(b []byte) string {
