@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestKioskIssuesTicket taps a service on /kiosk: the ticket shows on the
@@ -57,10 +58,11 @@ func TestKioskIssuesTicket(t *testing.T) {
 // a recall is announced again.
 func TestCounterNextCallsOnBoard(t *testing.T) {
 	r := newRoom(t)
-	r.must(t, 201, "POST", "/api/v1/tickets", map[string]any{"service": "dat-dai"})
 	board := tab(t, 1920, 1080)
 	open(t, board, r.url+"/board?token="+displayTok)
-	waitJS(t, board, `document.querySelectorAll("#counters .tile").length === 5`)
+	waitJS(t, board, `document.body.dataset.live === "1"`)
+	// The first command of the day also starts the day: the board follows.
+	r.must(t, 201, "POST", "/api/v1/tickets", map[string]any{"service": "dat-dai"})
 
 	officer := tab(t, 360, 800)
 	open(t, officer, r.url+"/counter/1?token="+counterTok)
@@ -85,20 +87,29 @@ func TestCounterNextCallsOnBoard(t *testing.T) {
 	if !evalJS[bool](t, board, `document.querySelector("#call").classList.contains("new") && document.querySelector('.tile[data-counter="1"]').classList.contains("new")`) {
 		t.Error("the new call is not highlighted")
 	}
-	if got := <-r.voice.got; got != "A001@1" {
-		t.Errorf("announcement fetched: got %q, want A001@1", got)
+	select {
+	case got := <-r.voice.got:
+		if got != "A001@1" {
+			t.Errorf("announcement fetched: got %q, want A001@1", got)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the board did not fetch the announcement")
 	}
 
+	// The recall is spoken again (its WAV may come from the browser's cache).
 	pressKey(t, officer, "r")
-	if got := <-r.voice.got; got != "A001@1" {
-		t.Errorf("recall fetched: got %q, want A001@1", got)
-	}
 	waitJS(t, board, `window.motcuaBoard.announcements.length === 2 && window.motcuaBoard.announcements[1].recall`)
 	// Announcements never overlap: each one starts after the one before ended.
 	waitJS(t, board, `window.motcuaBoard.announcements.every(a => a.endedAt)`)
 	a := evalJS[[]map[string]any](t, board, `window.motcuaBoard.announcements`)
 	if a[1]["startedAt"].(float64) < a[0]["endedAt"].(float64) {
 		t.Errorf("announcements overlap: %v", a)
+	}
+	for _, x := range a {
+		if x["fetched"] != 200.0 {
+			t.Errorf("announcement %v: the WAV was not fetched", x)
+		}
+		t.Logf("announcement %v %v: %v", x["number"], x["recall"], x["status"])
 	}
 }
 

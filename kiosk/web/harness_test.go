@@ -25,6 +25,7 @@ import (
 	"motcua/kiosk/config"
 	"motcua/kiosk/daemon"
 	"motcua/kiosk/queue"
+	"motcua/kiosk/voice"
 	"motcua/kiosk/web"
 )
 
@@ -68,15 +69,18 @@ func (p *recPrinter) Fail(err error) {
 	p.fail = err
 }
 
-// recVoice stands in for the voice's handler: it records the calls asked
-// for and answers a short silent WAV.
+// recVoice records the calls the board asks the voice for, and passes
+// them to the real voice.
 type recVoice struct {
+	next  http.Handler
 	mu    sync.Mutex
 	calls []string
 	got   chan string
 }
 
-func newRecVoice() *recVoice { return &recVoice{got: make(chan string, 100)} }
+func newRecVoice(next http.Handler) *recVoice {
+	return &recVoice{next: next, got: make(chan string, 1000)}
+}
 
 func (v *recVoice) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := r.URL.Query().Get("number") + "@" + r.URL.Query().Get("counter")
@@ -87,38 +91,13 @@ func (v *recVoice) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case v.got <- c:
 	default:
 	}
-	w.Header().Set("Content-Type", "audio/wav")
-	w.Write(silentWAV(8000, 800)) //nolint:errcheck
+	v.next.ServeHTTP(w, r)
 }
 
 func (v *recVoice) Calls() []string {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	return append([]string(nil), v.calls...)
-}
-
-// silentWAV is n samples of 16-bit mono silence.
-func silentWAV(rate, n int) []byte {
-	var b bytes.Buffer
-	le := func(v uint32, size int) {
-		for i := 0; i < size; i++ {
-			b.WriteByte(byte(v >> (8 * i)))
-		}
-	}
-	b.WriteString("RIFF")
-	le(uint32(36+2*n), 4)
-	b.WriteString("WAVEfmt ")
-	le(16, 4)
-	le(1, 2)
-	le(1, 2)
-	le(uint32(rate), 4)
-	le(uint32(2*rate), 4)
-	le(2, 2)
-	le(16, 2)
-	b.WriteString("data")
-	le(uint32(2*n), 4)
-	b.Write(make([]byte, 2*n))
-	return b.Bytes()
 }
 
 // room is a daemon with the pages on a loopback port.
@@ -147,7 +126,11 @@ func newRoom(t testing.TB) *room {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &room{printer: &recPrinter{}, voice: newRecVoice()}
+	v, err := voice.New(voice.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &room{printer: &recPrinter{}, voice: newRecVoice(v.Handler())}
 	pages := web.New(web.Options{Voice: r.voice})
 	ctx, cancel := context.WithCancel(context.Background())
 	d, err := daemon.New(ctx, daemon.Options{Config: cfg, Clock: clock.Trusted{}, Listener: ln, Printer: r.printer, Pages: pages})

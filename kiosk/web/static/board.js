@@ -84,11 +84,7 @@ function fromSnapshot(st) {
 }
 
 function onEvent(ev) {
-  if (ev.event === "day.started") {
-    recent = [];
-    live.resync();
-    return;
-  }
+  if (ev.event === "day.started") recent = [];
   model.apply(ev);
   if ((ev.event === "ticket.called" || ev.event === "ticket.recalled") && ev.ticket) {
     const t = ev.ticket;
@@ -189,10 +185,9 @@ function tick() {
 }
 setInterval(tick, 1000);
 
-let live = null;
 start("board").then(() => {
   tick();
-  live = new Live({
+  new Live({
     onSnapshot: (st) => {
       model.set(st);
       fromSnapshot(st);

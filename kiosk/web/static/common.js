@@ -236,6 +236,7 @@ export class Live {
         return;
       }
       if (!this.connected) this.connected = true;
+      document.body.dataset.live = "1";
       this.showSign(false);
       if (f.type === "snapshot") {
         this.seq = f.seq;
@@ -250,6 +251,7 @@ export class Live {
       if (this.ws !== ws) return;
       this.ws = null;
       this.connected = false;
+      document.body.dataset.live = "0";
       this.closed();
     };
   }
@@ -329,8 +331,12 @@ export class Model {
     if (!st) return;
     st.seq = ev.seq;
     if (ev.event === "day.started") {
+      // A new queue day: the engine forgets the tickets and closes every
+      // counter (the event carries nothing else; later events of the same
+      // command follow it).
       st.day = ev.day;
       for (const s of st.services) s.waiting = [];
+      for (const c of st.counters) Object.assign(c, { state: "closed", officer: "", reason: "", serving: null, served_today: 0 });
       return;
     }
     if (ev.ticket) {

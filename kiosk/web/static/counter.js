@@ -185,10 +185,9 @@ document.addEventListener("keydown", (e) => {
 });
 
 start("counter", id).then(() => {
-  const live = new Live({
+  new Live({
     onSnapshot: (st) => { model.set(st); render(); },
     onEvent: (ev) => {
-      if (ev.event === "day.started") { live.resync(); return; }
       model.apply(ev);
       render();
       if (ev.ticket) refresh();

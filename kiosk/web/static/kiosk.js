@@ -113,10 +113,9 @@ document.addEventListener("pointerdown", touched, { capture: true });
 document.addEventListener("contextmenu", (e) => e.preventDefault());
 
 start("kiosk").then(() => {
-  const live = new Live({
+  new Live({
     onSnapshot: (st) => { model.set(st); render(); },
     onEvent: (ev) => {
-      if (ev.event === "day.started") { live.resync(); return; }
       model.apply(ev);
       render();
     },
