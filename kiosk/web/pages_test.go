@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -105,6 +106,12 @@ func TestScreenshots(t *testing.T) {
 		click(t, ctx, `#services .svc[data-service="dat-dai"]`)
 		waitJS(t, ctx, `!document.querySelector("#ticket").hidden`)
 		screenshot(t, ctx, "kiosk-ticket")
+		click(t, ctx, "#t-done")
+		r.printer.Fail(errors.New("escpos: paper out"))
+		defer r.printer.Fail(nil)
+		click(t, ctx, `#services .svc[data-service="kinh-doanh"]`)
+		waitJS(t, ctx, `document.querySelector("#ticket").classList.contains("failed")`)
+		screenshot(t, ctx, "kiosk-printer-failed")
 	})
 	t.Run("kiosk-landscape", func(t *testing.T) {
 		ctx := tab(t, 1920, 1080)

@@ -1,5 +1,5 @@
 // Shared code of the motcua pages: building DOM from data (always with
-// textContent, never innerHTML), calling the API, the token check, and a
+// textContent, never parsed as HTML), calling the API, the token check, and a
 // websocket that reconnects by itself and resumes with ?since=.
 "use strict";
 
