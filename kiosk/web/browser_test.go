@@ -111,6 +111,30 @@ func TestCounterNextCallsOnBoard(t *testing.T) {
 		}
 		t.Logf("announcement %v %v: %v", x["number"], x["recall"], x["status"])
 	}
+
+	// Transfer to another service, then pause with a preset reason: the
+	// board follows.
+	pressKey(t, officer, "t")
+	waitJS(t, officer, `!document.querySelector("#transfer").hidden`)
+	click(t, officer, "#transfer-services button")
+	waitJS(t, officer, `document.querySelector("#msg").textContent === "Đã chuyển số A001."`)
+	var st struct {
+		Services []struct {
+			ID      string
+			Waiting []struct{ Number string }
+		}
+	}
+	r.call(t, "GET", "/api/v1/state", adminTok, nil, &st)
+	if st.Services[1].Waiting[0].Number != "A001" {
+		t.Errorf("after the transfer, %s waits for %v; want A001", st.Services[1].ID, st.Services[1].Waiting)
+	}
+	pressKey(t, officer, "p")
+	waitJS(t, officer, `!document.querySelector("#pause").hidden`)
+	click(t, officer, "#pause-presets button")
+	waitJS(t, officer, `!document.querySelector("#paused").hidden`)
+	waitJS(t, board, `document.querySelector('.tile[data-counter="1"]').textContent === "Quầy 1Tạm nghỉHọp"`)
+	pressKey(t, officer, "p")
+	waitJS(t, officer, `!document.querySelector("#work").hidden`)
 }
 
 // TestBoardResumes cuts the board's connection: it shows "mất kết nối",

@@ -48,6 +48,9 @@ type Options struct {
 	Voice http.Handler
 	// Logger receives failures of the pages' own endpoints; nil discards.
 	Logger *slog.Logger
+	// Now is the clock that /session reports to the pages (the board's
+	// clock, the age of replayed calls); nil: time.Now.
+	Now func() time.Time
 }
 
 // Handler serves the pages. Create it with [New], give it to the daemon as
@@ -57,6 +60,7 @@ type Handler struct {
 	room  atomic.Pointer[kiosk.Room]
 	voice http.Handler
 	log   *slog.Logger
+	now   func() time.Time
 	mux   *http.ServeMux
 	etags map[string]string
 
@@ -75,8 +79,11 @@ func New(opts Options) *Handler {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	h := &Handler{voice: opts.Voice, log: opts.Logger, mux: http.NewServeMux(), etags: map[string]string{}}
-	fs.WalkDir(static, "static", func(p string, d fs.DirEntry, err error) error {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	h := &Handler{voice: opts.Voice, log: opts.Logger, now: opts.Now, mux: http.NewServeMux(), etags: map[string]string{}}
+	err := fs.WalkDir(static, "static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -88,6 +95,10 @@ func New(opts Options) *Handler {
 		h.etags[p] = `"` + hex.EncodeToString(sum[:8]) + `"`
 		return nil
 	})
+	if err != nil {
+		// The files are embedded and read by the tests.
+		panic("web: embedded pages unreadable: " + err.Error())
+	}
 	m := h.mux
 	m.HandleFunc("GET /{$}", h.page("index.html", nil))
 	m.HandleFunc("GET /kiosk", h.page("kiosk.html", nil))
@@ -224,7 +235,7 @@ func (h *Handler) session(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	counter, _ := strconv.Atoi(q.Get("counter"))
 	writeJSON(w, http.StatusOK, Session{Role: tok.Role, Counters: tok.Counters,
-		Allowed: mayUse(q.Get("page"), tok, counter), Now: time.Now()})
+		Allowed: mayUse(q.Get("page"), tok, counter), Now: h.now()})
 }
 
 // principal finds the token of a request (cookie, bearer or ?token=). It
