@@ -143,6 +143,24 @@ setpriv --reuid motcua --regid motcua --init-groups /usr/bin/motcua version
 out=$(systemd-analyze verify /usr/lib/systemd/system/motcua.service 2>&1) || fail "systemd-analyze verify: $out"
 [[ -z $out ]] || fail "systemd-analyze verify: $out"
 echo "unit verified by systemd-analyze: no messages"
+# The installed daemon starts as user motcua with the packaged config and
+# tokens, and doctor finds it (private network namespace: port 8080 free).
+setpriv --reuid motcua --regid motcua --init-groups /usr/bin/motcua run -config /etc/motcua/motcua.toml 2>/tmp/motcua-run.log &
+daemon=$!
+for i in $(seq 1 200); do
+  curl -fsS http://127.0.0.1:8080/healthz >/dev/null 2>&1 && break
+  kill -0 $daemon 2>/dev/null || fail "the installed daemon exited: $(cat /tmp/motcua-run.log)"
+  sleep 0.05
+done
+curl -fsS -H "Authorization: Bearer $(cat /etc/motcua/admin.token)" http://127.0.0.1:8080/api/v1/state | grep -q '"unit"' ||
+  fail "the installed daemon does not accept the generated admin token"
+/usr/bin/motcua doctor -h >/dev/null 2>&1 || fail "motcua has no doctor command (add doctorCmd, backupCmd, restoreCmd to commands() in cmd/motcua/main.go)"
+setpriv --reuid motcua --regid motcua --init-groups /usr/bin/motcua doctor -config /etc/motcua/motcua.toml || true
+setpriv --reuid motcua --regid motcua --init-groups /usr/bin/motcua doctor -json -config /etc/motcua/motcua.toml >/tmp/doctor.json || true
+grep -A1 '"check": "listen"' /tmp/doctor.json | grep -q '"level": "ok"' || fail "doctor does not see the running daemon: $(cat /tmp/doctor.json)"
+kill -TERM $daemon
+wait $daemon || true
+echo "installed daemon served /healthz and the API with the generated token"
 # Remove keeps data and config; purge removes config and tokens, keeps data.
 touch /var/lib/motcua/motcua.db
 dpkg -r motcua >/dev/null
@@ -156,8 +174,9 @@ INSIDE
 mkdir -p "$tmp/share"
 cp "$tmp/motcua.deb" "$tmp/inside.sh" "$tmp/share/"
 # Everything the package does lands in $root/upper; / is only read.
-unshare -m bash -c '
+unshare -m -n bash -c '
   set -e
+  ip link set lo up
   r=$1; share=$2
   mount -t overlay overlay -o lowerdir=/,upperdir=$r/upper,workdir=$r/work $r/merged
   mount -t tmpfs tmpfs $r/merged/run          # no running systemd: scripts skip systemctl

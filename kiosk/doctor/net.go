@@ -102,7 +102,7 @@ func CheckListen(ctx context.Context, addr string, timeout time.Duration) Result
 		return fail(check, "Không nghe được ở %s: %v", "Cannot listen on %s: %v", addr, err)
 	}
 	if healthy(ctx, "http://"+localAddr(addr)+"/healthz", timeout) {
-		return ok(check, "Cổng %s đang do motcua đang chạy sử dụng (/healthz trả lời ok).",
+		return ok(check, "Cổng %s đang được motcua (đang chạy) sử dụng: /healthz trả lời ok.",
 			"Port %s is served by a running motcua (/healthz answers ok).", addr)
 	}
 	return fail(check, "Cổng %s đang bị chương trình khác dùng: xem bằng sudo ss -ltnp, hoặc đổi server.listen.",
