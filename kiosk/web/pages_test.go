@@ -124,6 +124,15 @@ func TestScreenshots(t *testing.T) {
 		open(t, ctx, r.url+"/counter/1?token="+counterTok)
 		waitJS(t, ctx, `document.querySelector("#s-number").textContent !== "—"`)
 		screenshot(t, ctx, "counter")
+		pressKey(t, ctx, "t")
+		waitJS(t, ctx, `!document.querySelector("#transfer").hidden`)
+		screenshot(t, ctx, "counter-transfer")
+	})
+	t.Run("wrong-role", func(t *testing.T) {
+		ctx := tab(t, 360, 800)
+		open(t, ctx, r.url+"/counter/1?token="+displayTok)
+		waitJS(t, ctx, `document.querySelector("#auth") && !document.querySelector("#auth").hidden`)
+		screenshot(t, ctx, "counter-wrong-role")
 	})
 	for _, size := range []struct {
 		name string
