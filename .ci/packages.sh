@@ -88,6 +88,11 @@ $list"
     fail "$deb: config differs from kiosk/config/example.toml"
 done
 
+modflag=
+[[ -f out/pkgmod/pkg.mod ]] && ! go list -tags packaging -deps ./packaging >/dev/null 2>&1 && modflag=-modfile=out/pkgmod/pkg.mod
+go vet -tags packaging $modflag ./packaging
+go test -count=1 -tags packaging $modflag ./packaging >/dev/null || fail "packaging tests"
+
 echo "packages: reproducible (one snapshot of the tree built in two directories)"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -102,8 +107,6 @@ for d in a b; do
 done
 cmp -s "$tmp/motcua-a" "$tmp/motcua-b" || fail "armhf binary differs between two builds of the same tree"
 deb=$(ls dist/motcua_*_amd64.deb | tail -1)
-modflag=
-[[ -f out/pkgmod/pkg.mod ]] && ! go list -tags packaging -deps ./packaging >/dev/null 2>&1 && modflag=-modfile=out/pkgmod/pkg.mod
 for d in a b; do
   mkdir -p "$tmp/deb-$d"
   go run -tags packaging $modflag ./packaging -version "$version" -arch amd64 -bin dist/motcua-linux-amd64 -o "$tmp/deb-$d" >/dev/null
