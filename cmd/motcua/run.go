@@ -1,6 +1,8 @@
 package main
 
 import (
+	"net/http"
+
 	"context"
 	"crypto/rand"
 	"encoding/base32"
@@ -8,6 +10,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"motcua/kiosk/api"
+	"motcua/kiosk/web"
 	"os"
 	"os/signal"
 	"reflect"
@@ -57,11 +61,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return errInvalid
 	}
 	log := newLogger(stderr, *verbose)
-	d, err := daemon.New(ctx, daemon.Options{Config: cfg, Clock: clock.System{}, Logger: log})
+	var cur atomic.Pointer[rig]
+	pages := newPages(&cur, log)
+	d, err := daemon.New(ctx, daemon.Options{Config: cfg, Clock: clock.System{}, Logger: log, Pages: pages})
 	if err != nil {
 		return err
 	}
-	return serve(ctx, d, cfg, log, func() (*config.Config, error) {
+	pages.Attach(d.Room)
+	return serve(ctx, d, cfg, log, &cur, func() (*config.Config, error) {
 		cfg, err := config.Load(*path)
 		if err == nil {
 			err = cfg.RequireDataDir()
@@ -74,14 +81,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // it reads the configuration again with reload: a valid one is put in
 // force without losing the queue (the devices are reopened), an invalid one
 // is refused with the reason and the old one stays.
-func serve(ctx context.Context, d *daemon.Daemon, cfg *config.Config, log *slog.Logger, reload func() (*config.Config, error)) error {
+func serve(ctx context.Context, d *daemon.Daemon, cfg *config.Config, log *slog.Logger, cur *atomic.Pointer[rig], reload func() (*config.Config, error)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 
-	var cur atomic.Pointer[rig]
 	startRig := func(cfg *config.Config) (stop func() error, err error) {
 		r, err := openRig(ctx, cfg, d, log)
 		if err != nil {
@@ -98,7 +104,7 @@ func serve(ctx context.Context, d *daemon.Daemon, cfg *config.Config, log *slog.
 		d.Close()
 		return err
 	}
-	deviceRoutes(d, &cur)
+	deviceRoutes(d, cur)
 	up := prepareUplink(cfg)
 	for _, s := range up.subscribers() {
 		d.Subscribe(s)
@@ -175,12 +181,15 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		tokens[role] = t.Secret
 	}
 	log := newLogger(stderr, *verbose)
-	d, err := daemon.New(ctx, daemon.Options{Config: cfg, Clock: clock.Trusted{}, Logger: log})
+	var cur atomic.Pointer[rig]
+	pages := newPages(&cur, log)
+	d, err := daemon.New(ctx, daemon.Options{Config: cfg, Clock: clock.Trusted{}, Logger: log, Pages: pages})
 	if err != nil {
 		return err
 	}
+	pages.Attach(d.Room)
 	printDemo(stdout, "http://"+d.Addr(), cfg, tokens)
-	return serve(ctx, d, cfg, log, func() (*config.Config, error) {
+	return serve(ctx, d, cfg, log, &cur, func() (*config.Config, error) {
 		return nil, errors.New("the demo has no configuration file to reload")
 	})
 }
@@ -200,7 +209,9 @@ func printDemo(w io.Writer, base string, cfg *config.Config, tokens map[config.R
 	fmt.Fprintf(w, "  curl -H 'Authorization: Bearer %s' -d '{\"officer\":\"Nguyễn Văn A\"}' %s/api/v1/counters/1/open\n", tokens[config.RoleCounter], base)
 	fmt.Fprintf(w, "  curl -H 'Authorization: Bearer %s' -X POST %s/api/v1/counters/1/next\n", tokens[config.RoleCounter], base)
 	fmt.Fprintf(w, "  curl -H 'Authorization: Bearer %s' %s/api/v1/state\n\n", tokens[config.RoleDisplay], base)
-	fmt.Fprintln(w, "Ctrl-C stops the demo.")
+	fmt.Fprintln(w, "A browser keeps one token per host: open each role in its own browser profile, or use")
+	fmt.Fprintln(w, "the admin URL, whose token opens every page. Simulated hardware: GET /api/v1/sim,")
+	fmt.Fprintln(w, `POST /api/v1/sim/press {"service":"dat-dai"} (a ticket button). Ctrl-C stops the demo.`)
 }
 
 // randomToken returns 128 random bits, base32 without padding, lower case.
@@ -215,4 +226,17 @@ func devices(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	return listDevices(ctx, stdout)
+}
+
+// newPages returns the web pages; the board's voice comes from the
+// devices in force.
+func newPages(cur *atomic.Pointer[rig], log *slog.Logger) *web.Handler {
+	voiceWAV := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rg := cur.Load(); rg != nil && rg.voice != nil {
+			rg.voice.Handler().ServeHTTP(w, r)
+			return
+		}
+		api.WriteError(w, http.StatusNotFound, "no_voice", "voice calls are off; set [voice] enabled = true")
+	})
+	return web.New(web.Options{Voice: voiceWAV, Logger: log})
 }
