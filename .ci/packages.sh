@@ -150,6 +150,8 @@ echo "unit verified by systemd-analyze: no messages"
 # tokens, and doctor finds it (private network namespace: port 8080 free).
 setpriv --reuid motcua --regid motcua --init-groups /usr/bin/motcua run -config /etc/motcua/motcua.toml 2>/tmp/motcua-run.log &
 daemon=$!
+# Whatever fails below, the daemon does not outlive this script.
+trap 'kill -TERM $daemon 2>/dev/null; wait $daemon 2>/dev/null || true' EXIT
 for i in $(seq 1 200); do
   curl -fsS http://127.0.0.1:8080/healthz >/dev/null 2>&1 && break
   kill -0 $daemon 2>/dev/null || fail "the installed daemon exited: $(cat /tmp/motcua-run.log)"
@@ -163,6 +165,7 @@ setpriv --reuid motcua --regid motcua --init-groups /usr/bin/motcua doctor -json
 grep -A1 '"check": "listen"' /tmp/doctor.json | grep -q '"level": "ok"' || fail "doctor does not see the running daemon: $(cat /tmp/doctor.json)"
 kill -TERM $daemon
 wait $daemon || true
+trap - EXIT
 echo "installed daemon served /healthz and the API with the generated token"
 # Remove keeps data and config; purge removes config and tokens, keeps data.
 touch /var/lib/motcua/motcua.db
