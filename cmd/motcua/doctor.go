@@ -6,7 +6,7 @@ import (
 	"io"
 	"time"
 
-	"motcua/kiosk/doctor"
+	"motcua/internal/doctor"
 )
 
 // doctorCmd checks the installation and explains each finding in

@@ -39,6 +39,9 @@ func commands() []command {
 		{"print-test", "motcua print-test -printer ADDR [-mode raster|tcvn3|ascii] [-paper 58|80]", "print a Vietnamese sample ticket; report status, bytes and time", printTest},
 		{"receiver", "motcua receiver -listen ADDR -data DIR [-tokens FILE]", "reference uplink receiver: stores the events of many units", receiverCmd},
 		{"report", "motcua report -config FILE -from DATE -to DATE -by KIND -format FMT", "figures for a date range: csv, xlsx or html", reportCmd},
+		{"doctor", "motcua doctor -config FILE", "check the installation and explain each finding (Vietnamese and English)", doctorCmd},
+		{"backup", "motcua backup -config FILE -o FILE", "write a consistent copy of the data, also while the daemon runs", backupCmd},
+		{"restore", "motcua restore -config FILE BACKUP", "replace the data with a backup (the daemon must be stopped)", restoreCmd},
 		{"version", "motcua version", "print the version", printVersion},
 	}
 }
@@ -87,7 +90,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "motcua: queue tickets, counters, printers and displays for a one-stop office")
 	fmt.Fprintln(w, "\nUsage:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-42s %s\n", c.usage, c.help)
+		fmt.Fprintf(w, "  %s\n      %s\n", c.usage, c.help)
 	}
 	fmt.Fprintln(w, "\nRun 'motcua COMMAND -h' for a command's flags. Docs: README.md, docs/.")
 }

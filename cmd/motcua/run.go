@@ -1,6 +1,9 @@
 package main
 
 import (
+	"time"
+
+	"motcua/kiosk/sdnotify"
 	"net/http"
 
 	"context"
@@ -68,7 +71,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	pages.Attach(d.Room)
-	return serve(ctx, d, cfg, log, &cur, func() (*config.Config, error) {
+	sd, err := systemd()
+	if err != nil {
+		log.Warn("systemd notification off", "err", err)
+	}
+	return serve(ctx, d, cfg, log, &cur, sd, func() (*config.Config, error) {
 		cfg, err := config.Load(*path)
 		if err == nil {
 			err = cfg.RequireDataDir()
@@ -81,7 +88,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // it reads the configuration again with reload: a valid one is put in
 // force without losing the queue (the devices are reopened), an invalid one
 // is refused with the reason and the old one stays.
-func serve(ctx context.Context, d *daemon.Daemon, cfg *config.Config, log *slog.Logger, cur *atomic.Pointer[rig], reload func() (*config.Config, error)) error {
+func serve(ctx context.Context, d *daemon.Daemon, cfg *config.Config, log *slog.Logger, cur *atomic.Pointer[rig], sd *watchdog, reload func() (*config.Config, error)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	hup := make(chan os.Signal, 1)
@@ -120,18 +127,28 @@ func serve(ctx context.Context, d *daemon.Daemon, cfg *config.Config, log *slog.
 	}
 	served := make(chan error, 1)
 	go func() { served <- d.Run(ctx) }()
+	sd.n.Ready("serving on " + d.Addr())
+	dogDone := make(chan error, 1)
+	go func() { dogDone <- sd.n.RunWatchdog(ctx, sd.interval/2, d.Log.Err) }()
+	stopping := ctx.Done()
 	for {
 		select {
 		case err := <-served:
+			sd.n.Stopping()
 			cancel()
-			return errors.Join(err, stopRig(), waitUp())
+			return errors.Join(err, stopRig(), waitUp(), <-dogDone)
+		case <-stopping:
+			sd.n.Stopping() // then wait for the daemon to finish
+			stopping = nil
 		case <-hup:
+			sd.n.Reloading()
 			next, err := reload()
 			if err == nil {
 				err = d.Reload(next)
 			}
 			if err != nil {
 				log.Error("configuration reload refused; the old configuration stays", "err", err)
+				sd.n.Ready("reload refused: " + err.Error())
 				continue
 			}
 			if err := stopRig(); err != nil {
@@ -145,6 +162,7 @@ func serve(ctx context.Context, d *daemon.Daemon, cfg *config.Config, log *slog.
 				log.Error("devices of the new configuration failed; running without them", "err", err)
 				stopRig = func() error { return nil }
 			}
+			sd.n.Ready("configuration reloaded")
 		}
 	}
 }
@@ -189,7 +207,7 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	pages.Attach(d.Room)
 	printDemo(stdout, "http://"+d.Addr(), cfg, tokens)
-	return serve(ctx, d, cfg, log, &cur, func() (*config.Config, error) {
+	return serve(ctx, d, cfg, log, &cur, &watchdog{n: &sdnotify.Notifier{}}, func() (*config.Config, error) {
 		return nil, errors.New("the demo has no configuration file to reload")
 	})
 }
@@ -239,4 +257,22 @@ func newPages(cur *atomic.Pointer[rig], log *slog.Logger) *web.Handler {
 		api.WriteError(w, http.StatusNotFound, "no_voice", "voice calls are off; set [voice] enabled = true")
 	})
 	return web.New(web.Options{Voice: voiceWAV, Logger: log})
+}
+
+// watchdog is systemd's notification socket and watchdog interval; a zero
+// notifier sends nothing (not under systemd, or the demo).
+type watchdog struct {
+	n        *sdnotify.Notifier
+	interval time.Duration
+}
+
+// systemd reads $NOTIFY_SOCKET and $WATCHDOG_USEC, as systemd sets them for
+// a Type=notify unit.
+func systemd() (*watchdog, error) {
+	n, err := sdnotify.New(os.Getenv("NOTIFY_SOCKET"))
+	if err != nil {
+		return &watchdog{n: &sdnotify.Notifier{}}, err
+	}
+	iv, err := sdnotify.WatchdogInterval(os.Getenv("WATCHDOG_USEC"), os.Getenv("WATCHDOG_PID"), os.Getpid())
+	return &watchdog{n: n, interval: iv}, err
 }

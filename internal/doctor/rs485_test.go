@@ -8,7 +8,7 @@ import (
 
 	"motcua/devices/modbus/modbustest"
 	"motcua/kiosk/config"
-	"motcua/kiosk/doctor"
+	"motcua/internal/doctor"
 )
 
 // TestRS485OverPTY probes a display that answers, a keypad that answers

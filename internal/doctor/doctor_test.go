@@ -15,7 +15,7 @@ import (
 
 	"motcua/devices/printer/printertest"
 	"motcua/kiosk/config"
-	"motcua/kiosk/doctor"
+	"motcua/internal/doctor"
 )
 
 func serialPrinter(t *testing.T, path string) *config.Printer {
