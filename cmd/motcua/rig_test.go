@@ -79,6 +79,8 @@ data_dir = %q
 [printer]
 address = "serial:%s"
 mode = %q
+qr_url = "https://dichvucong.example.gov.vn/q/{unit}/{id}"
+footer = "Xin cảm ơn quý khách!"
 [rs485]
 port = %q
 baud = 115200
