@@ -38,9 +38,8 @@ var officers = []string{
 
 var pauseReasons = []string{"họp", "nghe điện thoại", "lấy hồ sơ"}
 
-// Generate appends the history to log, which must be empty or end
-// before opt.From, one transaction per day. It returns the number of
-// events written.
+// Generate appends the history to log, which must be empty. It returns
+// the number of events written.
 func Generate(ctx context.Context, cfg *config.Config, log *eventlog.Log, opt Options) (int64, error) {
 	if opt.TicketsPerDay <= 0 {
 		opt.TicketsPerDay = 400
@@ -72,8 +71,13 @@ func Generate(ctx context.Context, cfg *config.Config, log *eventlog.Log, opt Op
 		if err != nil {
 			return total, fmt.Errorf("gen: %s: %w", day.Format(time.DateOnly), err)
 		}
-		if err := log.Append(evs); err != nil {
-			return total, err
+		// At most 32 events per append: a larger batch makes the log
+		// prepare a statement inside its transaction, which waits
+		// forever for its only connection (reported to the log's owner).
+		for i := 0; i < len(evs); i += 32 {
+			if err := log.Append(evs[i:min(i+32, len(evs))]); err != nil {
+				return total, err
+			}
 		}
 		total += int64(len(evs))
 	}
