@@ -335,6 +335,15 @@ func (l *Log) commit(batch []*request) error {
 		_, err = st.Exec(args...)
 		return err
 	}
+	// Prepare before Begin: the transaction holds the only connection, and
+	// a Prepare on the pool would wait for it forever.
+	for _, n := range []int{maxRows, rows % maxRows} {
+		if n > 0 {
+			if _, err := l.insert(n); err != nil {
+				return err
+			}
+		}
+	}
 	tx, err := l.w.Begin()
 	if err != nil {
 		return err

@@ -165,3 +165,31 @@ func TestPrintRecords(t *testing.T) {
 		t.Errorf("issued up to seq 2: got %v %v, want [t2]", ids, err)
 	}
 }
+
+// TestLargeBatch appends more events at once than one INSERT takes.
+func TestLargeBatch(t *testing.T) {
+	l, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	var evs []queue.Event
+	for i := range 101 {
+		evs = append(evs, ev(int64(i+1), queue.TicketIssued))
+	}
+	done := make(chan error, 1)
+	go func() { done <- l.Append(evs) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Append of 101 events did not return")
+	}
+	n := 0
+	l.Since(context.Background(), 0, 0, func(Record) error { n++; return nil })
+	if n != 101 {
+		t.Errorf("stored %d events, want 101", n)
+	}
+}
