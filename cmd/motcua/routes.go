@@ -1,9 +1,13 @@
 package main
 
 import (
+	"context"
+	"log/slog"
+
 	"encoding/json"
 	"errors"
 	"io"
+	"motcua/kiosk/report"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -125,4 +129,44 @@ func deviceRoutes(d *daemon.Daemon, cur *atomic.Pointer[rig]) {
 		}
 		api.WriteJSON(w, http.StatusCreated, out)
 	}), config.RoleKiosk, config.RoleAdmin)
+}
+
+// reportRoutes serves GET /api/v1/reports to admins and keeps the cache of
+// finished days warm: at start and whenever a new day starts. The returned
+// function stops it.
+func reportRoutes(ctx context.Context, d *daemon.Daemon, cfg *config.Config, log *slog.Logger) (stop func() error) {
+	rh := report.NewHandler(d.Log.DB(), cfg)
+	d.API.Handle("GET /api/v1/reports", rh, config.RoleAdmin)
+	warm := make(chan struct{}, 1)
+	warm <- struct{}{}
+	d.Subscribe(func(recs []eventlog.Record) {
+		for _, r := range recs {
+			if r.Event != nil && r.Event.Name == queue.DayStarted {
+				select {
+				case warm <- struct{}{}:
+				default:
+				}
+			}
+		}
+	})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-warm:
+				if n, err := rh.Warm(ctx); err != nil && ctx.Err() == nil {
+					log.Warn("report cache", "err", err)
+				} else if n > 0 {
+					log.Info("report cache filled", "days", n)
+				}
+			}
+		}
+	}()
+	return func() error {
+		<-done
+		return rh.Close()
+	}
 }

@@ -112,6 +112,7 @@ func serve(ctx context.Context, d *daemon.Daemon, cfg *config.Config, log *slog.
 		return err
 	}
 	deviceRoutes(d, cur)
+	stopReports := reportRoutes(ctx, d, cfg, log)
 	up := prepareUplink(cfg)
 	for _, s := range up.subscribers() {
 		d.Subscribe(s)
@@ -136,7 +137,7 @@ func serve(ctx context.Context, d *daemon.Daemon, cfg *config.Config, log *slog.
 		case err := <-served:
 			sd.n.Stopping()
 			cancel()
-			return errors.Join(err, stopRig(), waitUp(), <-dogDone)
+			return errors.Join(err, stopRig(), waitUp(), <-dogDone, stopReports())
 		case <-stopping:
 			sd.n.Stopping() // then wait for the daemon to finish
 			stopping = nil

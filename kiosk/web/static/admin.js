@@ -19,7 +19,9 @@ function render() {
   if (!st) return;
   $("#unit").textContent = st.unit.name;
   $("#day").textContent = `Ngày ${st.day.split("-").reverse().join("/")} · sự kiện số ${st.seq}`;
-  $("#report").href = "/api/v1/reports?day=" + encodeURIComponent(st.day);
+  const day = encodeURIComponent(st.day);
+  $("#report").href = `/api/v1/reports?from=${day}&to=${day}&by=service&format=html`;
+  $("#report-month").href = `/api/v1/reports?from=${encodeURIComponent(st.day.slice(0, 8) + "01")}&to=${day}&by=day&format=xlsx`;
   let waiting = 0;
   for (const s of st.services) waiting += s.waiting.length;
   $("#f-waiting").textContent = waiting;
