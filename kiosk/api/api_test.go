@@ -398,3 +398,26 @@ func FuzzTicketBody(f *testing.F) {
 		}
 	})
 }
+
+func TestMetrics(t *testing.T) {
+	r := newRoom(t, nil)
+	r.req("POST", "/api/v1/tickets", r.tok["admin"], `{"service":"dat-dai"}`)
+	r.req("POST", "/api/v1/tickets", r.tok["admin"], `{"service":"dat-dai"}`)
+	r.req("POST", "/api/v1/counters/1/open", r.tok["admin"], `{"officer":"A"}`)
+	r.req("POST", "/api/v1/counters/1/next", r.tok["admin"], "")
+	c := r.wsDial("")
+	read(t, c)
+	a := r.req("GET", "/metrics", "", "")
+	for _, want := range []string{
+		`motcua_tickets_issued_total{service="dat-dai"} 2`,
+		`motcua_tickets_called_total{service="dat-dai"} 1`,
+		`motcua_queue_length{service="dat-dai"} 1`,
+		`motcua_wait_seconds_count{service="dat-dai"} 1`,
+		`motcua_websocket_clients 1`,
+		`motcua_eventlog_seq 5`,
+	} {
+		if !strings.Contains(string(a.body), want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+}
