@@ -50,8 +50,12 @@ start_daemon() {
   done
   echo "daemon did not start:" >&2; cat "$T/daemon.log" >&2; return 1
 }
-stop_daemon() {
-  if [[ -n "$DPID" ]]; then kill "$DPID" 2>/dev/null || true; wait "$DPID" 2>/dev/null || true; DPID=""; fi
+stop_daemon() { # stops the daemon first when it runs under a wrapper (strace)
+  if [[ -n "$DPID" ]]; then
+    local child; child="$(pgrep -P "$DPID" || true)"
+    if [[ -n "$child" ]]; then kill $child 2>/dev/null || true; else kill "$DPID" 2>/dev/null || true; fi
+    wait "$DPID" 2>/dev/null || true; DPID=""
+  fi
 }
 issue() { curl -fs -o /dev/null -X POST "$BASE/api/v1/tickets?token=$ADMIN" -d '{"service":"dat-dai"}'; }
 machine() {

@@ -11,13 +11,14 @@ trap 'rm -rf "$T"' EXIT
 echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ); $(go version | cut -d' ' -f3); motcua $(cd "$SRC" && git rev-parse --short HEAD)"
 echo "| target | flags | bytes | MiB |"
 echo "|---|---|---:|---:|"
-for target in "arm64 " "arm 6"; do
-  set -- $target
+for target in arm64 arm:6; do
+  arch=${target%%:*} arm=""
+  [[ "$target" == *:* ]] && arm=${target#*:}
   for flags in "" "-s -w"; do
-    out="$T/motcua-$1$2"
-    (cd "$SRC" && CGO_ENABLED=0 GOOS=linux GOARCH=$1 GOARM=$2 go build -trimpath -ldflags="$flags" -o "$out" ./cmd/motcua)
+    out="$T/motcua-$arch$arm"
+    (cd "$SRC" && CGO_ENABLED=0 GOOS=linux GOARCH=$arch GOARM=$arm go build -trimpath -ldflags="$flags" -o "$out" ./cmd/motcua)
     b=$(stat -c %s "$out")
-    name="linux/$1"; [[ -n "$2" ]] && name="$name GOARM=$2"
+    name="linux/$arch"; [[ -n "$arm" ]] && name="$name GOARM=$arm"
     printf '| %s | -trimpath %s | %d | %.1f |\n' "$name" "${flags:+-ldflags='$flags'}" "$b" "$(echo "$b/1048576" | bc -l)"
   done
 done
