@@ -157,9 +157,30 @@ type Printer struct {
 	Header []string `toml:"header"` // extra lines under the unit name
 	Footer string   `toml:"footer"` // line at the bottom of each ticket
 	Cut    bool     `toml:"cut"`    // cut the paper after each ticket (default true)
+	// Blocks is the ticket's layout, top to bottom ([[printer.block]]);
+	// none means the usual one: unit, header lines, service, number,
+	// priority mark, date, people ahead and wait, QR code, footer.
+	Blocks []PrinterBlock `toml:"block"`
 
 	// Endpoint is Address parsed.
 	Endpoint Endpoint `toml:"-"`
+}
+
+// PrinterBlock is one part of the ticket layout ([[printer.block]]).
+type PrinterBlock struct {
+	// Field is what the block prints: "unit", "lines" (the header lines),
+	// "service", "number", "priority", "issued", "wait", "qr", "code128",
+	// "footer", "text" or "rule".
+	Field string `toml:"field"`
+	// Text is a template: "{value}" is the field's text; for "issued" a Go
+	// time layout such as "Ngày 02/01/2006  15:04"; for "wait" a text with
+	// {ahead} and {wait}; for "priority" the mark; for "text" the text.
+	Text  string `toml:"text"`
+	Alt   string `toml:"alt"`   // "wait" when nobody is ahead
+	Align string `toml:"align"` // "left", "center" or "right" (default center)
+	Size  string `toml:"size"`  // "small", "normal" or "large" (default normal)
+	Bold  bool   `toml:"bold"`
+	Scale int    `toml:"scale"` // "number": 1 to 8; 0 = as large as fits
 }
 
 // The printer modes of [Printer.Mode].

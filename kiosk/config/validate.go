@@ -354,6 +354,21 @@ func (c *Config) validatePrinter(d *decoder) {
 	if !slices.Contains([]string{"none", "rtscts", "xonxoff"}, p.Flow) {
 		d.addf("printer.flow", "printer flow %q is unknown; use \"none\", \"rtscts\" or \"xonxoff\"", p.Flow)
 	}
+	for i, b := range p.Blocks {
+		path := fmt.Sprintf("printer.block[%d]", i)
+		if !slices.Contains(blockFields, b.Field) {
+			d.addf(path+".field", "block field %q is unknown; use one of %s", b.Field, strings.Join(blockFields, ", "))
+		}
+		if !slices.Contains([]string{"", "left", "center", "right"}, b.Align) {
+			d.addf(path+".align", "block align %q is unknown; use \"left\", \"center\" or \"right\"", b.Align)
+		}
+		if !slices.Contains([]string{"", "small", "normal", "large"}, b.Size) {
+			d.addf(path+".size", "block size %q is unknown; use \"small\", \"normal\" or \"large\"", b.Size)
+		}
+		if b.Scale < 0 || b.Scale > 8 {
+			d.addf(path+".scale", "block scale = %d must be 0 (as large as fits) to 8", b.Scale)
+		}
+	}
 	if p.QRURL != "" {
 		for _, v := range qrVarRe.FindAllString(p.QRURL, -1) {
 			if v != "{unit}" && v != "{id}" && v != "{number}" {
@@ -366,6 +381,9 @@ func (c *Config) validatePrinter(d *decoder) {
 		}
 	}
 }
+
+// blockFields are the fields a [[printer.block]] may print.
+var blockFields = []string{"unit", "lines", "service", "number", "priority", "issued", "wait", "qr", "code128", "footer", "text", "rule"}
 
 // checkSerial validates the baud and parity of the section.
 func checkSerial(d *decoder, section string, baud int, parity string) {

@@ -85,7 +85,11 @@ func New(room *kiosk.Room, p Printer, cfg *config.Config, opts Options) (*Servic
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	layout := escpos.Layout{Paper: paper, Mode: mode}
+	blocks, err := Blocks(cfg.Printer.Blocks)
+	if err != nil {
+		return nil, err
+	}
+	layout := escpos.Layout{Paper: paper, Mode: mode, Blocks: blocks}
 	if !cfg.Printer.Cut {
 		layout.Cut = escpos.NoCut
 	}
@@ -203,4 +207,28 @@ func (s *Service) Recover(ctx context.Context) (printed, unprinted int, err erro
 		unprinted++
 	}
 	return printed, unprinted, nil
+}
+
+// Blocks turns the configuration's [[printer.block]] entries into the
+// encoder's layout; none gives nil, the encoder's usual layout.
+func Blocks(cbs []config.PrinterBlock) ([]escpos.Block, error) {
+	var out []escpos.Block
+	for i, cb := range cbs {
+		field, err := escpos.ParseField(cb.Field)
+		if err != nil {
+			return nil, fmt.Errorf("printing: printer block %d: %w", i+1, err)
+		}
+		align := escpos.Center
+		if cb.Align != "" {
+			if align, err = escpos.ParseAlign(cb.Align); err != nil {
+				return nil, fmt.Errorf("printing: printer block %d: %w", i+1, err)
+			}
+		}
+		size, err := escpos.ParseSize(cb.Size)
+		if err != nil {
+			return nil, fmt.Errorf("printing: printer block %d: %w", i+1, err)
+		}
+		out = append(out, escpos.Block{Field: field, Text: cb.Text, Alt: cb.Alt, Align: align, Size: size, Bold: cb.Bold, Scale: cb.Scale})
+	}
+	return out, nil
 }

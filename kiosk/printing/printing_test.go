@@ -131,3 +131,36 @@ func TestRecover(t *testing.T) {
 		t.Errorf("second recover: got %d, %d, %v", printed, unprinted, err)
 	}
 }
+
+// TestLayoutFromConfig prints with a layout from [[printer.block]]: only
+// the blocks given, in their order.
+func TestLayoutFromConfig(t *testing.T) {
+	c := &clock{t: time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)}
+	room, cfg, _ := setup(t, c)
+	cfg.Printer.Mode = "ascii"
+	cfg.Printer.Blocks = []config.PrinterBlock{
+		{Field: "text", Text: "PHIEU THU TU"},
+		{Field: "number", Scale: 3},
+		{Field: "service", Text: "Linh vuc: {value}", Align: "left"},
+	}
+	p := &paper{jobs: map[string][]byte{}}
+	s, err := New(room, p, cfg, Options{Now: c.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk := issue(t, room)
+	if err := s.PrintTicket(context.Background(), tk); err != nil {
+		t.Fatal(err)
+	}
+	job := p.jobs[tk.ID]
+	title, number, service := bytes.Index(job, []byte("PHIEU THU TU")), bytes.Index(job, []byte("A001")), bytes.Index(job, []byte("Linh vuc: Dat dai"))
+	if title < 0 || number < title || service < number {
+		t.Errorf("blocks out of order or missing: title %d, number %d, service %d", title, number, service)
+	}
+	if bytes.Contains(job, []byte("Xin cam on")) || bytes.Contains(job, []byte{0x1d, '(', 'k'}) {
+		t.Error("the job has the footer or a QR code, which the layout left out")
+	}
+	if _, err := Blocks([]config.PrinterBlock{{Field: "logo"}}); err == nil {
+		t.Error("an unknown field: got nil error")
+	}
+}
