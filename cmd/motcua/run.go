@@ -27,6 +27,16 @@ import (
 	"motcua/kiosk/daemon"
 )
 
+// loadConfig reads the configuration a daemon runs on: valid, with a data
+// directory.
+func loadConfig(path string) (*config.Config, error) {
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	return cfg, cfg.RequireDataDir()
+}
+
 // errInvalid marks an error whose explanation was already printed.
 var errInvalid = errors.New("invalid")
 
@@ -36,10 +46,7 @@ func check(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	cfg, err := config.Load(*path)
-	if err == nil {
-		err = cfg.RequireDataDir()
-	}
+	cfg, err := loadConfig(*path)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return errInvalid
@@ -55,10 +62,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	cfg, err := config.Load(*path)
-	if err == nil {
-		err = cfg.RequireDataDir()
-	}
+	cfg, err := loadConfig(*path)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return errInvalid
@@ -75,13 +79,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		log.Warn("systemd notification off", "err", err)
 	}
-	return serve(ctx, d, cfg, log, &cur, sd, func() (*config.Config, error) {
-		cfg, err := config.Load(*path)
-		if err == nil {
-			err = cfg.RequireDataDir()
-		}
-		return cfg, err
-	})
+	return serve(ctx, d, cfg, log, &cur, sd, func() (*config.Config, error) { return loadConfig(*path) })
 }
 
 // serve runs the daemon and the devices of cfg until ctx ends. On SIGHUP
