@@ -14,8 +14,8 @@ import (
 	"github.com/gorilla/websocket"
 
 	"motcua/devices/printer/printertest"
-	"motcua/kiosk/config"
 	"motcua/internal/doctor"
+	"motcua/kiosk/config"
 )
 
 func serialPrinter(t *testing.T, path string) *config.Printer {

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"motcua/devices/modbus/modbustest"
-	"motcua/kiosk/config"
 	"motcua/internal/doctor"
+	"motcua/kiosk/config"
 )
 
 // TestRS485OverPTY probes a display that answers, a keypad that answers
