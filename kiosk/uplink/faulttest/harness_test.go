@@ -380,13 +380,21 @@ func checkSame(t *testing.T, k *kiosk, r *receiver) int {
 		// (a connection the proxy dropped late): converge again.
 		converge(t, k, r, 10*time.Second)
 	}
-	if len(got) != len(want) {
-		t.Fatalf("receiver stored %d events, the kiosk has %d", len(got), len(want))
+	// The uplink's own status changes (connected, reconnecting) are events
+	// too, and a connection the faults broke late may log one after the
+	// last check: only such events may be missing at the receiver.
+	for _, ev := range want[min(len(got), len(want)):] {
+		if !bytes.Contains(ev, []byte(`"event":"device.status"`)) || !bytes.Contains(ev, []byte(`"name":"uplink"`)) {
+			t.Fatalf("receiver stored %d events, the kiosk has %d; missing: %s", len(got), len(want), ev)
+		}
 	}
-	for i := range want {
+	if len(got) > len(want) {
+		t.Fatalf("receiver stored %d events, the kiosk has only %d", len(got), len(want))
+	}
+	for i := range got {
 		if !bytes.Equal(got[i], want[i]) {
 			t.Fatalf("event %d differs:\n got %s\nwant %s", i+1, got[i], want[i])
 		}
 	}
-	return len(want)
+	return len(got)
 }
