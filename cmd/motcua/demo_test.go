@@ -1,0 +1,127 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os/exec"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestDemo runs `motcua demo` as the README says: it must print the page
+// URLs with their tokens within a second, serve the pages and the API,
+// print on its simulated printer, show the simulated displays, and stop
+// cleanly on Ctrl-C.
+func TestDemo(t *testing.T) {
+	bin, err := buildBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := freePort(t)
+	cmd := exec.Command(bin, "demo", "-listen", addr, "-data", t.TempDir())
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr syncBuffer
+	cmd.Stderr = &stderr
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+
+	tokens := map[string]string{}
+	urlRe := regexp.MustCompile(`http://\S+/(kiosk|board|admin|counter/1)\?token=([a-z0-9]+)`)
+	lines := bufio.NewScanner(stdout)
+	for len(tokens) < 4 && lines.Scan() {
+		if m := urlRe.FindStringSubmatch(lines.Text()); m != nil {
+			tokens[m[1]] = m[2]
+		}
+	}
+	if len(tokens) < 4 {
+		t.Fatalf("the demo printed URLs for %v only\n%s", tokens, stderr.String())
+	}
+	go io.Copy(io.Discard, stdout)
+	base := "http://" + addr
+	resp, err := http.Get(base + "/healthz")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("healthz: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	started := time.Since(start)
+	if started > 3*time.Second {
+		t.Errorf("the demo took %s to serve", started)
+	}
+	t.Logf("demo serving %s after the exec", started)
+
+	call := func(method, path, token, body string) (int, []byte) {
+		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, b
+	}
+	if code, _ := call("GET", "/kiosk?token="+tokens["kiosk"], "", ""); code != http.StatusSeeOther {
+		t.Errorf("kiosk start URL: got %d, want 303 to drop the token", code)
+	}
+	code, body := call("POST", "/api/v1/sim/press", tokens["kiosk"], `{"service":"dat-dai"}`)
+	var pressed struct {
+		Printed bool `json:"printed"`
+		Ticket  struct{ Number string }
+	}
+	json.Unmarshal(body, &pressed)
+	if code != 201 || !pressed.Printed || pressed.Ticket.Number != "A001" {
+		t.Fatalf("simulated button: got %d %s", code, body)
+	}
+	call("POST", "/api/v1/counters/1/open", tokens["counter/1"], `{"officer":"Nguyễn Văn A"}`)
+	if code, body := call("POST", "/api/v1/counters/1/next", tokens["counter/1"], ""); code != 200 {
+		t.Fatalf("next: %d %s", code, body)
+	}
+	var sim struct {
+		Displays []struct {
+			Counter int    `json:"counter"`
+			Text    string `json:"text"`
+		} `json:"displays"`
+		Printed []string `json:"printed"`
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		_, body := call("GET", "/api/v1/sim", tokens["admin"], "")
+		json.Unmarshal(body, &sim)
+		if len(sim.Displays) > 0 && strings.TrimSpace(sim.Displays[0].Text) == "A001" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("display 1 does not show A001: %s", body)
+		}
+	}
+	if len(sim.Printed) != 1 {
+		t.Errorf("printed tickets: got %v, want one PNG", sim.Printed)
+	} else if code, png := call("GET", sim.Printed[0], tokens["admin"], ""); code != 200 || !strings.HasPrefix(string(png), "\x89PNG") {
+		t.Errorf("the printed ticket: got %d, %d bytes", code, len(png))
+	}
+	if code, wav := call("GET", "/voice/call.wav?number=A001&counter=1", tokens["board"], ""); code != 200 || !strings.HasPrefix(string(wav), "RIFF") {
+		t.Errorf("voice call: got %d", code)
+	}
+
+	cmd.Process.Signal(syscall.SIGINT)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("exit after Ctrl-C: %v\n%s", err, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the demo did not stop after Ctrl-C")
+	}
+}
