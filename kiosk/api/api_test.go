@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -32,6 +33,10 @@ type room struct {
 }
 
 func newRoom(t testing.TB, edit func(*config.Config)) *room {
+	return newRoomLogged(t, edit, nil)
+}
+
+func newRoomLogged(t testing.TB, edit func(*config.Config), log *slog.Logger) *room {
 	t.Helper()
 	cfg := config.Demo()
 	cfg.Server.DataDir = t.TempDir()
@@ -58,7 +63,7 @@ func newRoom(t testing.TB, edit func(*config.Config)) *room {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := daemon.New(context.Background(), daemon.Options{Config: cfg, Clock: clock.Trusted{}, Listener: ln})
+	d, err := daemon.New(context.Background(), daemon.Options{Config: cfg, Clock: clock.Trusted{}, Listener: ln, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -420,4 +425,44 @@ func TestMetrics(t *testing.T) {
 			t.Errorf("metrics lack %q", want)
 		}
 	}
+}
+
+// TestTokensNotLogged logs every request at debug level and checks that no
+// token, in a header or in the query, reaches the log.
+func TestTokensNotLogged(t *testing.T) {
+	var buf syncBuf
+	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	r := newRoomLogged(t, nil, log)
+	r.req("GET", "/api/v1/state?token="+r.tok["display"], "", "")
+	r.req("POST", "/api/v1/tickets", r.tok["kiosk"], `{"service":"dat-dai"}`)
+	r.req("GET", "/api/v1/state?token=wrong-secret-value", "", "")
+	c := r.wsDial("0")
+	read(t, c)
+	c.Close()
+	out := buf.String()
+	if !strings.Contains(out, "/api/v1/state") {
+		t.Fatalf("requests are not logged at all:\n%s", out)
+	}
+	for _, secret := range []string{r.tok["display"], r.tok["kiosk"], "wrong-secret-value"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("the log holds a token:\n%s", out)
+		}
+	}
+}
+
+type syncBuf struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuf) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
