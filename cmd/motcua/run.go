@@ -1,6 +1,8 @@
 package main
 
 import (
+	"motcua/kiosk/printing"
+	"motcua/kiosk/voice"
 	"time"
 
 	"motcua/kiosk/sdnotify"
@@ -27,6 +29,26 @@ import (
 	"motcua/kiosk/daemon"
 )
 
+// checkParts checks what the configuration names beyond its own rules:
+// an office's voice pack can be read and the ticket layout renders.
+func checkParts(cfg *config.Config) error {
+	if cfg.Voice.Enabled && cfg.Voice.Pack != "" {
+		mode, err := voice.ParseMode(cfg.Voice.Numbers)
+		if err == nil {
+			_, err = voice.New(voice.Options{Numbers: mode, Pack: cfg.Voice.Pack})
+		}
+		if err != nil {
+			return fmt.Errorf("%s: [voice] pack: %w", cfg.Path, err)
+		}
+	}
+	if cfg.Printer != nil {
+		if _, err := printing.Blocks(cfg.Printer.Blocks); err != nil {
+			return fmt.Errorf("%s: [printer]: %w", cfg.Path, err)
+		}
+	}
+	return nil
+}
+
 // loadConfig reads the configuration a daemon runs on: valid, with a data
 // directory.
 func loadConfig(path string) (*config.Config, error) {
@@ -47,6 +69,9 @@ func check(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	cfg, err := loadConfig(*path)
+	if err == nil {
+		err = checkParts(cfg)
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return errInvalid
