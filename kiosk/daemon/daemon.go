@@ -89,7 +89,7 @@ func New(ctx context.Context, opts Options) (*Daemon, error) {
 	d := &Daemon{Room: room, Log: log, logger: opts.Logger}
 	d.Hub = hub.New(room, log.Durable(), hub.Options{
 		CheckOrigin: func(r *http.Request) bool { return true }, // the API checked it before the upgrade
-		MaxClients:  cfg.Server.MaxConnections,
+		MaxClients:  wsClients(cfg.Server.MaxConnections),
 		Logger:      opts.Logger,
 	})
 	m := metrics.New(room, d.Hub.Clients)
@@ -192,4 +192,14 @@ func (d *Daemon) Reload(cfg *config.Config) error {
 	d.API.Reconfigure(cfg)
 	d.logger.Info("configuration reloaded", "services", len(cfg.Services), "counters", len(cfg.Counters), "tokens", len(cfg.Tokens))
 	return nil
+}
+
+// wsClients is how many websocket clients the hub takes out of the
+// connection cap: all but a reserve, so that a room full of screens never
+// keeps a kiosk from issuing a ticket.
+func wsClients(maxConns int) int {
+	if maxConns <= 0 {
+		maxConns = 2000
+	}
+	return max(maxConns-max(maxConns/10, 16), 1)
 }
