@@ -99,9 +99,11 @@ function home() {
   $("#priority").setAttribute("aria-pressed", "false");
 }
 
+// touched restarts the idle timer. A ticket on screen has its own timer
+// (longer when the printer failed and the number must be photographed).
 function touched() {
   clearTimeout(idleTimer);
-  idleTimer = setTimeout(home, IDLE_MS);
+  idleTimer = setTimeout(() => { if ($("#ticket").hidden) home(); }, IDLE_MS);
 }
 
 $("#priority").addEventListener("click", (e) => {

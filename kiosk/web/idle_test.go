@@ -1,0 +1,67 @@
+package web_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+)
+
+// fastClock makes the page's timers run 100 times faster, so that the
+// kiosk's 20 s, 30 s and 60 s timers take a fraction of a second.
+const fastClock = `{
+  const st = window.setTimeout.bind(window);
+  window.setTimeout = (f, ms, ...a) => st(f, (ms || 0) / 100, ...a);
+}`
+
+// goWait polls expr from Go, in real time: chromedp's own polling runs on
+// the page's timers, which fastClock speeds up.
+func goWait(t *testing.T, ctx context.Context, expr string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !evalJS[bool](t, ctx, "!!("+expr+")"); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("waiting for %s: timed out", expr)
+		}
+	}
+}
+
+// TestKioskReturnsToStart checks the kiosk's timers: a printed ticket
+// leaves the screen by itself, a ticket that did not print stays longer
+// than the idle time (to be photographed), and an idle start screen
+// forgets a priority choice left on.
+func TestKioskReturnsToStart(t *testing.T) {
+	r := newRoom(t)
+	ctx := tab(t, 1080, 1920)
+	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: fastClock}); err != nil {
+		t.Fatal(err)
+	}
+	open(t, ctx, r.url+"/kiosk?token="+kioskTok)
+	goWait(t, ctx, `document.querySelectorAll("#services .svc").length === 5`)
+
+	// A printed ticket: shown, then back to the start (20 s, here 0.2 s).
+	click(t, ctx, `#services .svc[data-service="dat-dai"]`)
+	goWait(t, ctx, `!document.querySelector("#ticket").hidden`)
+	goWait(t, ctx, `!document.querySelector("#start").hidden && document.querySelector("#ticket").hidden`)
+
+	// A ticket that did not print stays past the idle time (30 s), until
+	// its own 60 s.
+	r.printer.Fail(errors.New("escpos: paper out"))
+	click(t, ctx, `#services .svc[data-service="dat-dai"]`)
+	goWait(t, ctx, `document.querySelector("#ticket").classList.contains("failed") && !document.querySelector("#ticket").hidden`)
+	evalJS[any](t, ctx, `window.shownAt45 = null; setTimeout(() => { window.shownAt45 = !document.querySelector("#ticket").hidden }, 45000)`)
+	goWait(t, ctx, `window.shownAt45 !== null`)
+	if !evalJS[bool](t, ctx, `window.shownAt45`) {
+		t.Error("the unprinted ticket left the screen before 60 s")
+	}
+	goWait(t, ctx, `!document.querySelector("#start").hidden`)
+
+	// Idle: a priority choice left on is forgotten after 30 s.
+	click(t, ctx, "#priority")
+	if !evalJS[bool](t, ctx, `document.querySelector("#priority").getAttribute("aria-pressed") === "true"`) {
+		t.Fatal("the priority button did not toggle")
+	}
+	goWait(t, ctx, `document.querySelector("#priority").getAttribute("aria-pressed") === "false"`)
+}
