@@ -65,3 +65,31 @@ func TestKioskReturnsToStart(t *testing.T) {
 	}
 	goWait(t, ctx, `document.querySelector("#priority").getAttribute("aria-pressed") === "false"`)
 }
+
+// TestRateTimers checks the rating tablet's timers: an unanswered question
+// goes away after 60 s, and the thank-you after 6 s.
+func TestRateTimers(t *testing.T) {
+	r := newRoom(t)
+	ctx := tab(t, 1280, 800)
+	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: fastClock}); err != nil {
+		t.Fatal(err)
+	}
+	open(t, ctx, r.url+"/rate/3?token="+kioskTok)
+	goWait(t, ctx, `document.body.dataset.live === "1"`)
+	r.must(t, 200, "POST", "/api/v1/counters/3/open", map[string]any{"officer": "Lê Minh Châu"})
+	for range 2 {
+		r.must(t, 201, "POST", "/api/v1/tickets", map[string]any{"service": "chung-thuc"})
+	}
+	r.must(t, 200, "POST", "/api/v1/counters/3/next", nil)
+	r.must(t, 200, "POST", "/api/v1/counters/3/done", nil)
+	goWait(t, ctx, `!document.querySelector("#ask").hidden`)
+	// Nobody answers: back to idle by itself.
+	goWait(t, ctx, `document.querySelector("#ask").hidden && !document.querySelector("#idle").hidden`)
+
+	r.must(t, 200, "POST", "/api/v1/counters/3/next", nil)
+	r.must(t, 200, "POST", "/api/v1/counters/3/done", nil)
+	goWait(t, ctx, `!document.querySelector("#ask").hidden`)
+	click(t, ctx, `.lv[data-score="3"]`)
+	goWait(t, ctx, `!document.querySelector("#thanks").hidden`)
+	goWait(t, ctx, `document.querySelector("#thanks").hidden && !document.querySelector("#idle").hidden`)
+}
