@@ -483,7 +483,7 @@ func (r *rig) rate(counter, score int, window time.Duration) {
 		r.log.Info("rating outside the window ignored", "counter", counter, "score", score)
 		return
 	}
-	if _, err := r.room.Do(func(e *queue.Engine) ([]queue.Event, error) { return e.Rate(counter, score) }); err != nil {
+	if _, err := r.room.Do(func(e *queue.Engine) ([]queue.Event, error) { return e.Rate(counter, score, "") }); err != nil {
 		r.log.Info("rating refused", "counter", counter, "err", err)
 	}
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"unicode/utf8"
 	"bufio"
 	"context"
 	"encoding/json"
@@ -22,6 +23,9 @@ import (
 
 // maxBody is the largest request body accepted.
 const maxBody = 64 << 10
+
+// maxReason is the longest pause or rating reason, in characters.
+const maxReason = 200
 
 // Server is the HTTP API. Create it with [New]; it is safe for concurrent
 // use.
@@ -363,12 +367,17 @@ func (s *Server) counter(w http.ResponseWriter, r *http.Request, p *principal) {
 		cmd, answer = func(e *queue.Engine) ([]queue.Event, error) { return e.Close(id) }, "counter"
 	case "rating":
 		var req struct {
-			Score int `json:"score"`
+			Score  int    `json:"score"`
+			Reason string `json:"reason"`
 		}
 		if !readJSON(w, r, &req) {
 			return
 		}
-		cmd = func(e *queue.Engine) ([]queue.Event, error) { return e.Rate(id, req.Score) }
+		if utf8.RuneCountInString(req.Reason) > maxReason {
+			writeError(w, http.StatusBadRequest, "bad_request", fmt.Sprintf("reason is longer than %d characters", maxReason))
+			return
+		}
+		cmd = func(e *queue.Engine) ([]queue.Event, error) { return e.Rate(id, req.Score, req.Reason) }
 	default:
 		writeError(w, http.StatusNotFound, "not_found", "unknown counter action "+strconv.Quote(action)+
 			"; one of open, next, recall, done, skip, transfer, pause, resume, close, rating")

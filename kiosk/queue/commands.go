@@ -361,8 +361,9 @@ func (e *Engine) setCounter(id int, name, officer, reason string) ([]Event, erro
 	return b.evs, nil
 }
 
-// Rate records a citizen's score for the ticket last served at counter id.
-func (e *Engine) Rate(id int, score int) ([]Event, error) {
+// Rate records a citizen's score for the ticket last served at counter id,
+// and for a low score, optionally, why ("" for none).
+func (e *Engine) Rate(id int, score int, reason string) ([]Event, error) {
 	c, err := e.counter(id)
 	if err != nil {
 		return nil, err
@@ -379,7 +380,7 @@ func (e *Engine) Rate(id int, score int) ([]Event, error) {
 	}
 	t := *c.lastServed
 	t.Rating = score
-	b.emit(&Event{Name: TicketRated, Ticket: &t, Score: score})
+	b.emit(&Event{Name: TicketRated, Ticket: &t, Score: score, Reason: strings.TrimSpace(reason)})
 	b.evs[len(b.evs)-1].Counter = e.counterView(c)
 	return b.evs, nil
 }

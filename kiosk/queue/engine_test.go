@@ -479,7 +479,7 @@ func TestSkipAndRating(t *testing.T) {
 	v.open(1)
 	v.issue("dat-dai", false)
 	v.issue("dat-dai", false)
-	if _, err := v.do(v.e.Rate(1, 4)); !errors.Is(err, ErrNothingToRate) {
+	if _, err := v.do(v.e.Rate(1, 4, "")); !errors.Is(err, ErrNothingToRate) {
 		t.Errorf("rate before any: got %v, want %v", err, ErrNothingToRate)
 	}
 	v.next(1)
@@ -487,7 +487,7 @@ func TestSkipAndRating(t *testing.T) {
 	if evs[0].Name != TicketNoShow || evs[0].Ticket.Status != NoShow {
 		t.Errorf("skip: got %s %s, want ticket.no_show", evs[0].Name, evs[0].Ticket.Status)
 	}
-	if _, err := v.do(v.e.Rate(1, 4)); !errors.Is(err, ErrNothingToRate) {
+	if _, err := v.do(v.e.Rate(1, 4, "")); !errors.Is(err, ErrNothingToRate) {
 		t.Errorf("rate a no-show: got %v, want %v", err, ErrNothingToRate)
 	}
 	v.next(1)
@@ -502,12 +502,15 @@ func TestSkipAndRating(t *testing.T) {
 		{4, ErrAlreadyRated},
 	}
 	for _, tt := range tests {
-		if _, err := v.do(v.e.Rate(1, tt.score)); !errors.Is(err, tt.want) {
+		if _, err := v.do(v.e.Rate(1, tt.score, "Phải chờ lâu")); !errors.Is(err, tt.want) {
 			t.Errorf("score %d: got %v, want %v", tt.score, err, tt.want)
 		}
 	}
 	if a2, _ := v.e.Ticket("20261126-A002"); a2.Rating != 3 {
 		t.Errorf("A002 rating: got %d, want 3", a2.Rating)
+	}
+	if last := v.log[len(v.log)-1]; last.Name != TicketRated || last.Score != 3 || last.Reason != "Phải chờ lâu" {
+		t.Errorf("rating event: got %s score %d reason %q", last.Name, last.Score, last.Reason)
 	}
 }
 
@@ -568,7 +571,7 @@ func TestReplay(t *testing.T) {
 		case 7:
 			v.do(v.e.Transfer(id, services[rng.IntN(3)], 0))
 		case 8:
-			v.do(v.e.Rate(id, 1+rng.IntN(4)))
+			v.do(v.e.Rate(id, 1+rng.IntN(4), ""))
 		case 9:
 			v.do(v.e.Recall(id))
 		}

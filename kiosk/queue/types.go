@@ -136,7 +136,7 @@ type Event struct {
 	N int `json:"n,omitempty"`
 	// From is where a transferred ticket was: its service and counter.
 	From *Place `json:"from,omitempty"`
-	// Reason is why a counter paused.
+	// Reason is why a counter paused, or why a citizen rated low.
 	Reason string `json:"reason,omitempty"`
 	// Score is a rating, 1 to 4.
 	Score int `json:"score,omitempty"`

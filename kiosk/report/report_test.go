@@ -140,7 +140,7 @@ func scenario(t *testing.T) (string, *config.Config, *kiosk.Room, *fakeClock) {
 		return func(e *queue.Engine) ([]queue.Event, error) { return e.Done(id) }
 	}
 	rate := func(id, score int) func(*queue.Engine) ([]queue.Event, error) {
-		return func(e *queue.Engine) ([]queue.Event, error) { return e.Rate(id, score) }
+		return func(e *queue.Engine) ([]queue.Event, error) { return e.Rate(id, score, "") }
 	}
 	closeC := func(id int) func(*queue.Engine) ([]queue.Event, error) {
 		return func(e *queue.Engine) ([]queue.Event, error) { return e.Close(id) }

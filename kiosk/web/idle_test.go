@@ -93,3 +93,51 @@ func TestRateTimers(t *testing.T) {
 	goWait(t, ctx, `!document.querySelector("#thanks").hidden`)
 	goWait(t, ctx, `document.querySelector("#thanks").hidden && !document.querySelector("#idle").hidden`)
 }
+
+// TestRateLowScoreReason: a low score asks why; the reason chosen is sent
+// with the score, and without an answer the score goes alone after 20 s.
+func TestRateLowScoreReason(t *testing.T) {
+	r := newRoom(t)
+	ctx := tab(t, 1280, 800)
+	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: fastClock}); err != nil {
+		t.Fatal(err)
+	}
+	open(t, ctx, r.url+"/rate/3?token="+kioskTok)
+	goWait(t, ctx, `document.body.dataset.live === "1"`)
+	r.must(t, 200, "POST", "/api/v1/counters/3/open", map[string]any{"officer": "Lê Minh Châu"})
+	var ids []string
+	for range 2 {
+		tk := r.must(t, 201, "POST", "/api/v1/tickets", map[string]any{"service": "chung-thuc"})
+		ids = append(ids, tk["id"].(string))
+	}
+	rated := func(id string) (int, string) {
+		ev, err := r.d.Log.Ticket(context.Background(), id)
+		if err != nil || ev == nil || ev.Name != "ticket.rated" {
+			return 0, ""
+		}
+		return ev.Score, ev.Reason
+	}
+
+	r.must(t, 200, "POST", "/api/v1/counters/3/next", nil)
+	r.must(t, 200, "POST", "/api/v1/counters/3/done", nil)
+	goWait(t, ctx, `!document.querySelector("#ask").hidden`)
+	click(t, ctx, `.lv[data-score="1"]`)
+	goWait(t, ctx, `!document.querySelector("#why").hidden`)
+	if score, _ := rated(ids[0]); score != 0 {
+		t.Fatalf("rated %d before the reason was chosen", score)
+	}
+	click(t, ctx, `.rs[data-reason="Phải chờ lâu"]`)
+	goWait(t, ctx, `!document.querySelector("#thanks").hidden`)
+	if score, reason := rated(ids[0]); score != 1 || reason != "Phải chờ lâu" {
+		t.Errorf("first rating: got %d %q, want 1 \"Phải chờ lâu\"", score, reason)
+	}
+
+	r.must(t, 200, "POST", "/api/v1/counters/3/next", nil)
+	r.must(t, 200, "POST", "/api/v1/counters/3/done", nil)
+	goWait(t, ctx, `!document.querySelector("#ask").hidden && document.querySelector("#a-number").textContent === "E002"`)
+	click(t, ctx, `.lv[data-score="2"]`)
+	goWait(t, ctx, `!document.querySelector("#thanks").hidden`) // nobody answered why
+	if score, reason := rated(ids[1]); score != 2 || reason != "" {
+		t.Errorf("second rating: got %d %q, want 2 without a reason", score, reason)
+	}
+}

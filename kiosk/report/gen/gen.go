@@ -239,7 +239,7 @@ func simulateDay(eng *queue.Engine, clk *clock, rng *rand.Rand, cfg *config.Conf
 				case x < 0.45:
 					score = 3
 				}
-				do(now.Add(8*time.Second), func() ([]queue.Event, error) { return eng.Rate(c.id, score) })
+				do(now.Add(8*time.Second), func() ([]queue.Event, error) { return eng.Rate(c.id, score, "") })
 			}
 			c.next, c.action = now.Add(time.Duration(10+rng.IntN(30))*time.Second), poll(c)
 			return nil

@@ -5,13 +5,14 @@ import { $, api, start, Live, pathID, errorText, serverNow } from "/static/commo
 const id = pathID();
 const ASK_MS = 60000; // the question goes away if nobody answers
 const THANKS_MS = 6000;
+const WHY_MS = 20000; // a low score is sent without a reason after this
 let timer = null;
 
 // window.motcuaRate lets tests see what was sent.
 window.motcuaRate = { asked: null, sent: null };
 
 function show(name) {
-  for (const s of ["idle", "ask", "thanks"]) $("#" + s).hidden = s !== name;
+  for (const s of ["idle", "ask", "why", "thanks"]) $("#" + s).hidden = s !== name;
 }
 
 function idle() {
@@ -28,14 +29,28 @@ function ask(ticket) {
   timer = setTimeout(idle, ASK_MS);
 }
 
-async function rate(score) {
-  const r = await api("POST", `/api/v1/counters/${id}/rating`, { score });
-  window.motcuaRate.sent = { score, status: r && r.status };
+// A low score asks, optionally, why; the score is sent with the reason
+// chosen, or without one on "Bỏ qua" or after WHY_MS.
+let lowScore = 0;
+function chose(score) {
+  if (score > 2) { rate(score, ""); return; }
+  lowScore = score;
+  show("why");
+  clearTimeout(timer);
+  timer = setTimeout(() => rate(lowScore, ""), WHY_MS);
+}
+
+async function rate(score, reason) {
+  clearTimeout(timer);
+  const body = reason ? { score, reason } : { score };
+  const r = await api("POST", `/api/v1/counters/${id}/rating`, body);
+  window.motcuaRate.sent = { score, reason, status: r && r.status };
   if (!r || !r.ok) {
     if (r && r.status === 401) return;
     if (r && r.data && r.data.error && r.data.error.code === "already_rated") { idle(); return; }
     $("#a-error").textContent = errorText(r);
     $("#a-error").hidden = false;
+    show("ask");
     return;
   }
   $("#th-more").textContent = score <= 2
@@ -47,8 +62,12 @@ async function rate(score) {
 }
 
 for (const b of document.querySelectorAll(".lv")) {
-  b.addEventListener("click", () => rate(Number(b.dataset.score)));
+  b.addEventListener("click", () => chose(Number(b.dataset.score)));
 }
+for (const b of document.querySelectorAll(".rs")) {
+  b.addEventListener("click", () => rate(lowScore, b.dataset.reason));
+}
+$("#w-skip").addEventListener("click", () => rate(lowScore, ""));
 document.addEventListener("contextmenu", (e) => e.preventDefault());
 $("#i-counter").textContent = `Quầy ${id}`;
 
@@ -64,7 +83,7 @@ start("rate", id).then(() => {
       if (ev.event === "ticket.done") {
         // After a reconnect, a file finished long ago is not asked about.
         if (serverNow() - new Date(ev.at).getTime() < ASK_MS) ask(ev.ticket);
-      } else if (ev.event === "ticket.rated" && !$("#ask").hidden) {
+      } else if (ev.event === "ticket.rated" && (!$("#ask").hidden || !$("#why").hidden)) {
         idle(); // rated elsewhere
       }
     },
