@@ -1,7 +1,6 @@
 package api
 
 import (
-	"unicode/utf8"
 	"bufio"
 	"context"
 	"encoding/json"
@@ -14,6 +13,7 @@ import (
 	"strconv"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"motcua/kiosk"
 	"motcua/kiosk/config"
