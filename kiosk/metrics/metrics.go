@@ -5,6 +5,7 @@ package metrics
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -60,7 +61,11 @@ func (m *Metrics) Observe(recs []eventlog.Record) {
 			m.issued.WithLabelValues(ev.Ticket.Service).Inc()
 		case queue.TicketCalled:
 			m.called.WithLabelValues(ev.Ticket.Service).Inc()
-			m.wait.WithLabelValues(ev.Ticket.Service).Observe(ev.At.Sub(ev.Ticket.IssuedAt).Seconds())
+			wait := ev.At.Sub(ev.Ticket.IssuedAt)
+			if ev.WaitMS > 0 {
+				wait = time.Duration(ev.WaitMS) * time.Millisecond
+			}
+			m.wait.WithLabelValues(ev.Ticket.Service).Observe(wait.Seconds())
 		}
 	}
 }

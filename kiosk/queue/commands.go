@@ -98,6 +98,9 @@ func (e *Engine) Issue(serviceID string, priority bool) ([]Event, error) {
 	// is taken after that, so that it shows the ticket's place.
 	ev := &Event{Name: TicketIssued, N: n, Ticket: t}
 	b.emit(ev)
+	if m, ok := e.mono(); ok {
+		e.issuedMono[t.ID] = m
+	}
 	b.evs[len(b.evs)-1].Ticket = e.ticketView(e.tickets[t.ID])
 	return b.evs, nil
 }
@@ -127,11 +130,11 @@ func (b *batch) finish(c *counter, st Status) {
 	t.Status = st
 	at := b.now
 	t.DoneAt = &at
-	name := TicketDone
+	ev := &Event{Name: TicketDone, Ticket: &t, ServiceMS: b.e.since(b.e.calledMono, t.ID)}
 	if st == NoShow {
-		name = TicketNoShow
+		ev.Name, ev.ServiceMS = TicketNoShow, 0
 	}
-	b.emit(&Event{Name: name, Ticket: &t})
+	b.emit(ev)
 	b.evs[len(b.evs)-1].Counter = b.e.counterView(c)
 }
 
@@ -162,8 +165,11 @@ func (e *Engine) Next(id int) ([]Event, error) {
 	called.CalledAt = &at
 	called.DoneAt = nil
 	called.Officer = c.officer
-	b.emit(&Event{Name: TicketCalled, Ticket: &called})
+	b.emit(&Event{Name: TicketCalled, Ticket: &called, WaitMS: e.since(e.issuedMono, called.ID)})
 	b.evs[len(b.evs)-1].Counter = e.counterView(c)
+	if m, ok := e.mono(); ok {
+		e.calledMono[called.ID] = m
+	}
 	return b.evs, nil
 }
 

@@ -29,6 +29,11 @@ type Engine struct {
 	order    map[string]int64   // ticket id -> seq of its ticket.issued event
 	pinned   map[int][]*Ticket  // waiting tickets transferred to a counter, by counter
 	devices  []Device
+	// issuedMono and calledMono are monotonic readings of this run's
+	// issues and calls, by ticket id (see [Monotonic]); not rebuilt by
+	// replay, so a restart falls back to event times.
+	issuedMono map[string]time.Duration
+	calledMono map[string]time.Duration
 }
 
 type service struct {
@@ -57,6 +62,8 @@ func New(cfg *config.Config, clock Clock) *Engine {
 	e.tickets = map[string]*Ticket{}
 	e.order = map[string]int64{}
 	e.pinned = map[int][]*Ticket{}
+	e.issuedMono = map[string]time.Duration{}
+	e.calledMono = map[string]time.Duration{}
 	e.services = map[string]*service{}
 	e.counters = map[int]*counter{}
 	e.Reconfigure(cfg)
@@ -138,7 +145,11 @@ func (e *Engine) apply(ev *Event) {
 			}
 		}
 		if s := e.services[t.Service]; s != nil && ev.Name == TicketDone && t.CalledAt != nil && t.DoneAt != nil {
-			s.times = append(s.times, t.DoneAt.Sub(*t.CalledAt))
+			d := t.DoneAt.Sub(*t.CalledAt)
+			if ev.ServiceMS > 0 {
+				d = time.Duration(ev.ServiceMS) * time.Millisecond
+			}
+			s.times = append(s.times, d)
 			if len(s.times) > recentTimes {
 				s.times = s.times[1:]
 			}
@@ -194,6 +205,8 @@ func (e *Engine) startDay(day string) {
 	clear(e.tickets)
 	clear(e.order)
 	clear(e.pinned)
+	clear(e.issuedMono)
+	clear(e.calledMono)
 	for _, s := range e.services {
 		s.next, s.prio, s.normal, s.times = 0, nil, nil, nil
 	}
@@ -297,4 +310,24 @@ func (e *Engine) Rebase(seq int64) {
 	if e.seq == 0 {
 		e.seq = seq
 	}
+}
+
+// mono reads the monotonic clock, if the engine's clock has one.
+func (e *Engine) mono() (time.Duration, bool) {
+	m, ok := e.clock.(Monotonic)
+	if !ok {
+		return 0, false
+	}
+	return m.Elapsed(), true
+}
+
+// since returns the monotonic time since a reading of this run, in ms, or
+// 0 when there is none.
+func (e *Engine) since(readings map[string]time.Duration, id string) int64 {
+	then, ok := readings[id]
+	now, okNow := e.mono()
+	if !ok || !okNow || now <= 0 || now < then {
+		return 0
+	}
+	return max(int64((now-then)/time.Millisecond), 1)
 }

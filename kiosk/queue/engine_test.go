@@ -22,15 +22,20 @@ func mustLoc(name string) *time.Location {
 	return l
 }
 
-// fakeClock is a clock the test moves by hand.
+// fakeClock is a clock the test moves by hand. add moves both the wall
+// and the monotonic clock; set moves the wall clock only, as setting the
+// time does.
 type fakeClock struct {
 	t      time.Time
+	mono   time.Duration
 	synced bool
 }
 
+func (c *fakeClock) Elapsed() time.Duration { return c.mono }
+
 func (c *fakeClock) Now() time.Time      { return c.t }
 func (c *fakeClock) Synced() bool        { return c.synced }
-func (c *fakeClock) add(d time.Duration) { c.t = c.t.Add(d) }
+func (c *fakeClock) add(d time.Duration) { c.t, c.mono = c.t.Add(d), c.mono+d }
 func (c *fakeClock) set(s string)        { c.t = at(s) }
 func at(s string) time.Time              { t, _ := time.ParseInLocation(time.DateTime, s, hcm); return t }
 func newClock(s string) *fakeClock       { return &fakeClock{t: at(s), synced: true} }
@@ -620,5 +625,41 @@ func TestSetDeviceOnlyOnChange(t *testing.T) {
 	}
 	if got := v.e.State().Devices; len(got) != 1 || got[0] != d {
 		t.Errorf("devices: got %v, want %v", got, d)
+	}
+}
+
+// TestDurationsAreMonotonic sets the wall clock forward an hour while a
+// ticket is served: its service time, and so the estimate of the next
+// ones, comes from the monotonic clock, not from the event times.
+func TestDurationsAreMonotonic(t *testing.T) {
+	v := newEnv(t, "2026-11-26 08:00:00")
+	v.open(1)
+	v.issue("dat-dai", false)
+	v.c.add(2 * time.Minute)
+	evs := v.must(v.e.Next(1))
+	if got := evs[len(evs)-1].WaitMS; got != 120000 {
+		t.Errorf("wait: got %d ms, want 120000", got)
+	}
+	v.c.add(3 * time.Minute)
+	v.c.set("2026-11-26 09:05:00") // NTP steps the wall clock an hour on
+	v.c.add(1 * time.Minute)
+	evs = v.must(v.e.Done(1))
+	if got := evs[len(evs)-1].ServiceMS; got != 240000 {
+		t.Errorf("service: got %d ms, want 240000 (4 min on the monotonic clock)", got)
+	}
+	v.issue("dat-dai", false)
+	w := v.issue("dat-dai", false)
+	if w.WaitSeconds != 240 {
+		t.Errorf("estimate: got %d s, want 240 (one ticket ahead × 4 min)", w.WaitSeconds)
+	}
+	// Replayed from the log, the service time is the same.
+	replayed := New(testConfig(), newClock("2000-01-01 00:00:00"))
+	for _, ev := range v.log {
+		if err := replayed.Apply(ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, _ := replayed.Ticket(w.ID); got.WaitSeconds != 240 {
+		t.Errorf("estimate after replay: got %d s, want 240", got.WaitSeconds)
 	}
 }

@@ -143,6 +143,12 @@ type Event struct {
 	// Unsynced is set when the clock was not known to be right when the
 	// event happened: its time may be wrong.
 	Unsynced bool `json:"unsynced,omitempty"`
+	// WaitMS (ticket.called) and ServiceMS (ticket.done) are the wait since
+	// issue and the service since the call, measured on the monotonic clock
+	// when the daemon ran throughout: unlike the difference of two event
+	// times, they do not move when the wall clock is set.
+	WaitMS    int64 `json:"wait_ms,omitempty"`
+	ServiceMS int64 `json:"service_ms,omitempty"`
 }
 
 // Place is a service and, optionally, a counter.
@@ -200,4 +206,11 @@ var codes = []struct {
 type Clock interface {
 	Now() time.Time
 	Synced() bool
+}
+
+// Monotonic is a [Clock] that also reads a clock that only goes forward,
+// whatever is done to the wall clock (CLOCK_MONOTONIC). When the engine's
+// clock has it, waits and service times are measured on it.
+type Monotonic interface {
+	Elapsed() time.Duration
 }
