@@ -566,8 +566,16 @@ func (s *session) write(ctx context.Context, next, first int64) error {
 						return err
 					}
 				}
-				if err := c.write(s.conn, Snapshot(seq, state)); err != nil {
-					return err
+				// A snapshot is a convenience for the receiver's live view;
+				// the events are the record. One over the message limit
+				// (a queue of many thousand waiting tickets) would make the
+				// receiver drop the connection again and again: skip it.
+				if msg := Snapshot(seq, state); len(msg) <= MaxMessage {
+					if err := c.write(s.conn, msg); err != nil {
+						return err
+					}
+				} else {
+					c.lg.Warn("uplink: snapshot too large to send; events still flow", "bytes", len(msg), "limit", MaxMessage)
 				}
 				snapDue, lastSnap = false, time.Now()
 			}
