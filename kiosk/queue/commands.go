@@ -57,7 +57,7 @@ func (e *Engine) ticketView(t *Ticket) *Ticket {
 }
 
 func (e *Engine) counterView(c *counter) *Counter {
-	return &Counter{
+	v := &Counter{
 		ID:       c.cfg.ID,
 		Name:     c.cfg.Name,
 		State:    c.state,
@@ -67,6 +67,10 @@ func (e *Engine) counterView(c *counter) *Counter {
 		Serving:  e.ticketView(c.serving),
 		Served:   c.served,
 	}
+	for _, t := range e.pinned[c.cfg.ID] {
+		v.Waiting = append(v.Waiting, e.ticketView(t))
+	}
+	return v
 }
 
 // Tick starts a new day when one is due. The owner calls it now and then

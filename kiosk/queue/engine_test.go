@@ -396,6 +396,9 @@ func TestTransferToCounter(t *testing.T) {
 	v.issue("dat-dai", false)
 	v.next(1) // A001
 	v.must(v.e.Transfer(1, "", 3))
+	if st := v.e.State(); len(st.Counters[2].Waiting) != 1 || st.Counters[2].Waiting[0].Number != "A001" || st.Counters[2].Waiting[0].Ahead != 0 {
+		t.Errorf("counter 3's waiting list: got %v, want A001 first", st.Counters[2].Waiting)
+	}
 	// Counter 1 may not take it back; counter 3 (chung-thuc only) gets it.
 	if got := v.next(1); got != "A002" {
 		t.Errorf("counter 1: got %v, want A002", got)

@@ -63,6 +63,9 @@ type Counter struct {
 	Serving  *Ticket      `json:"serving"`
 	// Served counts the tickets done at this counter today.
 	Served int `json:"served_today"`
+	// Waiting are the tickets transferred to this counter, in calling
+	// order; they are not in their service's waiting list.
+	Waiting []*Ticket `json:"waiting,omitempty"`
 }
 
 // Service is one service and the tickets waiting for it, in the order

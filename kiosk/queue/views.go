@@ -53,27 +53,6 @@ func (e *Engine) Counter(id int) (*Counter, bool) {
 	return e.counterView(c), true
 }
 
-// Waiting returns the tickets waiting for counter id: those transferred to
-// it, then those of its services, each in calling order.
-func (e *Engine) Waiting(id int) []*Ticket {
-	c, ok := e.counters[id]
-	if !ok {
-		return nil
-	}
-	var out []*Ticket
-	for _, t := range e.pinned[id] {
-		out = append(out, e.ticketView(t))
-	}
-	for _, sid := range c.cfg.Services {
-		if s := e.services[sid]; s != nil {
-			for _, t := range e.callOrder(s) {
-				out = append(out, e.ticketView(t))
-			}
-		}
-	}
-	return out
-}
-
 // callOrder returns the service's waiting tickets in the order one counter
 // serving only this service would call them: at most ratio priority
 // tickets, then one normal one, and so on.

@@ -141,3 +141,32 @@ func TestRateLowScoreReason(t *testing.T) {
 		t.Errorf("second rating: got %d %q, want 2 without a reason", score, reason)
 	}
 }
+
+// TestTransferToCounter: a ticket transferred to counter 2 shows in
+// counter 2's page under "Chuyển đến quầy này", live and after a reload
+// (from the snapshot), and counter 2 calls it first.
+func TestTransferToCounter(t *testing.T) {
+	r := newRoom(t)
+	r.must(t, 200, "POST", "/api/v1/counters/1/open", map[string]any{"officer": "Nguyễn Thị Hoa"})
+	r.must(t, 200, "POST", "/api/v1/counters/2/open", map[string]any{"officer": "Trần Văn Bình"})
+	for range 2 {
+		r.must(t, 201, "POST", "/api/v1/tickets", map[string]any{"service": "dat-dai"})
+	}
+	r.must(t, 200, "POST", "/api/v1/counters/1/next", nil) // A001
+	second := tab(t, 400, 900)
+	open(t, second, r.url+"/counter/2?token="+counterTok)
+	waitJS(t, second, `document.body.dataset.live === "1"`)
+
+	r.must(t, 200, "POST", "/api/v1/counters/1/transfer", map[string]any{"counter": 2})
+	pinned := `[...document.querySelectorAll("#waiting .svc")].some((d) => d.querySelector("h3").textContent.startsWith("Chuyển đến quầy này") && d.querySelector("li").textContent === "A001")`
+	waitJS(t, second, pinned)
+	open(t, second, r.url+"/counter/2")
+	waitJS(t, second, `document.body.dataset.live === "1"`)
+	waitJS(t, second, pinned)
+
+	called := r.must(t, 200, "POST", "/api/v1/counters/2/next", nil)
+	if called["number"] != "A001" {
+		t.Errorf("counter 2 called %v first, want the transferred A001", called["number"])
+	}
+	waitJS(t, second, `![...document.querySelectorAll("#waiting h3")].some((h) => h.textContent.startsWith("Chuyển đến quầy này"))`)
+}

@@ -24,6 +24,7 @@ function render() {
   $("#report-month").href = `/api/v1/reports?from=${encodeURIComponent(st.day.slice(0, 8) + "01")}&to=${day}&by=day&format=xlsx`;
   let waiting = 0;
   for (const s of st.services) waiting += s.waiting.length;
+  for (const c of st.counters) waiting += (c.waiting || []).length;
   $("#f-waiting").textContent = waiting;
   if (figs) {
     $("#f-issued").textContent = figs.issued;

@@ -316,7 +316,8 @@ export class Live {
 
 // Model keeps the state of a snapshot up to date with events: counters and
 // devices are replaced by the copies events carry; a ticket moves in or
-// out of its service's waiting list. The order of a waiting list after an
+// out of its service's waiting list (or its counter's, when transferred
+// to a counter). The order of a waiting list after an
 // insert is approximate (the engine's priority rules are not repeated
 // here); pages that show the order refetch the state.
 export class Model {
@@ -340,9 +341,15 @@ export class Model {
       return;
     }
     if (ev.ticket) {
+      // A waiting ticket is in its service's list, or, transferred to a
+      // counter, in that counter's list.
       const t = ev.ticket;
       for (const s of st.services) s.waiting = s.waiting.filter((x) => x.id !== t.id);
-      if (t.status === "waiting") {
+      for (const c of st.counters) if (c.waiting) c.waiting = c.waiting.filter((x) => x.id !== t.id);
+      if (t.status === "waiting" && t.counter != null) {
+        const c = st.counters.find((x) => x.id === t.counter);
+        if (c) (c.waiting ||= []).push(t);
+      } else if (t.status === "waiting") {
         const s = st.services.find((x) => x.id === t.service);
         if (s) s.waiting.push(t);
       }

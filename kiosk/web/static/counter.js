@@ -55,12 +55,11 @@ function render() {
 
   // Waiting lists: tickets sent to this counter, then each service's.
   const lists = [];
-  const pinned = [];
-  for (const sv of st.services) for (const t of sv.waiting) if (t.counter === id) pinned.push(t);
+  const pinned = c.waiting || [];
   if (pinned.length) lists.push({ name: "Chuyển đến quầy này", tickets: pinned });
   for (const sid of c.services) {
     const sv = st.services.find((x) => x.id === sid);
-    if (sv) lists.push({ name: sv.name, tickets: sv.waiting.filter((t) => t.counter == null || t.counter === id) });
+    if (sv) lists.push({ name: sv.name, tickets: sv.waiting });
   }
   fill($("#waiting"), lists.map((l) =>
     el("div", { class: "svc" },
