@@ -203,8 +203,8 @@ func CheckClock(c interface{ Synced() bool }) Result {
 		return ok("clock", "Đồng hồ đã đồng bộ (bây giờ là %s).", "The clock is synchronised (now %s).", now)
 	}
 	return warn("clock",
-		"Đồng hồ CHƯA đồng bộ (máy báo %s). Raspberry Pi không có pin giữ giờ: khi chưa đồng bộ, motcua vẫn cấp số nhưng không sang ngày mới (số không quay về 1) và giờ trên phiếu, báo cáo có thể sai. Kiểm tra mạng Internet, rồi: timedatectl status; hoặc lắp mô-đun đồng hồ RTC.",
-		"The clock is NOT synchronised (it says %s). A Raspberry Pi has no battery clock: until it syncs, motcua still issues tickets but does not start a new day (numbers do not restart at 1) and times on tickets and reports may be wrong. Check the network, then: timedatectl status; or fit an RTC module.",
+		"Đồng hồ CHƯA đồng bộ (máy báo %s). Raspberry Pi không có pin giữ giờ: khi chưa đồng bộ, motcua vẫn cấp số nhưng không sang ngày mới (số không quay về 1) và giờ trên phiếu, báo cáo có thể sai. Kiểm tra mạng Internet, rồi: timedatectl status; hoặc lắp mô-đun đồng hồ RTC. Trong lúc chờ, mỗi sáng bấm \"Bắt đầu ngày mới\" ở trang /admin.",
+		"The clock is NOT synchronised (it says %s). A Raspberry Pi has no battery clock: until it syncs, motcua still issues tickets but does not start a new day (numbers do not restart at 1) and times on tickets and reports may be wrong. Check the network, then: timedatectl status; or fit an RTC module. Meanwhile, press \"Bắt đầu ngày mới\" (start a new day) on /admin each morning.",
 		now)
 }
 

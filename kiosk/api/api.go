@@ -97,6 +97,7 @@ func New(room *kiosk.Room, opts Options) *Server {
 	m.HandleFunc("GET /api/v1/tickets/{id}", s.auth(s.ticket))
 	m.HandleFunc("POST /api/v1/counters/{id}/{action}", s.auth(s.counter))
 	m.HandleFunc("GET /api/v1/ws", s.auth(s.ws))
+	m.HandleFunc("POST /api/v1/day", s.auth(s.startDay, config.RoleAdmin))
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such API endpoint: "+r.Method+" "+r.URL.Path+"; see docs/api.md")
 	})
@@ -398,6 +399,20 @@ func (s *Server) counter(w http.ResponseWriter, r *http.Request, p *principal) {
 		return
 	}
 	writeJSON(w, http.StatusOK, last.Ticket)
+}
+
+// startDay starts a new queue day by hand, for an office whose clock is
+// not synchronised.
+func (s *Server) startDay(w http.ResponseWriter, r *http.Request, _ *principal) {
+	if !readJSON(w, r, &struct{}{}) {
+		return
+	}
+	evs, err := s.room.Do(func(e *queue.Engine) ([]queue.Event, error) { return e.StartDay(), nil })
+	if err != nil {
+		s.storeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"day": evs[len(evs)-1].Day, "seq": evs[len(evs)-1].Seq})
 }
 
 func (s *Server) ws(w http.ResponseWriter, r *http.Request, _ *principal) {

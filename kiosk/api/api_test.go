@@ -141,6 +141,8 @@ func TestAuth(t *testing.T) {
 		{"own origin", "GET", "/api/v1/state", r.tok["admin"], "", []string{"Origin", r.base}, 200, ""},
 		{"healthz needs nothing", "GET", "/healthz", "", "", nil, 200, ""},
 		{"metrics on loopback", "GET", "/metrics", "", "", nil, 200, ""},
+		{"kiosk may not start a day", "POST", "/api/v1/day", r.tok["kiosk"], "", nil, 403, "forbidden"},
+		{"admin starts a day", "POST", "/api/v1/day", r.tok["admin"], "", nil, 200, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

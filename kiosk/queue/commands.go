@@ -80,6 +80,28 @@ func (e *Engine) Tick() []Event {
 	return e.begin().evs
 }
 
+// StartDay starts a new queue day now, whatever the clock says: for an
+// office whose clock is not synchronised, where the day never turns by
+// itself. The new day is the clock's date when that is after the current
+// day, else the day after the current one, so days still only move
+// forward and ticket ids stay unique.
+func (e *Engine) StartDay() []Event {
+	b := e.begin()
+	if len(b.evs) > 0 {
+		return b.evs // begin started one already
+	}
+	day := b.now.Format(time.DateOnly)
+	if day <= e.day {
+		d, err := time.Parse(time.DateOnly, e.day)
+		if err != nil {
+			d = b.now
+		}
+		day = d.AddDate(0, 0, 1).Format(time.DateOnly)
+	}
+	b.emit(&Event{Name: DayStarted, Day: day})
+	return b.evs
+}
+
 // Issue draws the next number of a service.
 func (e *Engine) Issue(serviceID string, priority bool) ([]Event, error) {
 	if e.services[serviceID] == nil {

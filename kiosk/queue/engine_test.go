@@ -666,3 +666,35 @@ func TestDurationsAreMonotonic(t *testing.T) {
 		t.Errorf("estimate after replay: got %d s, want 240", got.WaitSeconds)
 	}
 }
+
+// TestStartDayByHand: with a clock that is not synced the day never turns
+// by itself; the admin starts one, which moves forward even when the
+// clock says an earlier date.
+func TestStartDayByHand(t *testing.T) {
+	v := newEnv(t, "2026-11-26 08:00:00")
+	v.c.synced = false
+	v.open(1)
+	v.issue("dat-dai", false)
+	v.c.set("2026-11-27 07:30:00") // the next morning, clock not synced
+	if got := v.issue("dat-dai", false).Number; got != "A002" {
+		t.Fatalf("unsynced: got %v, want A002 (no new day)", got)
+	}
+	tests := []struct {
+		clock   string
+		wantDay string
+	}{
+		{"2026-11-27 07:31:00", "2026-11-27"}, // the clock's date is after the day
+		{"1970-01-01 07:00:00", "2026-11-28"}, // a clock in the past: the day after
+	}
+	for _, tt := range tests {
+		v.c.set(tt.clock)
+		evs := v.e.StartDay()
+		v.log = append(v.log, evs...)
+		if len(evs) != 1 || evs[0].Name != DayStarted || evs[0].Day != tt.wantDay {
+			t.Fatalf("clock %s: got %+v, want day.started %s", tt.clock, evs, tt.wantDay)
+		}
+		if got := v.issue("dat-dai", false); got.Number != "A001" || got.Day != tt.wantDay {
+			t.Errorf("clock %s: first ticket %s of %s, want A001 of %s", tt.clock, got.Number, got.Day, tt.wantDay)
+		}
+	}
+}

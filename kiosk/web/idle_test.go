@@ -170,3 +170,31 @@ func TestTransferToCounter(t *testing.T) {
 	}
 	waitJS(t, second, `![...document.querySelectorAll("#waiting h3")].some((h) => h.textContent.startsWith("Chuyển đến quầy này"))`)
 }
+
+// TestAdminStartsDay: the admin page's "Bắt đầu ngày mới" needs two taps,
+// then starts a new queue day: numbering restarts, the waiting empties.
+func TestAdminStartsDay(t *testing.T) {
+	r := newRoom(t)
+	r.must(t, 201, "POST", "/api/v1/tickets", map[string]any{"service": "dat-dai"})
+	ctx := tab(t, 1366, 900)
+	open(t, ctx, r.url+"/admin?token="+adminTok)
+	waitJS(t, ctx, `document.querySelector("#f-waiting").textContent === "1"`)
+	var before struct{ Day string }
+	r.call(t, "GET", "/api/v1/state", adminTok, nil, &before)
+	click(t, ctx, "#new-day")
+	waitJS(t, ctx, `document.querySelector("#new-day").classList.contains("armed")`)
+	var st struct{ Day string }
+	if r.call(t, "GET", "/api/v1/state", adminTok, nil, &st); st.Day != before.Day {
+		t.Fatalf("one tap started a day: %s → %s", before.Day, st.Day)
+	}
+	click(t, ctx, "#new-day")
+	waitJS(t, ctx, `document.querySelector("#new-day").textContent.startsWith("Đã bắt đầu ngày")`)
+	waitJS(t, ctx, `document.querySelector("#f-waiting").textContent === "0"`)
+	if r.call(t, "GET", "/api/v1/state", adminTok, nil, &st); st.Day <= before.Day {
+		t.Errorf("day after the second tap: %s, want after %s", st.Day, before.Day)
+	}
+	tk := r.must(t, 201, "POST", "/api/v1/tickets", map[string]any{"service": "dat-dai"})
+	if tk["number"] != "A001" {
+		t.Errorf("first ticket of the new day: %v, want A001", tk["number"])
+	}
+}

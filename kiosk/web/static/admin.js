@@ -115,3 +115,22 @@ start("admin").then(async () => {
     onEvent,
   });
 });
+
+// A new queue day by hand, for an office whose clock is not synchronised:
+// the first tap arms the button, a second one within 5 s starts the day.
+let armed = null;
+$("#new-day").addEventListener("click", async (e) => {
+  const b = e.currentTarget;
+  if (!armed) {
+    b.textContent = "Nhấn lần nữa để bắt đầu ngày mới";
+    b.classList.add("armed");
+    armed = setTimeout(() => { armed = null; b.textContent = "Bắt đầu ngày mới"; b.classList.remove("armed"); }, 5000);
+    return;
+  }
+  clearTimeout(armed);
+  armed = null;
+  b.classList.remove("armed");
+  const r = await api("POST", "/api/v1/day", {});
+  b.textContent = r && r.ok ? `Đã bắt đầu ngày ${r.data.day.split("-").reverse().join("/")}` : "Không bắt đầu được ngày mới";
+  setTimeout(() => { b.textContent = "Bắt đầu ngày mới"; }, 5000);
+});
