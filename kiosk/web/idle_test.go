@@ -17,6 +17,16 @@ const fastClock = `{
   window.setTimeout = (f, ms, ...a) => st(f, (ms || 0) / 100, ...a);
 }`
 
+// fastTab is a tab whose pages run on fastClock.
+func fastTab(t *testing.T, width, height int64) context.Context {
+	t.Helper()
+	ctx := tab(t, width, height)
+	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: fastClock}); err != nil {
+		t.Fatal(err)
+	}
+	return ctx
+}
+
 // goWait polls expr from Go, in real time: chromedp's own polling runs on
 // the page's timers, which fastClock speeds up.
 func goWait(t *testing.T, ctx context.Context, expr string) {
@@ -34,10 +44,7 @@ func goWait(t *testing.T, ctx context.Context, expr string) {
 // forgets a priority choice left on.
 func TestKioskReturnsToStart(t *testing.T) {
 	r := newRoom(t)
-	ctx := tab(t, 1080, 1920)
-	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: fastClock}); err != nil {
-		t.Fatal(err)
-	}
+	ctx := fastTab(t, 1080, 1920)
 	open(t, ctx, r.url+"/kiosk?token="+kioskTok)
 	goWait(t, ctx, `document.querySelectorAll("#services .svc").length === 5`)
 
@@ -70,10 +77,7 @@ func TestKioskReturnsToStart(t *testing.T) {
 // goes away after 60 s, and the thank-you after 6 s.
 func TestRateTimers(t *testing.T) {
 	r := newRoom(t)
-	ctx := tab(t, 1280, 800)
-	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: fastClock}); err != nil {
-		t.Fatal(err)
-	}
+	ctx := fastTab(t, 1280, 800)
 	open(t, ctx, r.url+"/rate/3?token="+kioskTok)
 	goWait(t, ctx, `document.body.dataset.live === "1"`)
 	r.must(t, 200, "POST", "/api/v1/counters/3/open", map[string]any{"officer": "Lê Minh Châu"})
@@ -98,10 +102,7 @@ func TestRateTimers(t *testing.T) {
 // with the score, and without an answer the score goes alone after 20 s.
 func TestRateLowScoreReason(t *testing.T) {
 	r := newRoom(t)
-	ctx := tab(t, 1280, 800)
-	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: fastClock}); err != nil {
-		t.Fatal(err)
-	}
+	ctx := fastTab(t, 1280, 800)
 	open(t, ctx, r.url+"/rate/3?token="+kioskTok)
 	goWait(t, ctx, `document.body.dataset.live === "1"`)
 	r.must(t, 200, "POST", "/api/v1/counters/3/open", map[string]any{"officer": "Lê Minh Châu"})
