@@ -106,8 +106,10 @@ func TestSupervisedSoftwareBlink(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := &fake{}
 		s := display.NewSupervised(f, display.Options{BlinkFor: 5 * time.Second, BlinkPeriod: time.Second})
-		run(t, s)
+		// The call comes before Run starts, so that Run's first write is
+		// the call and not the blank it starts with.
 		s.Call(display.Content{Text: "B7"})
+		run(t, s)
 		time.Sleep(10 * time.Second)
 		synctest.Wait()
 		want := []string{"show B7"}
