@@ -146,7 +146,7 @@ func TestEndToEndOverPTY(t *testing.T) {
 
 	h.submit("1", jobs[0])
 	if r := h.waitResult("1"); !r.Printed || r.Err != nil {
-		t.Fatalf("job 1: got %+v, want printed", r)
+		t.Fatalf("job 1: got %+v, want printed (emulator: %d jobs, queries %v, %d garbage bytes)", r, len(h.em.Jobs()), h.em.Queries(), h.em.Garbage())
 	}
 
 	// Out of paper while idle: the job waits and prints when paper is back.
@@ -165,7 +165,7 @@ func TestEndToEndOverPTY(t *testing.T) {
 	h.em.SetPaper(printertest.PaperOK)
 	h.waitStatus(printer.CodeOK)
 	if r := h.waitResult("2"); !r.Printed {
-		t.Fatalf("job 2: got %+v, want printed", r)
+		t.Fatalf("job 2: got %+v, want printed (emulator: %d jobs, queries %v, %d garbage bytes)", r, len(h.em.Jobs()), h.em.Queries(), h.em.Garbage())
 	}
 
 	// Cover open.
@@ -175,7 +175,7 @@ func TestEndToEndOverPTY(t *testing.T) {
 	h.waitPolls(8)
 	h.em.SetCover(false)
 	if r := h.waitResult("3"); !r.Printed {
-		t.Fatalf("job 3: got %+v, want printed", r)
+		t.Fatalf("job 3: got %+v, want printed (emulator: %d jobs, queries %v, %d garbage bytes)", r, len(h.em.Jobs()), h.em.Queries(), h.em.Garbage())
 	}
 
 	// Near end is a warning and still prints.
@@ -185,7 +185,7 @@ func TestEndToEndOverPTY(t *testing.T) {
 	}
 	h.submit("4", jobs[3])
 	if r := h.waitResult("4"); !r.Printed {
-		t.Fatalf("job 4: got %+v, want printed", r)
+		t.Fatalf("job 4: got %+v, want printed (emulator: %d jobs, queries %v, %d garbage bytes)", r, len(h.em.Jobs()), h.em.Queries(), h.em.Garbage())
 	}
 	h.em.SetPaper(printertest.PaperOK)
 	h.waitStatus(printer.CodeOK)
@@ -217,7 +217,7 @@ func TestEndToEndOverPTY(t *testing.T) {
 	}
 	h.submit("7", jobs[6])
 	if r := h.waitResult("7"); !r.Printed {
-		t.Fatalf("job 7: got %+v, want printed", r)
+		t.Fatalf("job 7: got %+v, want printed (emulator: %d jobs, queries %v, %d garbage bytes)", r, len(h.em.Jobs()), h.em.Queries(), h.em.Garbage())
 	}
 
 	got := h.em.Jobs()
