@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -135,20 +134,7 @@ func TestBackupWhileIssuing(t *testing.T) {
 
 	// The daemon serves the restored log: every ticket of the backup.
 	p = startDaemon(t, bin, cfgPath, addr)
-	for id, n := range inBackup {
-		req, _ := http.NewRequest("GET", p.base+"/api/v1/tickets/"+id, nil)
-		req.Header.Set("Authorization", "Bearer "+crashAdmin)
-		resp, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var tk queue.Ticket
-		json.NewDecoder(resp.Body).Decode(&tk)
-		resp.Body.Close()
-		if resp.StatusCode != 200 || tk.Number != n {
-			t.Errorf("ticket %s after restore: got %d %q, want 200 %q", id, resp.StatusCode, tk.Number, n)
-		}
-	}
+	p.checkTickets(t, inBackup)
 	// A second restore keeps the first kept file and adds another.
 	p.cmd.Process.Signal(syscall.SIGTERM)
 	p.cmd.Wait()

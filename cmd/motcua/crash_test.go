@@ -148,6 +148,26 @@ func (p *daemonProc) kill() {
 
 var client = &http.Client{Timeout: 5 * time.Second}
 
+// checkTickets asserts that the daemon serves every ticket of want (id ->
+// number) with its number.
+func (p *daemonProc) checkTickets(t *testing.T, want map[string]string) {
+	t.Helper()
+	for id, number := range want {
+		req, _ := http.NewRequest("GET", p.base+"/api/v1/tickets/"+id, nil)
+		req.Header.Set("Authorization", "Bearer "+crashAdmin)
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tk queue.Ticket
+		json.NewDecoder(resp.Body).Decode(&tk)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || tk.Number != number {
+			t.Errorf("ticket %s: got %d %q, want 200 %q", id, resp.StatusCode, tk.Number, number)
+		}
+	}
+}
+
 func (p *daemonProc) post(path, body string) (int, []byte, error) {
 	req, _ := http.NewRequest("POST", p.base+path, bytes.NewBufferString(body))
 	req.Header.Set("Authorization", "Bearer "+crashAdmin)
@@ -234,20 +254,7 @@ func TestCrash(t *testing.T) {
 
 	// After the last crash: every acknowledged ticket is there, same number.
 	p := startDaemon(t, bin, config, addr)
-	for id, number := range acked {
-		req, _ := http.NewRequest("GET", p.base+"/api/v1/tickets/"+id, nil)
-		req.Header.Set("Authorization", "Bearer "+crashAdmin)
-		resp, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var tk queue.Ticket
-		json.NewDecoder(resp.Body).Decode(&tk)
-		resp.Body.Close()
-		if resp.StatusCode != 200 || tk.Number != number {
-			t.Errorf("ticket %s: got %d %q, want 200 %q", id, resp.StatusCode, tk.Number, number)
-		}
-	}
+	p.checkTickets(t, acked)
 	p.kill()
 
 	// The log itself: seq 1..N without gap or repeat, no number issued
