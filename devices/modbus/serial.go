@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"motcua/devices/serialport"
 
 	"go.bug.st/serial"
 )
@@ -44,5 +45,5 @@ func OpenSerial(path string, baud int, parity Parity, stopBits int) (serial.Port
 		}
 		return nil, fmt.Errorf("modbus: RS-485 port %s: %w", path, err)
 	}
-	return p, nil
+	return serialport.Full(p), nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"motcua/devices/serialport"
 	"net"
 	"os"
 	"strconv"
@@ -235,7 +236,7 @@ func openSerial(path string, o Options) (io.ReadWriteCloser, error) {
 			return nil, fmt.Errorf("printer %s: set flow control: %w", path, err)
 		}
 	}
-	return p, nil
+	return serialport.Full(p), nil
 }
 
 func hint(path string, err error) error {
