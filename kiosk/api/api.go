@@ -42,14 +42,14 @@ type Server struct {
 }
 
 type authState struct {
-	keys    *keyring
+	keys    *Keyring
 	origins []string
 	limits  *limiter
 }
 
 func newAuthState(cfg *config.Config) *authState {
 	return &authState{
-		keys:    newKeyring(cfg.Tokens),
+		keys:    NewKeyring(cfg.Tokens),
 		origins: cfg.Server.AllowedOrigins,
 		limits:  newLimiter(cfg.Server.TicketRate, cfg.Server.TicketBurst),
 	}
@@ -195,7 +195,7 @@ func (s *Server) auth(h handler, roles ...config.Role) http.HandlerFunc {
 				"this page's origin may not use the API; add it to server.allowed_origins")
 			return
 		}
-		p := a.keys.lookup(secret(r))
+		p := a.keys.lookup(Secret(r))
 		if p == nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="motcua"`)
 			writeError(w, http.StatusUnauthorized, "unauthorized",
@@ -227,7 +227,7 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if ip := net.ParseIP(host(r.RemoteAddr)); ip == nil || !ip.IsLoopback() {
-		if p := s.authz.Load().keys.lookup(secret(r)); p == nil || p.role != config.RoleAdmin {
+		if p := s.authz.Load().keys.lookup(Secret(r)); p == nil || p.role != config.RoleAdmin {
 			writeError(w, http.StatusUnauthorized, "unauthorized", "metrics need an admin token from outside this machine")
 			return
 		}

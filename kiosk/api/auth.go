@@ -39,20 +39,23 @@ func (p *principal) mayOperate(id int) bool {
 	return false
 }
 
-// keyring holds the hashes of the configured tokens. Lookups compare the
+// Keyring holds the hashes of the configured tokens. Lookups compare the
 // hash of the presented secret with every token's in constant time, so
-// neither the secret nor which token matched leaks through timing.
-type keyring struct {
+// neither the secret nor which token matched leaks through timing. It is
+// immutable, so safe for concurrent use; a reload makes a new one.
+type Keyring struct {
 	keys []key
 }
 
 type key struct {
 	sum [32]byte
+	tok config.Token
 	p   principal
 }
 
-func newKeyring(tokens []config.Token) *keyring {
-	k := &keyring{}
+// NewKeyring returns the keyring of tokens.
+func NewKeyring(tokens []config.Token) *Keyring {
+	k := &Keyring{}
 	for i, t := range tokens {
 		name := t.Name
 		if name == "" {
@@ -60,29 +63,47 @@ func newKeyring(tokens []config.Token) *keyring {
 		}
 		k.keys = append(k.keys, key{
 			sum: sha256.Sum256([]byte(t.Secret)),
+			tok: t,
 			p:   principal{role: t.Role, name: name, index: i, counters: t.Counters},
 		})
 	}
 	return k
 }
 
-func (k *keyring) lookup(secret string) *principal {
+// Lookup returns the token whose secret is secret.
+func (k *Keyring) Lookup(secret string) (config.Token, bool) {
+	if i := k.find(secret); i >= 0 {
+		return k.keys[i].tok, true
+	}
+	return config.Token{}, false
+}
+
+func (k *Keyring) lookup(secret string) *principal {
+	if i := k.find(secret); i >= 0 {
+		return &k.keys[i].p
+	}
+	return nil
+}
+
+// find returns the index of the key of secret, or -1; it looks at every
+// key whatever matches.
+func (k *Keyring) find(secret string) int {
 	if secret == "" {
-		return nil
+		return -1
 	}
 	sum := sha256.Sum256([]byte(secret))
-	var found *principal
+	found := -1
 	for i := range k.keys {
 		if subtle.ConstantTimeCompare(sum[:], k.keys[i].sum[:]) == 1 {
-			found = &k.keys[i].p
+			found = i
 		}
 	}
 	return found
 }
 
-// secret returns the token a request presents: the Authorization header,
+// Secret returns the token a request presents: the Authorization header,
 // then ?token=, then the pages' cookie.
-func secret(r *http.Request) string {
+func Secret(r *http.Request) string {
 	if h := r.Header.Get("Authorization"); h != "" {
 		if s, ok := strings.CutPrefix(h, "Bearer "); ok {
 			return strings.TrimSpace(s)

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"crypto/sha256"
-	"crypto/subtle"
 	"embed"
 	"encoding/hex"
 	"encoding/json"
@@ -66,12 +65,7 @@ type Handler struct {
 
 	keysMu  sync.Mutex
 	keysFor *config.Config
-	keys    []key
-}
-
-type key struct {
-	sum [32]byte
-	tok config.Token
+	keys    *api.Keyring
 }
 
 // New returns the pages' handler.
@@ -246,7 +240,7 @@ func (h *Handler) principal(w http.ResponseWriter, r *http.Request) (config.Toke
 		writeError(w, http.StatusServiceUnavailable, "starting", ErrNotAttached.Error())
 		return config.Token{}, false
 	}
-	tok, ok := h.lookup(room.Config(), secret(r))
+	tok, ok := h.keyring(room.Config()).Lookup(api.Secret(r))
 	if !ok {
 		writeError(w, http.StatusUnauthorized, "unauthorized", "missing or wrong token; open the page with ?token=TOKEN")
 		return config.Token{}, false
@@ -254,44 +248,14 @@ func (h *Handler) principal(w http.ResponseWriter, r *http.Request) (config.Toke
 	return tok, true
 }
 
-func secret(r *http.Request) string {
-	if s, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
-		return strings.TrimSpace(s)
-	}
-	if s := r.URL.Query().Get("token"); s != "" {
-		return s
-	}
-	if c, err := r.Cookie(api.CookieName); err == nil {
-		return c.Value
-	}
-	return ""
-}
-
-// lookup compares the hash of secret with every configured token's in
-// constant time, as the API does.
-func (h *Handler) lookup(cfg *config.Config, secret string) (config.Token, bool) {
+// keyring returns the keyring of cfg, made once per configuration in force.
+func (h *Handler) keyring(cfg *config.Config) *api.Keyring {
 	h.keysMu.Lock()
+	defer h.keysMu.Unlock()
 	if h.keysFor != cfg {
-		h.keys = h.keys[:0]
-		for _, t := range cfg.Tokens {
-			h.keys = append(h.keys, key{sum: sha256.Sum256([]byte(t.Secret)), tok: t})
-		}
-		h.keysFor = cfg
+		h.keys, h.keysFor = api.NewKeyring(cfg.Tokens), cfg
 	}
-	keys := h.keys
-	h.keysMu.Unlock()
-	if secret == "" {
-		return config.Token{}, false
-	}
-	sum := sha256.Sum256([]byte(secret))
-	var found config.Token
-	ok := false
-	for _, k := range keys {
-		if subtle.ConstantTimeCompare(sum[:], k.sum[:]) == 1 {
-			found, ok = k.tok, true
-		}
-	}
-	return found, ok
+	return h.keys
 }
 
 // call serves the spoken call to any page with a valid token.
