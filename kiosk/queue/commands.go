@@ -8,9 +8,10 @@ import (
 
 // batch collects the events of one command.
 type batch struct {
-	e   *Engine
-	now time.Time
-	evs []Event
+	e      *Engine
+	now    time.Time
+	synced bool // the clock's word, read once per command
+	evs    []Event
 }
 
 // begin starts a command: it stamps the time, never earlier than the last
@@ -23,9 +24,9 @@ func (e *Engine) begin() *batch {
 	if loc := e.cfg.Location; loc != nil {
 		now = now.In(loc)
 	}
-	b := &batch{e: e, now: now}
+	b := &batch{e: e, now: now, synced: e.clock.Synced()}
 	today := now.Format(time.DateOnly)
-	if e.day == "" || (today > e.day && e.clock.Synced()) {
+	if e.day == "" || (today > e.day && b.synced) {
 		b.emit(&Event{Name: DayStarted, Day: today})
 	}
 	return b
@@ -38,7 +39,7 @@ func (b *batch) emit(ev *Event) {
 	ev.Type = "event"
 	ev.Seq = b.e.seq + 1
 	ev.At = b.now
-	ev.Unsynced = !b.e.clock.Synced()
+	ev.Unsynced = !b.synced
 	b.e.apply(ev)
 	b.evs = append(b.evs, *ev)
 }
