@@ -136,11 +136,7 @@ func serve(ctx context.Context, d *daemon.Daemon, cfg *config.Config, log *slog.
 	}
 	deviceRoutes(d, cur)
 	stopReports := reportRoutes(ctx, d, cfg, log)
-	up := prepareUplink(cfg)
-	for _, s := range up.subscribers() {
-		d.Subscribe(s)
-	}
-	upc, waitUp, err := up.start(ctx, d, log)
+	upc, waitUp, err := startUplink(ctx, cfg, d, log)
 	if err != nil {
 		return errors.Join(err, stopRig(), d.Close())
 	}

@@ -41,9 +41,6 @@ type Options struct {
 	Printer api.Printer
 	// Pages serves the web pages (nil: none).
 	Pages http.Handler
-	// Subscribers are called after each commit with the committed
-	// events, in order, from one goroutine; they must not block.
-	Subscribers []func([]eventlog.Record)
 }
 
 // Daemon is a running motcua.
@@ -62,8 +59,9 @@ type Daemon struct {
 	subs []func([]eventlog.Record)
 }
 
-// Subscribe adds a follower of committed events (see
-// [Options.Subscribers]); devices attached after New use it.
+// Subscribe adds a follower of committed events: it is called after each
+// commit with the committed events, in order, from the log's writer; it
+// must not block.
 func (d *Daemon) Subscribe(fn func([]eventlog.Record)) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -94,7 +92,7 @@ func New(ctx context.Context, opts Options) (*Daemon, error) {
 	})
 	m := metrics.New(room, d.Hub.Clients)
 	d.Metrics = m
-	d.subs = append([]func([]eventlog.Record){d.Hub.Publish, m.Observe}, opts.Subscribers...)
+	d.subs = []func([]eventlog.Record){d.Hub.Publish, m.Observe}
 	log.OnCommit = func(recs []eventlog.Record) {
 		d.mu.Lock()
 		subs := d.subs
