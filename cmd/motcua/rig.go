@@ -595,8 +595,7 @@ func (r *rig) diagnostic() {
 	if r.printing == nil {
 		return
 	}
-	t := &queue.Ticket{ID: "test", Number: "TEST", Service: "", IssuedAt: time.Now()}
-	if err := r.printing.PrintTicket(context.Background(), t); err != nil {
+	if err := r.printing.PrintTest(context.Background()); err != nil {
 		r.log.Warn("diagnostic ticket not printed", "err", err)
 	}
 }

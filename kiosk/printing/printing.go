@@ -120,6 +120,18 @@ func (s *Service) Render(t *queue.Ticket) ([]byte, error) {
 	return s.r.Render(et, s.layout)
 }
 
+// PrintTest prints a test ticket (number TEST) and records nothing: the
+// service button of a kiosk box.
+func (s *Service) PrintTest(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
+	defer cancel()
+	data, err := s.Render(&queue.Ticket{ID: "test", Number: "TEST", IssuedAt: s.opts.Now()})
+	if err != nil {
+		return err
+	}
+	return s.p.PrintJob(ctx, "test", data)
+}
+
 // PrintTicket prints a ticket just issued and records the outcome. It
 // returns nil when the ticket came out.
 func (s *Service) PrintTicket(ctx context.Context, t *queue.Ticket) error {

@@ -164,3 +164,23 @@ func TestLayoutFromConfig(t *testing.T) {
 		t.Error("an unknown field: got nil error")
 	}
 }
+
+// TestPrintTest prints the test ticket and leaves no print record.
+func TestPrintTest(t *testing.T) {
+	c := &clock{t: time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)}
+	room, cfg, log := setup(t, c)
+	p := &paper{jobs: map[string][]byte{}}
+	s, err := New(room, p, cfg, Options{Now: c.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PrintTest(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(p.jobs["test"], []byte("TEST")) {
+		t.Error("the test job lacks its number")
+	}
+	if recs, _ := log.Prints(context.Background(), ""); len(recs) != 0 {
+		t.Errorf("print records: got %v, want none", recs)
+	}
+}
