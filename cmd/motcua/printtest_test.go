@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -34,7 +35,12 @@ func TestPrintTest(t *testing.T) {
 			defer p.Close()
 			path := p.Path()
 			if tt.absent {
-				p.Unplug()
+				if err := p.Unplug(); err != nil {
+					t.Fatal(err)
+				}
+				// The kernel gives a closed pty's path to the next one
+				// opened, perhaps another test's: use one that cannot exist.
+				path = filepath.Join(t.TempDir(), "ttyUSB9")
 			}
 			var out, errOut bytes.Buffer
 			code := Main(context.Background(), []string{"print-test", "-printer", "serial:" + path, "-timeout", "3s", "-mode", "tcvn3"}, &out, &errOut)

@@ -238,6 +238,19 @@ func reportLatency(b *testing.B, what string, ds []time.Duration) {
 	b.ReportMetric(ms(ds[(len(ds)-1)*99/100]), what+"-p99-ms")
 }
 
+// unplug pulls the printer out: the stable name goes first, as udev removes
+// it, so that the daemon never reopens the old tty path, which the kernel
+// hands to the next pseudo-terminal opened on this machine (another test's).
+func (r *rigRoom) unplug(t *testing.T) {
+	t.Helper()
+	if err := os.Remove(r.link); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.pty.Unplug(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // replug plugs the printer back in under a new tty name, as USB does, and
 // points the stable name at it, as the udev rule does.
 func (r *rigRoom) replug(t *testing.T) {
@@ -306,7 +319,7 @@ func TestPrinterFaults(t *testing.T) {
 		{"paper back", func() { r.printer.SetPaper(printertest.PaperOK) }, true, queue.DeviceOK},
 		{"cover open", func() { r.printer.SetCover(true) }, false, queue.DeviceError},
 		{"cover closed", func() { r.printer.SetCover(false) }, true, queue.DeviceOK},
-		{"unplugged", func() { r.pty.Unplug() }, false, queue.DeviceError},
+		{"unplugged", func() { r.unplug(t) }, false, queue.DeviceError},
 		{"plugged back", func() { r.replug(t) }, true, queue.DeviceOK},
 	}
 	var numbers []string
