@@ -40,6 +40,7 @@ import (
 // Timing of the connection upkeep.
 const (
 	writeWait  = 10 * time.Second
+	closeWait  = time.Second // Close's wait for writers busy with a backlog
 	pongWait   = 60 * time.Second
 	pingPeriod = pongWait * 9 / 10
 	// queueLen is how many frames a client may be behind, beyond what its
@@ -452,6 +453,7 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, since int64) error {
 	h.mu.Lock()
 	if h.closed {
 		h.mu.Unlock()
+		c.tryWrite(bye)
 		c.nc.Close()
 		return nil
 	}
@@ -649,6 +651,9 @@ func (h *Hub) catchUp(ctx context.Context, c *client, next, last int64) (int64, 
 	}
 }
 
+// bye is the close frame every client gets when the hub closes.
+var bye = encode(finClose, websocket.FormatCloseMessage(websocket.CloseGoingAway, "motcua is restarting"))
+
 // Close disconnects every client with a close frame and waits for their
 // goroutines to return. [http.Server.Shutdown] does not close websockets.
 func (h *Hub) Close() {
@@ -668,11 +673,36 @@ func (h *Hub) Close() {
 	if running {
 		<-h.stopped
 	}
-	bye := encode(finClose, websocket.FormatCloseMessage(websocket.CloseGoingAway, "motcua is restarting"))
 	for _, c := range clients {
-		h.deliver(c, frame{data: bye})
+		c.mu.Lock()
+		if c.busy {
+			// Its writer sends the close frame after the frame in hand
+			// and drops it; what was queued is sent after the restart,
+			// when the client resumes.
+			c.queue = []frame{{data: bye, last: true}}
+			c.mu.Unlock()
+			continue
+		}
+		c.busy = true // nothing follows the close frame
+		c.mu.Unlock()
+		c.tryWrite(bye)
 		h.drop(c)
 	}
+	done := make(chan struct{})
+	go func() {
+		h.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(closeWait):
+		// A client that does not read holds its writer, a long history
+		// its reader of the log: cut them off.
+		h.cancel()
+		for _, c := range clients {
+			h.drop(c)
+		}
+		<-done
+	}
 	h.cancel()
-	h.wg.Wait()
 }
