@@ -5,7 +5,6 @@ import (
 	"errors"
 	"slices"
 	"testing"
-	"time"
 
 	"motcua/devices/modbus"
 	"motcua/devices/modbus/modbustest"
@@ -35,7 +34,7 @@ func TestOpenSerial(t *testing.T) {
 	go func() { done <- srv.Run(ctx) }()
 	defer func() { cancel(); <-done }()
 
-	m, err := modbus.New(port, modbus.Config{Name: pts.Name(), Baud: 115200, Parity: modbus.ParityEven, Timeout: 30 * time.Millisecond})
+	m, err := modbus.New(port, modbus.Config{Name: pts.Name(), Baud: 115200, Parity: modbus.ParityEven, Timeout: answerWait})
 	if err != nil {
 		t.Fatal(err)
 	}
