@@ -25,11 +25,14 @@ type Options struct {
 	TicketsPerDay int
 }
 
-// clock is the simulated time.
-type clock struct{ now time.Time }
+// clock is the simulated time. It is also the engine's monotonic clock
+// (the simulated time since the first day), as the daemon's is, so that
+// the events carry wait_ms and service_ms.
+type clock struct{ now, start time.Time }
 
-func (c *clock) Now() time.Time { return c.now }
-func (c *clock) Synced() bool   { return true }
+func (c *clock) Now() time.Time         { return c.now }
+func (c *clock) Synced() bool           { return true }
+func (c *clock) Elapsed() time.Duration { return c.now.Sub(c.start) }
 
 var officers = []string{
 	"Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung", "Hoàng Văn Em",
@@ -53,7 +56,7 @@ func Generate(ctx context.Context, cfg *config.Config, log *eventlog.Log, opt Op
 		return 0, fmt.Errorf("gen: from: %w", err)
 	}
 	rng := rand.New(rand.NewPCG(opt.Seed, opt.Seed^0x9e3779b97f4a7c15))
-	clk := &clock{now: first}
+	clk := &clock{now: first, start: first}
 	eng := queue.New(cfg, clk)
 	if log.Last() != 0 {
 		return 0, fmt.Errorf("gen: the log already holds %d events; generate into an empty data directory", log.Last())
