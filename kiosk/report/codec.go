@@ -5,10 +5,10 @@ import (
 	"errors"
 )
 
-// The cache stores a [daySummary] in a compact binary form: varints,
-// times relative to the ticket's issue, and each distinct string (service,
-// officer, reason) once. Ticket ids are not kept: no figure needs them. Decoding it is several times faster than gob,
-// which matters when a report reads a year of days.
+// The cache stores a [daySummary] in a compact binary form: varints, and
+// each distinct string (service, officer, reason) once. Ticket ids are not
+// kept: no figure needs them. Decoding it is several times faster than
+// gob, which matters when a report reads a year of days.
 
 var errCorrupt = errors.New("report: damaged day summary")
 
@@ -31,16 +31,6 @@ func (e *encoder) str(s string) {
 	e.uint(i)
 }
 
-// time writes t relative to base; 0 (never) stays 0.
-func (e *encoder) time(t, base int64) {
-	if t == 0 {
-		e.uint(0)
-		return
-	}
-	d := t - base
-	e.uint(uint64(d<<1^d>>63) + 1)
-}
-
 func encodeDay(s *daySummary) []byte {
 	e := &encoder{index: map[string]uint64{}}
 	e.int(s.FirstSeq)
@@ -49,8 +39,6 @@ func encodeDay(s *daySummary) []byte {
 	for i := range s.Tickets {
 		t := &s.Tickets[i]
 		e.int(t.Issued)
-		e.time(t.FirstCall, t.Issued)
-		e.time(t.End, t.Issued)
 		e.uint(uint64(t.Outcome))
 		e.uint(uint64(t.Transfers))
 		e.uint(uint64(t.Rating))
@@ -58,14 +46,16 @@ func encodeDay(s *daySummary) []byte {
 		for j := range t.Visits {
 			v := &t.Visits[j]
 			e.str(v.Service)
+			var flags uint64
 			if v.NewService {
-				e.uint(1)
-			} else {
-				e.uint(0)
+				flags |= 1
 			}
-			e.time(v.Arrived, t.Issued)
-			e.time(v.Called, t.Issued)
-			e.time(v.End, t.Issued)
+			if v.Called {
+				flags |= 2
+			}
+			e.uint(flags)
+			e.uint(uint64(v.WaitMS))
+			e.uint(uint64(v.ServiceMS))
 			e.uint(uint64(v.EndKind))
 			e.int(int64(v.Counter))
 			e.str(v.Officer)
@@ -138,6 +128,18 @@ func (d *decoder) str() string {
 	return d.strs[i]
 }
 
+// ms reads a duration in milliseconds, refusing what no day holds.
+func (d *decoder) ms() int64 {
+	v := d.uint()
+	if v > maxMS {
+		d.err, d.b = errCorrupt, nil
+		return 0
+	}
+	return int64(v)
+}
+
+// time reads a time of cache version 2: Unix ms relative to base, 0 for
+// never.
 func (d *decoder) time(base int64) int64 {
 	u := d.uint()
 	if u == 0 {
@@ -147,7 +149,13 @@ func (d *decoder) time(base int64) int64 {
 	return base + (int64(z>>1) ^ -int64(z&1))
 }
 
-func decodeDay(day string, b []byte) (*daySummary, error) {
+// decodeDay decodes a summary stored by cache version version: the
+// current one ([cacheVersion]), or 2, which kept event times instead of
+// durations. A summary of version 2 is read only for a day the log no
+// longer holds (see [eachDay]); its durations are the differences of its
+// times, as [summariser.event] computes them for events without wait_ms
+// and service_ms, which those days' events never had.
+func decodeDay(day string, version int, b []byte) (*daySummary, error) {
 	d := &decoder{b: b}
 	n := d.count()
 	d.strs = make([]string, 0, n)
@@ -166,22 +174,40 @@ func decodeDay(day string, b []byte) (*daySummary, error) {
 	for i := range s.Tickets {
 		t := &s.Tickets[i]
 		t.Issued = d.int()
-		t.FirstCall = d.time(t.Issued)
-		t.End = d.time(t.Issued)
+		if version == 2 {
+			d.time(t.Issued) // first call and end: the visits hold them
+			d.time(t.Issued)
+		}
 		t.Outcome = uint8(d.uint())
 		t.Transfers = int(d.uint())
 		t.Rating = int(d.uint())
 		nv := d.count()
+		if nv == 0 && d.err == nil {
+			d.err = errCorrupt // a ticket has at least the visit its issue began
+		}
 		if cap(visits)-len(visits) < nv {
 			visits = make([]visit, 0, max(nv, 2*len(s.Tickets)))
 		}
 		start := len(visits)
 		for range nv {
-			v := visit{Service: d.str(), NewService: d.uint() == 1}
-			v.Arrived = d.time(t.Issued)
-			v.Called = d.time(t.Issued)
-			v.End = d.time(t.Issued)
-			v.EndKind = uint8(d.uint())
+			v := visit{Service: d.str()}
+			flags := d.uint()
+			v.NewService, v.Called = flags&1 != 0, flags&2 != 0
+			if version == 2 {
+				v.NewService = flags == 1
+				arrived, called, end := d.time(t.Issued), d.time(t.Issued), d.time(t.Issued)
+				v.EndKind = uint8(d.uint())
+				if v.Called = called != 0; v.Called {
+					v.WaitMS = clampMS(called - arrived)
+					if v.EndKind == endDone || v.EndKind == endTransferred {
+						v.ServiceMS = clampMS(end - called)
+					}
+				}
+			} else {
+				v.WaitMS = d.ms()
+				v.ServiceMS = d.ms()
+				v.EndKind = uint8(d.uint())
+			}
 			v.Counter = int(d.int())
 			v.Officer = d.str()
 			v.Recalls = int(d.uint())

@@ -18,7 +18,7 @@ import (
 
 func scenarioReport(t *testing.T, by report.Grouping) *report.Report {
 	t.Helper()
-	dir, cfg, _, _ := scenario(t)
+	dir, cfg, _, _ := scenario(t, false)
 	rep, err := newReporter(t, dir, cfg, false).Report(context.Background(), report.Query{From: "2026-11-23", To: "2026-11-24", By: by})
 	if err != nil {
 		t.Fatal(err)
@@ -171,7 +171,7 @@ func TestHTML(t *testing.T) {
 }
 
 func TestHandler(t *testing.T) {
-	dir, cfg, _, _ := scenario(t)
+	dir, cfg, _, _ := scenario(t, false)
 	db, err := report.OpenLog(dir)
 	if err != nil {
 		t.Fatal(err)

@@ -187,15 +187,15 @@ func (a *acc) addVisit(v *visit, countIssued bool, target int64) {
 	if countIssued {
 		a.row.Issued++
 	}
-	if v.Called != 0 {
-		a.wait = append(a.wait, int32(v.Called-v.Arrived))
+	if v.Called {
+		a.wait = append(a.wait, int32(v.WaitMS))
 	}
 	switch v.EndKind {
 	case endDone:
 		a.row.Served++
-		if v.Called != 0 {
-			a.svc = append(a.svc, int32(v.End-v.Called))
-			if v.Called-v.Arrived <= target {
+		if v.Called {
+			a.svc = append(a.svc, int32(v.ServiceMS))
+			if v.WaitMS <= target {
 				a.row.WithinTarget++
 			}
 		}
@@ -208,13 +208,16 @@ func (a *acc) addVisit(v *visit, countIssued bool, target int64) {
 }
 
 // addTicket counts one ticket into an office row (day, month, total).
+// Its wait is its first visit's: a ticket is transferred only after a
+// call, so that visit holds its first call.
 func (a *acc) addTicket(t *ticketSum, target int64) {
 	a.row.Issued++
 	if t.Transfers > 0 {
 		a.row.Transferred++
 	}
-	if t.FirstCall != 0 {
-		a.wait = append(a.wait, int32(t.FirstCall-t.Issued))
+	first := &t.Visits[0]
+	if first.Called {
+		a.wait = append(a.wait, int32(first.WaitMS))
 	}
 	switch t.Outcome {
 	case endDone:
@@ -222,12 +225,12 @@ func (a *acc) addTicket(t *ticketSum, target int64) {
 		// Its time at counters: every visit served, done or passed on.
 		var d int64
 		for _, v := range t.Visits {
-			if v.Called != 0 && (v.EndKind == endDone || v.EndKind == endTransferred) {
-				d += v.End - v.Called
+			if v.Called && (v.EndKind == endDone || v.EndKind == endTransferred) {
+				d += v.ServiceMS
 			}
 		}
-		a.svc = append(a.svc, int32(d))
-		if t.FirstCall != 0 && t.FirstCall-t.Issued <= target {
+		a.svc = append(a.svc, int32(clampMS(d)))
+		if first.Called && first.WaitMS <= target {
 			a.row.WithinTarget++
 		}
 	case endNoShow:
@@ -371,7 +374,7 @@ func (r *Reporter) Report(ctx context.Context, q Query) (*Report, error) {
 				if byService {
 					groups[ByService].get(v.Service).addVisit(v, v.NewService, target)
 				}
-				if v.Called == 0 {
+				if !v.Called {
 					continue
 				}
 				counterAcc(v.Counter).addVisit(v, true, target)

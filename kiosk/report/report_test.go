@@ -3,6 +3,7 @@ package report_test
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"math"
 	"path/filepath"
 	"testing"
@@ -48,15 +49,32 @@ services = ["b"]
 target_wait = "10m"
 `
 
-// fakeClock is the time the engine sees; the test moves it.
+// fakeClock is the time the engine sees; the test moves it. It has no
+// monotonic clock: the engine writes no wait_ms and service_ms, and the
+// reports use event times.
 type fakeClock struct{ now time.Time }
 
 func (c *fakeClock) Now() time.Time { return c.now }
 func (c *fakeClock) Synced() bool   { return true }
 
+// monoClock adds a monotonic clock to a [fakeClock] (queue.Monotonic):
+// the engine writes wait_ms and service_ms. It reads the true time, which
+// is the wall time minus step, the amount the wall clock was set by.
+type monoClock struct {
+	*fakeClock
+	origin time.Time
+	step   time.Duration
+}
+
+func (c *monoClock) Elapsed() time.Duration { return c.now.Add(-c.step).Sub(c.origin) }
+
+// set moves the true time to t, the wall clock with it.
+func (c *monoClock) set(t time.Time) { c.now = t.Add(c.step) }
+
 // scenario writes the events of two queue days through the real engine
-// and event log, and returns the data directory, the configuration and
-// the open log.
+// and event log, and returns the data directory, the configuration, the
+// room and its clock. With mono, the engine's clock is monotonic too, so
+// the events carry wait_ms and service_ms, consistent with their times.
 //
 // All times are local (+07:00); the target wait is 10 min = 600 s.
 //
@@ -89,7 +107,7 @@ func (c *fakeClock) Synced() bool   { return true }
 //	          closes the previous one as done (service 300)
 //	ratings   B001 4 (08:05), B002 3, B003 3, B004 2 (08:20), B016 4 (09:20)
 //	09:20     B016 done; 09:30 c2 closed
-func scenario(t *testing.T) (string, *config.Config, *kiosk.Room, *fakeClock) {
+func scenario(t *testing.T, mono bool) (string, *config.Config, *kiosk.Room, *fakeClock) {
 	t.Helper()
 	cfg, err := config.Parse("test.toml", []byte(testTOML))
 	if err != nil {
@@ -103,8 +121,12 @@ func scenario(t *testing.T) (string, *config.Config, *kiosk.Room, *fakeClock) {
 	}
 	t.Cleanup(func() { log.Close() })
 	clk := &fakeClock{}
+	var engineClock queue.Clock = clk
+	if mono {
+		engineClock = &monoClock{fakeClock: clk, origin: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)}
+	}
 	ctx := context.Background()
-	room, err := kiosk.OpenRoom(ctx, cfg, log, clk)
+	room, err := kiosk.OpenRoom(ctx, cfg, log, engineClock)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,6 +240,10 @@ type row struct {
 	ratings                             [4]int
 	open, idle                          float64
 	paused                              map[string]float64
+	// tol is how far waits and service times may be off, in seconds:
+	// 0.001 for figures of the engine's wait_ms and service_ms, which
+	// write a zero duration as 1 ms (0 means none).
+	tol float64
 }
 
 func near(a, b float64) bool { return math.Abs(a-b) < 1e-6 }
@@ -243,13 +269,14 @@ func checkRow(t *testing.T, what string, got report.Row, w row) {
 	floats := []struct {
 		name      string
 		got, want float64
+		tol       float64
 	}{
-		{"wait mean", got.Wait.Mean, w.wait[0]}, {"wait median", got.Wait.Median, w.wait[1]}, {"wait p90", got.Wait.P90, w.wait[2]},
-		{"service mean", got.Service.Mean, w.svc[0]}, {"service median", got.Service.Median, w.svc[1]}, {"service p90", got.Service.P90, w.svc[2]},
-		{"open", got.Open, w.open}, {"idle", got.Idle, w.idle},
+		{"wait mean", got.Wait.Mean, w.wait[0], w.tol}, {"wait median", got.Wait.Median, w.wait[1], w.tol}, {"wait p90", got.Wait.P90, w.wait[2], w.tol},
+		{"service mean", got.Service.Mean, w.svc[0], w.tol}, {"service median", got.Service.Median, w.svc[1], w.tol}, {"service p90", got.Service.P90, w.svc[2], w.tol},
+		{"open", got.Open, w.open, 0}, {"idle", got.Idle, w.idle, 0},
 	}
 	for _, c := range floats {
-		if !near(c.got, c.want) {
+		if math.Abs(c.got-c.want) > max(c.tol, 1e-6) {
 			t.Errorf("%s: %s: got %v, want %v", what, c.name, c.got, c.want)
 		}
 	}
@@ -380,7 +407,26 @@ func newReporter(t *testing.T, dir string, cfg *config.Config, cached bool) *rep
 }
 
 func TestHandComputed(t *testing.T) {
-	dir, cfg, _, _ := scenario(t)
+	for _, mono := range []bool{false, true} {
+		t.Run(map[bool]string{false: "event times", true: "monotonic"}[mono], func(t *testing.T) {
+			handComputed(t, mono)
+		})
+	}
+}
+
+// handComputed checks the figures of the scenario, from event times only
+// or from the engine's wait_ms and service_ms, which agree with them.
+func handComputed(t *testing.T, mono bool) {
+	dir, cfg, _, _ := scenario(t, mono)
+	// The 24 calls and 21 ticket.done events carry their durations or
+	// not.
+	want, tol := [2]int{0, 0}, 0.0
+	if mono {
+		want, tol = [2]int{24, 21}, 0.001
+	}
+	if got := withDurations(t, dir); got != want {
+		t.Fatalf("calls with wait_ms, done with service_ms: got %v, want %v", got, want)
+	}
 	tests := []struct {
 		by   report.Grouping
 		rows []row
@@ -408,10 +454,11 @@ func TestHandComputed(t *testing.T) {
 					t.Fatalf("got %d rows, want %d: %+v", len(rep.Rows), len(tc.rows), rep.Rows)
 				}
 				for i, w := range tc.rows {
+					w.tol = tol
 					checkRow(t, w.key, rep.Rows[i], w)
 				}
 				total := month
-				total.key, total.name = "total", "Tổng cộng"
+				total.key, total.name, total.tol = "total", "Tổng cộng", tol
 				checkRow(t, "total", rep.Total, total)
 				if rep.Days != 2 {
 					t.Errorf("days: got %d, want 2", rep.Days)
@@ -437,12 +484,32 @@ func TestHandComputed(t *testing.T) {
 		if len(rep.Rows) != 1 {
 			t.Fatalf("%s: got %d rows", w.key, len(rep.Rows))
 		}
+		w.tol = tol
 		checkRow(t, "alone "+w.key, rep.Rows[0], w)
 	}
 	// Only the day that is over was cached.
 	if got := cachedDays(t, dir); len(got) != 1 || got[0] != "2026-11-23" {
 		t.Errorf("cached days: got %v, want [2026-11-23]", got)
 	}
+}
+
+// withDurations counts the ticket.called events of the log with wait_ms
+// and the ticket.done events with service_ms.
+func withDurations(t *testing.T, dir string) [2]int {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, report.LogFile)+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n [2]int
+	err = db.QueryRow(`SELECT
+		(SELECT COUNT(*) FROM events WHERE name = 'ticket.called' AND json_extract(CAST(data AS TEXT), '$.wait_ms') > 0),
+		(SELECT COUNT(*) FROM events WHERE name = 'ticket.done' AND json_extract(CAST(data AS TEXT), '$.service_ms') > 0)`).Scan(&n[0], &n[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 func cachedDays(t *testing.T, dir string) []string {
@@ -472,7 +539,7 @@ func cachedDays(t *testing.T, dir string) []string {
 // (and the directory's lock), reports the current day up to now, and
 // caches it once the next day has started.
 func TestBesideDaemon(t *testing.T) {
-	dir, cfg, room, clk := scenario(t)
+	dir, cfg, room, clk := scenario(t, false)
 	if l, err := eventlog.Open(dir); err == nil {
 		l.Close()
 		t.Fatal("second eventlog.Open succeeded; the test needs the directory locked")
@@ -519,7 +586,7 @@ func TestBesideDaemon(t *testing.T) {
 }
 
 func TestWarm(t *testing.T) {
-	dir, cfg, _, _ := scenario(t)
+	dir, cfg, _, _ := scenario(t, false)
 	r := newReporter(t, dir, cfg, true)
 	for i, want := range []int{1, 0} { // day 1 is over; day 2 goes on
 		n, err := r.Warm(context.Background())
@@ -535,5 +602,205 @@ func TestWarm(t *testing.T) {
 	}
 	if n, err := newReporter(t, dir, cfg, false).Warm(context.Background()); n != 0 || err != nil {
 		t.Errorf("without a cache: got %d, %v", n, err)
+	}
+}
+
+// stepped writes a morning whose wall clock is set twice (an NTP sync on a
+// unit that started without a real-time clock, then a correction), and
+// returns the data directory and the configuration. True times, Wednesday
+// 2026-11-25, target 600 s:
+//
+//	08:00     counters 1 (An) and 2 (Bình) open; A001 (T1) issued
+//	08:01     B001 (T2) issued     08:02 A002 (T3) issued
+//	08:05     c1 calls A001 (wait 300)
+//	08:06     the wall clock jumps 2 h forward
+//	08:08     c2 calls B001 (wait 420)
+//	08:10     A001 done (service 300)
+//	08:12     c1 calls A002 (wait 600)
+//	08:15     c2 transfers B001 to service a (service in b 420)
+//	08:16     the wall clock goes 1 h back: the engine stamps events with
+//	          the last time (10:15) until the wall clock passes it
+//	08:20     A002 done (service 480)
+//	08:25     c1 calls B001 (wait in a 600)
+//	08:30     B001 done (service 300)
+//
+// With mono the engine measures wait_ms and service_ms on a monotonic
+// clock; without, only the event times tell durations.
+func stepped(t *testing.T, mono bool) (string, *config.Config) {
+	t.Helper()
+	cfg, err := config.Parse("test.toml", []byte(testTOML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	cfg.Server.DataDir = dir
+	log, err := eventlog.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { log.Close() })
+	clk := &monoClock{fakeClock: &fakeClock{}, origin: time.Date(2026, 11, 25, 0, 0, 0, 0, cfg.Location)}
+	var engineClock queue.Clock = clk.fakeClock
+	if mono {
+		engineClock = clk
+	}
+	room, err := kiosk.OpenRoom(context.Background(), cfg, log, engineClock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	do := func(hm string, cmd func(e *queue.Engine) ([]queue.Event, error)) {
+		t.Helper()
+		at, err := time.ParseInLocation(time.DateTime, "2026-11-25 "+hm+":00", cfg.Location)
+		if err != nil {
+			t.Fatal(err)
+		}
+		clk.set(at)
+		if _, err := room.Do(cmd); err != nil {
+			t.Fatalf("%s: %v", hm, err)
+		}
+	}
+	next := func(id int) func(*queue.Engine) ([]queue.Event, error) {
+		return func(e *queue.Engine) ([]queue.Event, error) { return e.Next(id) }
+	}
+	done := func(id int) func(*queue.Engine) ([]queue.Event, error) {
+		return func(e *queue.Engine) ([]queue.Event, error) { return e.Done(id) }
+	}
+	issue := func(svc string) func(*queue.Engine) ([]queue.Event, error) {
+		return func(e *queue.Engine) ([]queue.Event, error) { return e.Issue(svc, false) }
+	}
+	do("08:00", func(e *queue.Engine) ([]queue.Event, error) { return e.Open(1, "An") })
+	do("08:00", func(e *queue.Engine) ([]queue.Event, error) { return e.Open(2, "Bình") })
+	do("08:00", issue("a"))
+	do("08:01", issue("b"))
+	do("08:02", issue("a"))
+	do("08:05", next(1))
+	clk.step = 2 * time.Hour
+	do("08:08", next(2))
+	do("08:10", done(1))
+	do("08:12", next(1))
+	do("08:15", func(e *queue.Engine) ([]queue.Event, error) { return e.Transfer(2, "a", 0) })
+	clk.step = time.Hour
+	do("08:20", done(1))
+	do("08:25", next(1))
+	do("08:30", done(1))
+	return dir, cfg
+}
+
+// TestClockSteps reports the morning of [stepped]: with the engine's
+// monotonic durations the figures are the true ones, although the event
+// times jumped 2 h forward and then stood still.
+func TestClockSteps(t *testing.T) {
+	q := func(by report.Grouping) report.Query {
+		return report.Query{From: "2026-11-25", To: "2026-11-25", By: by}
+	}
+	stats := func(mean, median, p90 float64, n int) report.Stats {
+		return report.Stats{N: n, Mean: mean, Median: median, P90: p90}
+	}
+	type want struct {
+		issued, served, transferred, within int
+		wait, svc                           report.Stats
+	}
+	check := func(t *testing.T, what string, got report.Row, w want) {
+		t.Helper()
+		if got.Issued != w.issued || got.Served != w.served || got.Transferred != w.transferred || got.WithinTarget != w.within {
+			t.Errorf("%s: issued, served, transferred, within target: got %d %d %d %d, want %d %d %d %d", what,
+				got.Issued, got.Served, got.Transferred, got.WithinTarget, w.issued, w.served, w.transferred, w.within)
+		}
+		if got.Wait != w.wait {
+			t.Errorf("%s: wait: got %+v, want %+v", what, got.Wait, w.wait)
+		}
+		if got.Service != w.svc {
+			t.Errorf("%s: service: got %+v, want %+v", what, got.Service, w.svc)
+		}
+	}
+
+	dir, cfg := stepped(t, true)
+	r := newReporter(t, dir, cfg, false)
+	r.Now = func() time.Time { return time.Date(2026, 11, 25, 18, 0, 0, 0, cfg.Location) }
+	byService, err := r.Report(context.Background(), q(report.ByService))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Service a: T1, T3 and T2's visit after the transfer: waits 300,
+	// 600, 600; services 300, 480, 300. Service b: T2's first visit,
+	// wait 420, transferred.
+	check(t, "a", byService.Rows[0], want{issued: 3, served: 3, within: 3,
+		wait: stats(500, 600, 600, 3), svc: stats(360, 300, 480, 3)})
+	check(t, "b", byService.Rows[1], want{issued: 1, transferred: 1, within: 0,
+		wait: stats(420, 420, 420, 1)})
+	// Each ticket once: waits 300, 420, 600; time at counters 300, 480,
+	// 420 + 300.
+	check(t, "total", byService.Total, want{issued: 3, served: 3, transferred: 1, within: 3,
+		wait: stats(440, 420, 600, 3), svc: stats(500, 480, 720, 3)})
+
+	// The same morning without monotonic durations: the event times say
+	// T2 and T3 waited over two hours, and B001's second visit took no
+	// time at all. This is what the monotonic figures mend.
+	dir, cfg = stepped(t, false)
+	r = newReporter(t, dir, cfg, false)
+	r.Now = func() time.Time { return time.Date(2026, 11, 25, 18, 0, 0, 0, cfg.Location) }
+	byDay, err := r.Report(context.Background(), q(report.ByDay))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Waits 300, 7620 (08:01 to 10:08), 7800 (08:02 to 10:12); times at
+	// counters 7500 (08:05 to 10:10), 180 (10:12 to 10:15), 420 + 0.
+	check(t, "event times", byDay.Rows[0], want{issued: 3, served: 3, transferred: 1, within: 1,
+		wait: stats(15720.0/3, 7620, 7800, 3), svc: stats(8100.0/3, 420, 7500, 3)})
+}
+
+// TestCacheVersion: a day cached by another version of the summaries is
+// computed again from the log, never served; a day the log no longer
+// holds is served from the previous version's summary (read as
+// durations), and not from an unknown one.
+func TestCacheVersion(t *testing.T) {
+	dir, cfg, _, _ := scenario(t, false)
+	r := newReporter(t, dir, cfg, true)
+	q := report.Query{From: "2026-11-19", To: "2026-11-24", By: report.ByDay}
+	if _, err := r.Report(context.Background(), q); err != nil {
+		t.Fatal(err)
+	}
+	v2, err := hex.DecodeString(report.V2Day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, report.CacheFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	// Day 1, still in the log, now holds another day's figures under
+	// version 2; 11-20 and 11-19 are days the log lost.
+	for _, q := range []string{
+		`UPDATE days SET version = 2, summary = ? WHERE day = '2026-11-23'`,
+		`INSERT INTO days VALUES ('2026-11-20', 2, 'Asia/Ho_Chi_Minh', 1, 2, ?)`,
+		`INSERT INTO days VALUES ('2026-11-19', 1, 'Asia/Ho_Chi_Minh', 1, 2, ?)`,
+	} {
+		if _, err := db.Exec(q, v2); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep, err := r.Report(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Days != 3 || len(rep.Rows) != 3 {
+		t.Fatalf("got %d days, rows %+v; want 3: 11-20, 11-23, 11-24", rep.Days, rep.Rows)
+	}
+	// The summary of version 2: T1 waited 240 s, served 60 + 80 s,
+	// rated 2; T2 never called; T3's clock went back: wait 0, served
+	// 61 s. Counter 1 idle 5 ms, busy 7 ms, paused 600 + 3 ms.
+	checkRow(t, "version 2, not in the log", rep.Rows[0], row{key: "2026-11-20", name: "Thứ Sáu",
+		issued: 3, served: 2, transferred: 1, waitN: 2, wait: [3]float64{120, 120, 240},
+		svcN: 2, svc: [3]float64{100.5, 100.5, 140}, within: 2, ratings: [4]int{0, 1, 0, 0},
+		open: 0.012, idle: 0.005, paused: map[string]float64{"họp": 0.6, "": 0.003}})
+	checkRow(t, "version 2, in the log", rep.Rows[1], day1)
+	checkRow(t, "today", rep.Rows[2], day2)
+	var version int
+	if err := db.QueryRow(`SELECT version FROM days WHERE day = '2026-11-23'`).Scan(&version); err != nil {
+		t.Fatal(err)
+	}
+	if version != report.CacheVersion {
+		t.Errorf("day 1 cached as version %d, want %d", version, report.CacheVersion)
 	}
 }

@@ -23,8 +23,15 @@ const (
 )
 
 // cacheVersion changes whenever [daySummary] or the way it is computed
-// changes; cached days of another version are computed again.
-const cacheVersion = 2
+// changes; cached days of another version are computed again. Version 3
+// holds durations (from the engine's monotonic wait_ms and service_ms)
+// instead of event times; a day of version 2 whose events the log no
+// longer holds is still read (see [decodeDay]).
+const cacheVersion = 3
+
+// oldCacheVersion is the previous version still read for days the log no
+// longer holds.
+const oldCacheVersion = 2
 
 // OpenLog opens the event log in dataDir read-only. It does not take the
 // data directory's lock, so it works beside a running daemon: the log is
@@ -119,10 +126,11 @@ func (c *Cache) index(ctx context.Context, from, to string) (map[string]cachedDa
 
 func (c *Cache) load(ctx context.Context, day string) (*daySummary, error) {
 	var blob []byte
-	if err := c.db.QueryRowContext(ctx, `SELECT summary FROM days WHERE day = ?`, day).Scan(&blob); err != nil {
+	var version int
+	if err := c.db.QueryRowContext(ctx, `SELECT version, summary FROM days WHERE day = ?`, day).Scan(&version, &blob); err != nil {
 		return nil, fmt.Errorf("report: cache: day %s: %w", day, err)
 	}
-	s, err := decodeDay(day, blob)
+	s, err := decodeDay(day, version, blob)
 	if err != nil {
 		return nil, fmt.Errorf("report: cache: day %s: %w (delete %s to rebuild it)", day, err, CacheFile)
 	}
@@ -268,9 +276,15 @@ func eachDay(ctx context.Context, db *sql.DB, cache *Cache, from, to string, loc
 		}
 	}
 	tz := loc.String()
-	valid := func(day string) (cachedDay, bool) {
+	// valid tells whether day's cached summary may stand for it: one of
+	// this version; or, when the log lost the day's events (whole is
+	// false), one of the previous version too: it is all there is.
+	valid := func(day string, whole bool) (cachedDay, bool) {
 		c, ok := cached[day]
-		return c, ok && c.version == cacheVersion && c.tz == tz
+		if !ok || c.tz != tz {
+			return c, false
+		}
+		return c, c.version == cacheVersion || (!whole && c.version == oldCacheVersion)
 	}
 	type job struct {
 		sp     span
@@ -280,7 +294,7 @@ func eachDay(ctx context.Context, db *sql.DB, cache *Cache, from, to string, loc
 	inLog := map[string]bool{}
 	for _, sp := range sps {
 		inLog[sp.day] = true
-		c, ok := valid(sp.day)
+		c, ok := valid(sp.day, !sp.partial)
 		// A partial day in the cache was seen whole before the log was
 		// trimmed; a finished day is valid if made from the same events.
 		use := ok && (sp.partial || (sp.over && c.first == sp.first && c.last == sp.last))
@@ -291,7 +305,7 @@ func eachDay(ctx context.Context, db *sql.DB, cache *Cache, from, to string, loc
 	}
 	// Days the log no longer holds.
 	for day := range cached {
-		if _, ok := valid(day); ok && !inLog[day] && !warm {
+		if _, ok := valid(day, false); ok && !inLog[day] && !warm {
 			jobs = append(jobs, job{sp: span{day: day}, cached: true})
 		}
 	}
