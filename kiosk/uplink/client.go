@@ -420,10 +420,12 @@ func (c *Client) session(ctx context.Context) error {
 	conn.Close()
 	wg.Wait()
 	// A write that failed because the receiver hung up on a protocol
-	// error says less than the error the reader found.
+	// error, a message over the limit or a close frame with its reason
+	// says less than the error the reader found.
 	select {
 	case rerr := <-s.errc:
-		if errors.Is(rerr, ErrProtocol) || errors.Is(rerr, ErrAckBeyondLast) {
+		var ce *websocket.CloseError
+		if errors.Is(rerr, ErrProtocol) || errors.Is(rerr, ErrAckBeyondLast) || errors.Is(rerr, websocket.ErrReadLimit) || errors.As(rerr, &ce) {
 			err = rerr
 		}
 	default:
