@@ -510,10 +510,10 @@ func (s *session) write(ctx context.Context, next, first int64) error {
 	c := s.c
 	if first > 0 && next < first {
 		c.lg.Warn("uplink: events the receiver never got were deleted; telling it", "from", next, "to", first-1)
+		c.sent.Store(first - 1) // before the write: see send
 		if err := c.write(s.conn, Gap(next, first-1)); err != nil {
 			return err
 		}
-		c.sent.Store(first - 1)
 		next = first
 	}
 	ping := time.NewTicker(c.o.PingEvery)
@@ -618,15 +618,18 @@ func (s *session) send(ctx context.Context, next, n int64) (int64, error) {
 	_, err := c.log.Since(ctx, next-1, int(n), func(r eventlog.Record) error {
 		if r.Seq > next {
 			c.lg.Warn("uplink: events the receiver never got were deleted; telling it", "from", next, "to", r.Seq-1)
+			c.sent.Store(r.Seq - 1)
 			if err := c.write(s.conn, Gap(next, r.Seq-1)); err != nil {
 				return err
 			}
-			c.sent.Store(r.Seq - 1)
 		}
+		// sent moves before the write: a quick receiver's ack can reach
+		// the reader before the write returns, and an ack above sent
+		// ends the connection. If the write fails, so does the session.
+		c.sent.Store(r.Seq)
 		if err := c.write(s.conn, r.Data); err != nil {
 			return fmt.Errorf("uplink: write: %w", err)
 		}
-		c.sent.Store(r.Seq)
 		c.sentTotal.Add(1)
 		next = r.Seq + 1
 		return nil
