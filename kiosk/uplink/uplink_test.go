@@ -216,9 +216,17 @@ func TestLiveQueueOnReceiver(t *testing.T) {
 	}
 	a.waitFor(t, u.log.Durable())
 	want, _ := kiosk.View(u.room, (*queue.Engine).State)
-	got := r.srv.Units()[0].State
-	if got == nil {
-		t.Fatal("receiver has no live state")
+	// The snapshot follows the events it includes, so the receiver may
+	// take it in after acknowledging them: wait for it.
+	var got *queue.State
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if un := r.srv.Units(); len(un) == 1 && un[0].State != nil && un[0].State.Seq >= want.Seq {
+			got = un[0].State
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("receiver has no live state at seq %d: %+v", want.Seq, r.srv.Units())
+		}
 	}
 	if got.Seq != want.Seq {
 		t.Errorf("live seq: got %d, want %d", got.Seq, want.Seq)
