@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"testing"
 	"time"
 
@@ -27,7 +28,9 @@ type harness struct {
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	// Not t.Context: it is cancelled before the cleanups run, and Run
+	// must end because of Halt, which the cleanup below checks.
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	t.Cleanup(cancel)
 	h := &harness{t: t, ctx: ctx, em: printertest.New(),
 		status: make(chan printer.Status, 256), results: make(chan printer.Result, 256), runErr: make(chan error, 1)}
@@ -156,8 +159,8 @@ func TestEndToEndOverPTY(t *testing.T) {
 	}
 	h.submit("2", jobs[1])
 	h.waitPolls(12) // three more full status checks
-	if got := len(h.em.Jobs()); got != 1 {
-		t.Fatalf("printed while out of paper: got %d jobs, want 1", got)
+	if got := h.em.Jobs(); len(got) != 1 {
+		t.Fatalf("printed while out of paper: got %d jobs (%s), want 1", len(got), which(got, jobs))
 	}
 	if got := h.sup.Queued(); got != 1 {
 		t.Errorf("queued: got %d, want 1", got)
@@ -257,4 +260,19 @@ func TestHaltReportsQueuedJobs(t *testing.T) {
 	if n := len(h.em.Jobs()) + len(h.em.Lost()); n != 0 {
 		t.Errorf("got %d jobs on the printer, want 0", n)
 	}
+}
+
+// which names the tickets that printed jobs are, for failure messages.
+func which(printed, jobs [][]byte) string {
+	var names []string
+	for _, p := range printed {
+		name := fmt.Sprintf("unknown %d B", len(p))
+		for i, j := range jobs {
+			if bytes.Equal(p, j) {
+				name = fmt.Sprintf("ticket %d", i+1)
+			}
+		}
+		names = append(names, name)
+	}
+	return strings.Join(names, ", ")
 }

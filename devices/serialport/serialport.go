@@ -4,6 +4,8 @@
 // goroutines with SIGURG) and then reports fewer bytes without an error.
 // A ticket's raster data cut that way leaves the printer waiting for the
 // rest of an image, and the next status query is taken for image data.
+// Drain (tcdrain) has the same weakness: Linux ends the wait with EINTR
+// when a signal arrives, and go.bug.st/serial passes that on.
 package serialport
 
 import (
@@ -15,7 +17,8 @@ import (
 	"go.bug.st/serial"
 )
 
-// Port is a serial port whose Write writes everything or fails.
+// Port is a serial port whose Write writes everything or fails and whose
+// Drain waits until the output is on the wire or fails.
 type Port struct {
 	serial.Port
 }
@@ -27,6 +30,17 @@ func Full(p serial.Port) *Port { return &Port{Port: p} }
 // system calls; it returns an error when fewer than len(b) bytes went out.
 func (p *Port) Write(b []byte) (int, error) {
 	return writeAll(p.Port, b)
+}
+
+// Drain waits until everything written has left the port, waiting again
+// when a signal interrupts the wait. (The printer drains after each job; an
+// EINTR taken for a failed port printed the job twice.)
+func (p *Port) Drain() error {
+	for {
+		if err := p.Port.Drain(); !errors.Is(err, syscall.EINTR) {
+			return err
+		}
+	}
 }
 
 func writeAll(w io.Writer, b []byte) (int, error) {

@@ -6,6 +6,8 @@ import (
 	"io"
 	"syscall"
 	"testing"
+
+	"go.bug.st/serial"
 )
 
 // stingy writes at most max bytes a call and fails with err once.
@@ -46,6 +48,47 @@ func TestWriteAll(t *testing.T) {
 			}
 			if tt.wantErr == nil && !bytes.Equal(tt.w.Bytes(), data) {
 				t.Error("the bytes written differ from the data")
+			}
+		})
+	}
+}
+
+// interrupted is a serial.Port whose Drain fails with the errors given,
+// then succeeds.
+type interrupted struct {
+	serial.Port // nil: only Drain is called
+	errs        []error
+	calls       int
+}
+
+func (p *interrupted) Drain() error {
+	p.calls++
+	if len(p.errs) > 0 {
+		err := p.errs[0]
+		p.errs = p.errs[1:]
+		return err
+	}
+	return nil
+}
+
+func TestDrain(t *testing.T) {
+	tests := []struct {
+		name      string
+		errs      []error
+		wantCalls int
+		wantErr   error
+	}{
+		{"at once", nil, 1, nil},
+		{"interrupted twice", []error{syscall.EINTR, syscall.EINTR}, 3, nil},
+		{"fails", []error{syscall.EIO}, 1, syscall.EIO},
+		{"interrupted, then fails", []error{syscall.EINTR, syscall.EIO}, 2, syscall.EIO},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := &interrupted{errs: tt.errs}
+			err := Full(p).Drain()
+			if p.calls != tt.wantCalls || !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
+				t.Errorf("got %d calls, %v; want %d calls, %v", p.calls, err, tt.wantCalls, tt.wantErr)
 			}
 		})
 	}
