@@ -429,6 +429,11 @@ func sendKeys(ctx context.Context, sel, text string) error {
 // pressKey types a key into the page with the focus on its body.
 func pressKey(t testing.TB, ctx context.Context, key string) {
 	t.Helper()
+	// The page may show a command's effect (from the websocket) before
+	// its own answer arrives; until then it ignores keys, as a double
+	// press must not call two tickets. An officer would press again; the
+	// test waits.
+	waitJS(t, ctx, `!(window.motcuaCounter && window.motcuaCounter.busy)`)
 	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.activeElement && document.activeElement.blur()`), chromedp.KeyEvent(key)); err != nil {
 		t.Fatalf("key %s: %v", key, err)
 	}

@@ -7,8 +7,10 @@ const model = new Model();
 const PRESETS = ["Họp", "Nghỉ trưa", "Ra ngoài công tác", "Việc riêng"];
 let busy = false;
 
-// window.motcuaCounter lets tests see the last answer.
-window.motcuaCounter = { last: null };
+// window.motcuaCounter lets tests see the last answer and whether a
+// command is in flight (keys pressed meanwhile are ignored, so that a
+// double press never calls two tickets).
+window.motcuaCounter = { last: null, get busy() { return busy; } };
 
 function me() {
   return model.state && model.state.counters.find((c) => c.id === id);
