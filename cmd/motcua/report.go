@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -94,8 +95,22 @@ func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 // writeReportFile writes path through a temporary file renamed into place, so
-// that a failed report leaves no half file.
+// that a failed report leaves no half file. A path that is not a regular
+// file (/dev/null, a pipe, a symbolic link) is written in place: a rename
+// would replace the device or the link.
 func writeReportFile(path string, write func(io.Writer) error) error {
+	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
+		if err != nil {
+			return err
+		}
+		w := bufio.NewWriter(f)
+		err = write(w)
+		if err == nil {
+			err = w.Flush()
+		}
+		return errors.Join(err, f.Close())
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return err
