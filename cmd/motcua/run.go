@@ -27,6 +27,7 @@ import (
 	"motcua/kiosk/clock"
 	"motcua/kiosk/config"
 	"motcua/kiosk/daemon"
+	"motcua/kiosk/uplink"
 )
 
 // checkParts checks what the configuration names beyond its own rules:
@@ -107,10 +108,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return serve(ctx, d, cfg, log, &cur, sd, func() (*config.Config, error) { return loadConfig(*path) })
 }
 
-// serve runs the daemon and the devices of cfg until ctx ends. On SIGHUP
-// it reads the configuration again with reload: a valid one is put in
-// force without losing the queue (the devices are reopened), an invalid one
-// is refused with the reason and the old one stays.
+// serve runs the daemon, the devices and the uplink of cfg until ctx ends.
+// On SIGHUP it reads the configuration again with reload: a valid one is
+// put in force without losing the queue (the devices are reopened, and the
+// uplink client is replaced when [uplink] changed), an invalid one is
+// refused with the reason and the old one stays.
 func serve(ctx context.Context, d *daemon.Daemon, cfg *config.Config, log *slog.Logger, cur *atomic.Pointer[rig], sd *watchdog, reload func() (*config.Config, error)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -136,14 +138,13 @@ func serve(ctx context.Context, d *daemon.Daemon, cfg *config.Config, log *slog.
 	}
 	deviceRoutes(d, cur)
 	stopReports := reportRoutes(ctx, d, cfg, log)
-	upc, waitUp, err := startUplink(ctx, cfg, d, log)
+	upOpts, err := uplinkOptions(cfg)
 	if err != nil {
 		return errors.Join(err, stopRig(), d.Close())
 	}
-	if upc != nil {
-		if err := d.Metrics.Register(upc); err != nil {
-			log.Warn("uplink metrics", "err", err)
-		}
+	up := newUplinkRunner(d, log)
+	if up.start(ctx, upOpts) != nil {
+		log.Info("uplink started", "url", redactURL(upOpts.URL))
 	}
 	served := make(chan error, 1)
 	go func() { served <- d.Run(ctx) }()
@@ -156,13 +157,22 @@ func serve(ctx context.Context, d *daemon.Daemon, cfg *config.Config, log *slog.
 		case err := <-served:
 			sd.n.Stopping()
 			cancel()
-			return errors.Join(err, stopRig(), waitUp(), <-dogDone, stopReports())
+			return errors.Join(err, stopRig(), up.stop(), <-dogDone, stopReports())
 		case <-stopping:
 			sd.n.Stopping() // then wait for the daemon to finish
 			stopping = nil
 		case <-hup:
 			sd.n.Reloading()
 			next, err := reload()
+			var upChanged bool
+			var nextUp *uplink.Options
+			if err == nil {
+				// A new [uplink] is checked before anything is put in
+				// force: a bad one refuses the whole reload.
+				if upChanged = !reflect.DeepEqual(next.Uplink, cfg.Uplink); upChanged {
+					nextUp, err = uplinkOptions(next)
+				}
+			}
 			if err == nil {
 				err = d.Reload(next)
 			}
@@ -175,13 +185,14 @@ func serve(ctx context.Context, d *daemon.Daemon, cfg *config.Config, log *slog.
 				log.Warn("devices stopped with an error", "err", err)
 			}
 			cur.Store(nil)
-			if !reflect.DeepEqual(next.Uplink, cfg.Uplink) {
-				log.Warn("the [uplink] section changed: restart motcua to use it")
-			}
 			if stopRig, err = startRig(next); err != nil {
 				log.Error("devices of the new configuration failed; running without them", "err", err)
 				stopRig = func() error { return nil }
 			}
+			if upChanged {
+				up.restart(ctx, nextUp)
+			}
+			cfg = next
 			sd.n.Ready("configuration reloaded")
 		}
 	}

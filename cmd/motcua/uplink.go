@@ -3,30 +3,147 @@ package main
 import (
 	"context"
 	"log/slog"
+	"net/url"
+	"sync/atomic"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"motcua/kiosk/config"
 	"motcua/kiosk/daemon"
+	"motcua/kiosk/queue"
 	"motcua/kiosk/uplink"
 )
 
-// startUplink builds the uplink client of cfg on d, wakes it on every
-// commit and runs it until ctx is done; the returned wait function returns
-// once it has stopped. The client (a prometheus.Collector) is returned for
-// the metrics; it is nil when cfg has no [uplink].
-func startUplink(ctx context.Context, cfg *config.Config, d *daemon.Daemon, log *slog.Logger) (c *uplink.Client, wait func() error, err error) {
+// uplinkOptions returns the client options of cfg's [uplink], or nil when
+// it has none. It reads the ca_file, so a reload checks it before putting
+// anything in force.
+func uplinkOptions(cfg *config.Config) (*uplink.Options, error) {
 	if cfg.Uplink == nil || cfg.Uplink.URL == "" {
-		return nil, func() error { return nil }, nil
+		return nil, nil
 	}
 	opts, err := uplink.FromConfig(cfg)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	opts.Signal = uplink.NewSignal()
-	opts.Logger = log
-	d.Subscribe(opts.Signal.Notify)
-	c = uplink.New(d.Log, d.Room, opts)
-	done := make(chan error, 1)
-	go func() { done <- c.Run(ctx) }()
-	log.Info("uplink started", "url", c.String())
-	return c, func() error { return <-done }, nil
+	return &opts, nil
 }
+
+// uplinkRunner runs the uplink client of the configuration in force, and
+// replaces it when a reload changes [uplink]. It owns one wake signal,
+// subscribed to the daemon's commits once for all the clients it runs,
+// and it is the /metrics collector of whichever client runs now, so that
+// a new client needs no new registration. Its methods are called from
+// serve's goroutine only; Describe and Collect from any.
+type uplinkRunner struct {
+	d   *daemon.Daemon
+	log *slog.Logger
+
+	signal *uplink.Signal // nil until the first client starts
+	first  *uplink.Client // describes the metrics: every client has the same
+	cur    atomic.Pointer[uplink.Client]
+	cancel context.CancelFunc
+	done   chan error
+}
+
+func newUplinkRunner(d *daemon.Daemon, log *slog.Logger) *uplinkRunner {
+	return &uplinkRunner{d: d, log: log}
+}
+
+// start runs a client of opts until ctx is done or [uplinkRunner.stop];
+// nil opts start none. No client may be running.
+func (u *uplinkRunner) start(ctx context.Context, opts *uplink.Options) *uplink.Client {
+	if opts == nil {
+		return nil
+	}
+	if u.signal == nil {
+		u.signal = uplink.NewSignal()
+		u.d.Subscribe(u.signal.Notify)
+	}
+	o := *opts
+	o.Signal = u.signal
+	o.Logger = u.log
+	c := uplink.New(u.d.Log, u.d.Room, o)
+	ctx, u.cancel = context.WithCancel(ctx)
+	u.done = make(chan error, 1)
+	go func() { u.done <- c.Run(ctx) }()
+	u.cur.Store(c)
+	if u.first == nil {
+		u.first = c
+		if err := u.d.Metrics.Register(u); err != nil {
+			u.log.Warn("uplink metrics", "err", err)
+		}
+	}
+	return c
+}
+
+// stop ends the running client, if any, and waits until it has stored
+// the acknowledged seq and let go of its connection.
+func (u *uplinkRunner) stop() error {
+	if u.cancel == nil {
+		return nil
+	}
+	u.cancel()
+	err := <-u.done
+	u.cancel, u.done = nil, nil
+	u.cur.Store(nil)
+	return err
+}
+
+// restart puts the [uplink] of a reloaded configuration in force: it
+// stops the running client and starts one of opts (none when nil). The
+// new client resumes from its receiver's welcome, as on any reconnect, so
+// nothing is lost, and the receiver ignores what it already has.
+func (u *uplinkRunner) restart(ctx context.Context, opts *uplink.Options) {
+	had := u.cancel != nil
+	if err := u.stop(); err != nil {
+		u.log.Warn("uplink stopped with an error", "err", err)
+	}
+	dev := queue.Device{Name: uplink.DeviceName, Status: queue.DeviceOK, Detail: "off: the configuration has no [uplink]; events stay in the local log"}
+	if opts != nil {
+		dev = queue.Device{Name: uplink.DeviceName, Status: queue.DeviceWarning, Detail: "connecting to " + redactURL(opts.URL) + " (configuration reloaded)"}
+	}
+	// The old client's last status names the old receiver; say what
+	// happens now until the new client reports.
+	if err := u.d.Room.SetDevice(dev); err != nil {
+		u.log.Error("uplink device status", "err", err)
+	}
+	switch {
+	case opts == nil:
+		u.log.Info("uplink stopped: the configuration has no [uplink]")
+	case had:
+		u.start(ctx, opts)
+		u.log.Info("uplink restarted with the new configuration", "url", redactURL(opts.URL))
+	default:
+		u.start(ctx, opts)
+		u.log.Info("uplink started with the new configuration", "url", redactURL(opts.URL))
+	}
+}
+
+// Describe implements [prometheus.Collector] with the descriptions of the
+// first client; the runner is registered once that one exists.
+func (u *uplinkRunner) Describe(ch chan<- *prometheus.Desc) {
+	if u.first != nil {
+		u.first.Describe(ch)
+	}
+}
+
+// Collect implements [prometheus.Collector]: the running client's
+// metrics, none while no client runs.
+func (u *uplinkRunner) Collect(ch chan<- prometheus.Metric) {
+	if c := u.cur.Load(); c != nil {
+		c.Collect(ch)
+	}
+}
+
+// redactURL drops credentials and the query from a URL before it is
+// logged or shown.
+func redactURL(s string) string {
+	pu, err := url.Parse(s)
+	if err != nil {
+		return "(bad url)"
+	}
+	pu.User, pu.RawQuery = nil, ""
+	return pu.String()
+}
+
+var _ prometheus.Collector = (*uplinkRunner)(nil)
