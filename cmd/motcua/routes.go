@@ -132,10 +132,10 @@ func deviceRoutes(d *daemon.Daemon, cur *atomic.Pointer[rig]) {
 }
 
 // reportRoutes serves GET /api/v1/reports to admins and keeps the cache of
-// finished days warm: at start and whenever a new day starts. The returned
-// function stops it.
-func reportRoutes(ctx context.Context, d *daemon.Daemon, cfg *config.Config, log *slog.Logger) (stop func() error) {
-	rh := report.NewHandler(d.Log.DB(), cfg)
+// finished days warm: at start and whenever a new day starts. It returns
+// the handler, which a reload reconfigures, and a function that stops it.
+func reportRoutes(ctx context.Context, d *daemon.Daemon, cfg *config.Config, log *slog.Logger) (rh *report.Handler, stop func() error) {
+	rh = report.NewHandler(d.Log.DB(), cfg)
 	d.API.Handle("GET /api/v1/reports", rh, config.RoleAdmin)
 	warm := make(chan struct{}, 1)
 	warm <- struct{}{}
@@ -165,7 +165,7 @@ func reportRoutes(ctx context.Context, d *daemon.Daemon, cfg *config.Config, log
 			}
 		}
 	}()
-	return func() error {
+	return rh, func() error {
 		<-done
 		return rh.Close()
 	}

@@ -137,7 +137,7 @@ func serve(ctx context.Context, d *daemon.Daemon, cfg *config.Config, log *slog.
 		return err
 	}
 	deviceRoutes(d, cur)
-	stopReports := reportRoutes(ctx, d, cfg, log)
+	reports, stopReports := reportRoutes(ctx, d, cfg, log)
 	upOpts, err := uplinkOptions(cfg)
 	if err != nil {
 		return errors.Join(err, stopRig(), d.Close())
@@ -192,6 +192,7 @@ func serve(ctx context.Context, d *daemon.Daemon, cfg *config.Config, log *slog.
 			if upChanged {
 				up.restart(ctx, nextUp)
 			}
+			reports.Reconfigure(next)
 			cfg = next
 			sd.n.Ready("configuration reloaded")
 		}

@@ -236,4 +236,30 @@ func TestHandler(t *testing.T) {
 	if w.Code != http.StatusMethodNotAllowed {
 		t.Errorf("POST: got %d, want 405", w.Code)
 	}
+
+	// After a reload that renames a service, reports use the new name.
+	names := func() []string {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/api/v1/reports?from=2026-11-23&to=2026-11-24&by=service&format=json", nil))
+		var rep report.Report
+		if err := json.Unmarshal(w.Body.Bytes(), &rep); err != nil {
+			t.Fatalf("%v: %s", err, w.Body)
+		}
+		var out []string
+		for _, r := range rep.Rows {
+			out = append(out, r.Name)
+		}
+		return out
+	}
+	next := *cfg
+	next.Services = slices.Clone(cfg.Services)
+	old := next.Services[0].Name
+	next.Services[0].Name = "Đất đai – Nhà ở"
+	if slices.Contains(names(), next.Services[0].Name) {
+		t.Fatalf("the new name before the reload: %v", names())
+	}
+	h.Reconfigure(&next)
+	if got := names(); !slices.Contains(got, "Đất đai – Nhà ở") || slices.Contains(got, old) {
+		t.Errorf("after Reconfigure: got names %v, want %q instead of %q", got, "Đất đai – Nhà ở", old)
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"motcua/kiosk/config"
@@ -22,7 +23,7 @@ import (
 // It is safe for concurrent use.
 type Handler struct {
 	db  *sql.DB
-	cfg *config.Config
+	cfg atomic.Pointer[config.Config]
 	// Now tells the time; time.Now when nil.
 	Now func() time.Time
 
@@ -34,8 +35,15 @@ type Handler struct {
 // daemon's read-only eventlog.Log.DB). Finished days are cached in
 // DATA_DIR/reports.db, opened on the first request.
 func NewHandler(db *sql.DB, cfg *config.Config) *Handler {
-	return &Handler{db: db, cfg: cfg}
+	h := &Handler{db: db}
+	h.cfg.Store(cfg)
+	return h
 }
+
+// Reconfigure makes later reports use cfg (services, counters, time zone,
+// target wait), as after a reload. The cache stays where it is: a reload
+// does not move the data directory.
+func (h *Handler) Reconfigure(cfg *config.Config) { h.cfg.Store(cfg) }
 
 // Close closes the cache file, if one was opened.
 func (h *Handler) Close() error {
@@ -48,12 +56,12 @@ func (h *Handler) Close() error {
 
 func (h *Handler) openCache() *Cache {
 	h.once.Do(func() {
-		if h.cfg.Server.DataDir == "" {
+		if h.cfg.Load().Server.DataDir == "" {
 			return
 		}
 		// Without a cache every report reads the events again: slower,
 		// not wrong. So a cache that cannot be opened is not an error.
-		if c, err := OpenCache(filepath.Join(h.cfg.Server.DataDir, CacheFile)); err == nil {
+		if c, err := OpenCache(filepath.Join(h.cfg.Load().Server.DataDir, CacheFile)); err == nil {
 			h.cache = c
 		}
 	})
@@ -64,7 +72,7 @@ func (h *Handler) openCache() *Cache {
 // the first report over a long range is fast too. Run it at start and
 // after a new day, from a goroutine the caller owns.
 func (h *Handler) Warm(ctx context.Context) (int, error) {
-	return New(h.db, h.cfg, h.openCache()).Warm(ctx)
+	return New(h.db, h.cfg.Load(), h.openCache()).Warm(ctx)
 }
 
 // ServeHTTP answers GET /api/v1/reports; see [Handler].
@@ -78,7 +86,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h.Now != nil {
 		now = h.Now()
 	}
-	loc := h.cfg.Location
+	cfg := h.cfg.Load()
+	loc := cfg.Location
 	if loc == nil {
 		loc = time.Local
 	}
@@ -100,7 +109,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "bad_request", ErrBadFormat.Error())
 		return
 	}
-	rp := New(h.db, h.cfg, h.openCache())
+	rp := New(h.db, cfg, h.openCache())
 	rp.Now = func() time.Time { return now }
 	rep, err := rp.Report(r.Context(), query)
 	if err != nil {
