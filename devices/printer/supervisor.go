@@ -414,10 +414,14 @@ func (s *Supervisor) print(ctx context.Context, c *conn, j Job) error {
 	}
 	// A serial Write returns once the kernel has the bytes; the status
 	// query must not wait behind seconds of raster data, or its reply
-	// would seem lost.
+	// would seem lost. A failed drain is no reason to send the job again:
+	// Write has handed all of it to the kernel, and a port that is really
+	// gone fails the status query below. (Taking a drain interrupted by a
+	// signal for a failed port printed tickets twice, on a pty too; a
+	// driver without tcdrain would print every ticket over and over.)
 	if d, ok := c.port.(drainer); ok {
 		if err := d.Drain(); err != nil {
-			return fmt.Errorf("printer: write job %s: %w", j.ID, err)
+			s.log.Warn("printer drain failed; checking status anyway", "printer", s.cfg.Name, "job", j.ID, "err", err)
 		}
 	}
 	if c.noStatus {

@@ -6,6 +6,8 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -350,5 +352,73 @@ func TestQueueFull(t *testing.T) {
 	}
 	if sup.String() != "printer " {
 		t.Errorf("String: got %q", sup.String())
+	}
+}
+
+// undrainable is a port whose Drain fails with errs in turn, then with
+// the last one for good.
+type undrainable struct {
+	net.Conn
+	mu   sync.Mutex
+	errs []error
+}
+
+func (u *undrainable) Drain() error {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	err := u.errs[0]
+	if len(u.errs) > 1 {
+		u.errs = u.errs[1:]
+	}
+	return err
+}
+
+// A drain that fails after the job went out whole must not make the job
+// print again: a signal interrupting tcdrain printed tickets twice.
+func TestDrainErrorPrintsOnce(t *testing.T) {
+	tests := []struct {
+		name string
+		errs []error
+	}{
+		{"interrupted once", []error{syscall.EINTR, nil}},
+		{"never drains", []error{syscall.ENOTTY}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			em := printertest.New()
+			var opens atomic.Int32
+			sup, status, results := pipeSupervisor(t, em, printer.Config{
+				Open: func(context.Context) (io.ReadWriteCloser, error) {
+					opens.Add(1)
+					a, b := net.Pipe()
+					go em.Serve(b)
+					return &undrainable{Conn: a, errs: tt.errs}, nil
+				},
+			})
+			waitCode(t, status, printer.CodeOK)
+			ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+			defer cancel()
+			for _, id := range []string{"d1", "d2"} {
+				if err := sup.Submit(printer.Job{ID: id, Data: job}); err != nil {
+					t.Fatal(err)
+				}
+				select {
+				case r := <-results:
+					if r.ID != id || !r.Printed || r.Requeued {
+						t.Fatalf("got %+v, want %s printed", r, id)
+					}
+				case s := <-status:
+					t.Fatalf("job %s: got status %s (%v), want the job printed", id, s.Code, s.Err)
+				case <-ctx.Done():
+					t.Fatalf("job %s: %v", id, ctx.Err())
+				}
+			}
+			if n := len(em.Jobs()); n != 2 {
+				t.Errorf("got %d tickets on paper, want 2", n)
+			}
+			if n := opens.Load(); n != 1 {
+				t.Errorf("opened %d times, want 1", n)
+			}
+		})
 	}
 }
