@@ -146,7 +146,9 @@ func (p *daemonProc) kill() {
 	}
 }
 
-var client = &http.Client{Timeout: 5 * time.Second}
+// client gives up only on a hung daemon, not on a disk that stalls a few
+// seconds while other test binaries write.
+var client = &http.Client{Timeout: 30 * time.Second}
 
 // checkTickets asserts that the daemon serves every ticket of want (id ->
 // number) with its number.

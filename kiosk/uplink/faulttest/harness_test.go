@@ -209,7 +209,7 @@ func (k *kiosk) issue(n, conc int) int {
 	ok := 0
 	var wg sync.WaitGroup
 	work := make(chan struct{})
-	client := &http.Client{Timeout: 10 * time.Second}
+	client := &http.Client{Timeout: 30 * time.Second} // a hung daemon, not a stalled disk
 	for range conc {
 		wg.Add(1)
 		go func() {
