@@ -19,7 +19,10 @@
 // device goes away, and reports status changes ([Config].OnStatus) and job
 // results ([Config].OnResult). A job never goes to a printer that reports
 // no paper, an open cover or an error: it waits in the queue and prints when
-// the printer is ready again.
+// the printer is ready again. A DLE EOT reply does not say which query it
+// answers, so after replies failed to come in time the next query waits
+// until the late ones came in or the line has been quiet for
+// [Config].Settle, so that they are not taken for its answers.
 //
 // Package printertest has a printer emulator for tests.
 package printer

@@ -64,7 +64,15 @@ type Config struct {
 	// JobReplyTimeout is the wait for the replies after a job, when a busy
 	// printer with a full buffer may answer late; 0 = 10 s.
 	JobReplyTimeout time.Duration
-	QueueSize       int // 0 = 64
+	// Settle is how long the line must stay quiet, after status replies
+	// failed to come in time, before the next status query goes out: a
+	// slow printer's late replies would otherwise be taken as the answers
+	// to that query. The wait ends early once every late reply came in,
+	// and it overlaps the idle poll, so it mostly delays only a job that
+	// comes right after a timeout. Replies later than that cannot be told
+	// from answers. 0 = 500 ms.
+	Settle    time.Duration
+	QueueSize int // 0 = 64
 	// Blind never queries status (write-only ports): jobs go out as soon
 	// as the port opens.
 	Blind bool
@@ -111,6 +119,9 @@ func New(c Config) (*Supervisor, error) {
 	}
 	if c.JobReplyTimeout <= 0 {
 		c.JobReplyTimeout = 10 * time.Second
+	}
+	if c.Settle <= 0 {
+		c.Settle = 500 * time.Millisecond
 	}
 	if c.QueueSize <= 0 {
 		c.QueueSize = 64
@@ -331,6 +342,11 @@ type chunk struct {
 	err error
 }
 
+// settleLimit bounds the wait for a quiet line, in units of Config.Settle:
+// a line that never goes quiet (noise, a wrong baud rate) must not keep
+// the status queries back for good.
+const settleLimit = 4
+
 // conn is one open port and its reader goroutine.
 type conn struct {
 	port     io.ReadWriteCloser
@@ -340,6 +356,17 @@ type conn struct {
 	replies  []escpos.Reply
 	noStatus bool
 	st       escpos.Status
+
+	// A DLE EOT reply does not say which query it answers (see
+	// escpos.Decoder), so replies that come after their query timed out
+	// would be taken as the answers to the next query. stale is set on a
+	// timeout and cleared by settle before the next query; owed counts
+	// the replies still outstanding (at least: queries a printer never
+	// answers stay counted, which only costs settle its early end);
+	// heard is when the line was last heard from, or the timeout.
+	stale bool
+	owed  int
+	heard time.Time
 }
 
 func (c *conn) read() {
@@ -481,6 +508,16 @@ func (s *Supervisor) check(ctx context.Context, c *conn, wait time.Duration) (bo
 		s.setStatus(st)
 		return st.Ready(), nil
 	}
+	if c.stale {
+		halted, err := s.settle(ctx, c)
+		if err != nil || halted {
+			return false, err
+		}
+		if c.noStatus {
+			// The port said while settling that it cannot read.
+			return true, nil
+		}
+	}
 	var e escpos.Encoder
 	for n := byte(1); n <= 4; n++ {
 		e.StatusQuery(n)
@@ -497,11 +534,14 @@ func (s *Supervisor) check(ctx context.Context, c *conn, wait time.Duration) (bo
 		case <-ctx.Done():
 			return false, ctx.Err()
 		case <-timeout:
+			c.owed += c.dec.Pending()
 			c.dec.Forget()
+			c.stale = true
+			c.heard = s.clock.Now()
 			s.setStatus(statusNoAnswer())
 			return false, nil
 		case ch := <-c.rx:
-			if err := s.take(c, ch); err != nil {
+			if _, err := s.take(c, ch); err != nil {
 				if c.noStatus {
 					return true, nil
 				}
@@ -514,8 +554,51 @@ func (s *Supervisor) check(ctx context.Context, c *conn, wait time.Duration) (bo
 	return st.Ready(), nil
 }
 
-// take feeds bytes from the printer into the decoder.
-func (s *Supervisor) take(c *conn, ch chunk) error {
+// settle waits, before a status query, until the replies to the queries
+// that timed out can no longer be mistaken for its answers: until all of
+// them came in, or the line has been quiet for Config.Settle (the printer
+// will not answer them), or settleLimit×Settle passed. What arrives
+// meanwhile is taken as usual: late replies are dropped, automatic status
+// blocks applied. It reports whether Halt was called.
+func (s *Supervisor) settle(ctx context.Context, c *conn) (bool, error) {
+	limit := s.clock.Now().Add(settleLimit * s.cfg.Settle)
+	defer func() { c.stale = false }()
+	for c.owed > 0 {
+		now := s.clock.Now()
+		quiet := now.Sub(c.heard)
+		if quiet >= s.cfg.Settle || !now.Before(limit) {
+			return false, nil
+		}
+		t := s.clock.After(min(s.cfg.Settle-quiet, limit.Sub(now)))
+		for waiting := true; waiting; {
+			select {
+			case <-ctx.Done():
+				return false, ctx.Err()
+			case <-t:
+				waiting = false
+			case <-s.wake:
+				if s.isHalted() {
+					s.poke()
+					return true, nil
+				}
+				// A job: serve looks at the queue after this check.
+			case ch := <-c.rx:
+				if _, err := s.take(c, ch); err != nil {
+					if c.noStatus {
+						return false, nil
+					}
+					return false, err
+				}
+				waiting = false
+			}
+		}
+	}
+	return false, nil
+}
+
+// take feeds bytes from the printer into the decoder. It reports whether
+// they held an automatic status block.
+func (s *Supervisor) take(c *conn, ch chunk) (asb bool, err error) {
 	if ch.err != nil {
 		if errors.Is(ch.err, ErrNoStatus) {
 			c.noStatus = true
@@ -523,19 +606,32 @@ func (s *Supervisor) take(c *conn, ch chunk) error {
 			s.setStatus(statusNoStatus())
 		}
 		if ch.err == io.EOF {
-			return fmt.Errorf("printer: connection closed: %w", ch.err)
+			return false, fmt.Errorf("printer: connection closed: %w", ch.err)
 		}
-		return fmt.Errorf("printer: read: %w", ch.err)
+		return false, fmt.Errorf("printer: read: %w", ch.err)
 	}
+	c.heard = s.clock.Now()
 	c.replies = c.dec.Feed(ch.p, c.replies[:0])
 	for _, r := range c.replies {
 		if r.Kind == escpos.KindUnknown {
-			s.log.Warn("printer sent unexpected bytes", "printer", s.cfg.Name, "bytes", fmt.Sprintf("% x", r.Raw))
+			late := 0
+			for _, b := range r.Raw {
+				if c.owed > late && escpos.IsRealtimeReply(b) {
+					late++
+				}
+			}
+			c.owed -= late
+			if late < len(r.Raw) {
+				s.log.Warn("printer sent unexpected bytes", "printer", s.cfg.Name, "bytes", fmt.Sprintf("% x", r.Raw))
+			} else {
+				s.log.Debug("printer answered after the timeout; replies dropped", "printer", s.cfg.Name, "bytes", fmt.Sprintf("% x", r.Raw))
+			}
 			continue
 		}
 		c.st.Apply(r)
+		asb = asb || r.Kind == escpos.KindASB
 	}
-	return nil
+	return asb, nil
 }
 
 // idle waits for a job, the next poll, or bytes from the printer.
@@ -550,13 +646,16 @@ func (s *Supervisor) idle(ctx context.Context, c *conn) error {
 		case <-s.wake:
 			return nil
 		case ch := <-c.rx:
-			if err := s.take(c, ch); err != nil {
+			asb, err := s.take(c, ch)
+			if err != nil {
 				if c.noStatus {
 					return nil
 				}
 				return err
 			}
-			if !c.noStatus && c.st.Known&(1<<escpos.KindASB) != 0 {
+			// Only a status block is news: other bytes (late replies)
+			// must not bring back the state of the last full answer.
+			if asb && !c.noStatus {
 				s.setStatus(statusOf(c.st))
 			}
 		}

@@ -202,7 +202,7 @@ func TestPaperRunsOutDuringJob(t *testing.T) {
 func TestNoAnswerAfterJob(t *testing.T) {
 	em := printertest.New()
 	em.SilentAfter(1)
-	sup, status, results := pipeSupervisor(t, em, printer.Config{JobReplyTimeout: 5 * time.Millisecond, ReplyTimeout: 5 * time.Millisecond})
+	sup, status, results := pipeSupervisor(t, em, printer.Config{JobReplyTimeout: 5 * time.Millisecond, ReplyTimeout: 5 * time.Millisecond, Settle: 5 * time.Millisecond})
 	waitCode(t, status, printer.CodeOK)
 	if err := sup.Submit(printer.Job{ID: "q", Data: job}); err != nil {
 		t.Fatal(err)
@@ -268,7 +268,7 @@ func TestExpiredJob(t *testing.T) {
 func TestSilentPrinter(t *testing.T) {
 	em := printertest.New()
 	em.SetSilent(true)
-	sup, status, results := pipeSupervisor(t, em, printer.Config{ReplyTimeout: 5 * time.Millisecond})
+	sup, status, results := pipeSupervisor(t, em, printer.Config{ReplyTimeout: 5 * time.Millisecond, Settle: 5 * time.Millisecond})
 	s := waitCode(t, status, printer.CodeNoAnswer)
 	if s.Level != printer.LevelError {
 		t.Errorf("no answer: got level %s, want error", s.Level)

@@ -36,8 +36,10 @@ type Emulator struct {
 	garbage   int      // bytes it could not parse
 	outAfter  int      // paper runs out when this many jobs are printed (0: never)
 	muteAfter int      // stops answering when this many jobs are printed (0: never)
+	hold      bool     // replies are kept in held, not sent
+	held      []byte   // replies kept back, oldest first
 	w         io.Writer
-	wmu       sync.Mutex
+	wmu       sync.Mutex // orders writes to w; taken before mu when both are held
 }
 
 // New returns a ready printer with paper and its cover shut.
@@ -147,6 +149,43 @@ func (e *Emulator) snapshot() Snapshot {
 	return Snapshot{Jobs: len(e.jobs), Lost: len(e.lost), Queries: q}
 }
 
+// HoldReplies makes the printer keep its replies to status queries back,
+// in order, until [Emulator.ReleaseReplies], as a busy printer (cutting,
+// waking up, a full buffer) answers late. The replies say what the state
+// was when the query arrived.
+func (e *Emulator) HoldReplies() { e.set(func() { e.hold = true }) }
+
+// ReleaseReplies sends the replies held back since [Emulator.HoldReplies],
+// oldest first, and answers at once again; replies to queries that arrive
+// meanwhile are sent after them. It fails if no connection is being
+// served (the held replies are then dropped).
+func (e *Emulator) ReleaseReplies() error {
+	e.wmu.Lock()
+	defer e.wmu.Unlock()
+	e.mu.Lock()
+	out := e.held
+	e.held = nil
+	e.hold = false
+	w := e.w
+	e.notify()
+	e.mu.Unlock()
+	if w == nil {
+		return errors.New("printertest: not connected")
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	_, err := w.Write(out)
+	return err
+}
+
+// Held returns how many replies are being held back.
+func (e *Emulator) Held() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return len(e.held)
+}
+
 // Inject sends raw bytes to the host, as if the printer sent them (noise,
 // an automatic status block). It fails if no connection is being served.
 func (e *Emulator) Inject(p []byte) error {
@@ -202,6 +241,7 @@ func (e *Emulator) Serve(rw io.ReadWriter) error {
 		e.mu.Lock()
 		e.w = nil
 		e.cur = e.cur[:0]
+		e.held = nil
 		e.mu.Unlock()
 	}()
 	var buf []byte
@@ -238,7 +278,11 @@ func (e *Emulator) take(buf []byte) (rest, out []byte) {
 			n := op.Args[0]
 			if n >= 1 && n <= 4 {
 				e.queries[n]++
-				if !e.silent {
+				switch {
+				case e.silent:
+				case e.hold:
+					e.held = append(e.held, e.reply(n))
+				default:
 					out = append(out, e.reply(n))
 				}
 			}

@@ -112,3 +112,71 @@ func TestEmulatorNoCutJob(t *testing.T) {
 		t.Errorf("jobs: got %q, want two copies of the job", got)
 	}
 }
+
+// Held replies go out in order on release, each saying what the state was
+// when its query came, followed by replies to later queries.
+func TestEmulatorHoldReplies(t *testing.T) {
+	e := New()
+	host, dev := net.Pipe()
+	done := make(chan error, 1)
+	go func() { done <- e.Serve(dev) }()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	query := []byte{0x10, 4, 1, 0x10, 4, 2, 0x10, 4, 3, 0x10, 4, 4}
+	e.HoldReplies()
+	if _, err := host.Write(query); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Wait(ctx, func(s Snapshot) bool { return s.Queries == 4 }); err != nil {
+		t.Fatal(err)
+	}
+	e.SetPaper(PaperOut)
+	if _, err := host.Write(query); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Wait(ctx, func(s Snapshot) bool { return s.Queries == 8 }); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.Held(); n != 8 {
+		t.Fatalf("held: got %d, want 8", n)
+	}
+	released := make(chan error, 1)
+	go func() { released <- e.ReleaseReplies() }()
+	got := make([]byte, 12)
+	host.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for n := 0; n < 8; {
+		k, err := host.Read(got[n:8])
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += k
+	}
+	if err := <-released; err != nil {
+		t.Fatal(err)
+	}
+	// Answered at once again.
+	wrote := make(chan error, 1)
+	go func() {
+		_, err := host.Write(query)
+		wrote <- err
+	}()
+	for n := 8; n < 12; {
+		k, err := host.Read(got[n:])
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += k
+	}
+	if err := <-wrote; err != nil {
+		t.Fatal(err)
+	}
+	want := []byte{0x12, 0x12, 0x12, 0x12, 0x1a, 0x32, 0x12, 0x7e, 0x1a, 0x32, 0x12, 0x7e}
+	if !bytes.Equal(got, want) {
+		t.Errorf("got % x, want % x", got, want)
+	}
+	host.Close()
+	<-done
+	if n := e.Held(); n != 0 {
+		t.Errorf("held after release: got %d, want 0", n)
+	}
+}
