@@ -157,8 +157,13 @@ func serve(ctx context.Context, d *daemon.Daemon, cfg *config.Config, log *slog.
 		case err := <-served:
 			sd.n.Stopping()
 			cancel()
-			return errors.Join(err, stopRig(), up.stop(), <-dogDone, stopReports())
+			err = errors.Join(err, stopRig(), up.stop(), <-dogDone, stopReports())
+			if err == nil {
+				log.Info("motcua stopped; the day's queue is kept", "data_dir", cfg.Server.DataDir)
+			}
+			return err
 		case <-stopping:
+			log.Info("stopping: finishing the requests in progress")
 			sd.n.Stopping() // then wait for the daemon to finish
 			stopping = nil
 		case <-hup:
@@ -246,7 +251,7 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 func printDemo(w io.Writer, base string, cfg *config.Config, tokens map[config.Role]string) {
 	fmt.Fprintf(w, "motcua demo: %s\n", cfg.Unit.Name)
-	fmt.Fprintf(w, "data: %s (deleted by nobody: remove it when done)\n\n", cfg.Server.DataDir)
+	fmt.Fprintf(w, "data: %s (kept when the demo stops: remove it when done)\n\n", cfg.Server.DataDir)
 	fmt.Fprintf(w, "Kiosk (citizens):   %s/kiosk?token=%s\n", base, tokens[config.RoleKiosk])
 	fmt.Fprintf(w, "Board (TV):         %s/board?token=%s\n", base, tokens[config.RoleDisplay])
 	for _, c := range cfg.Counters {
