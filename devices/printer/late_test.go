@@ -279,8 +279,12 @@ func TestLateRepliesWhileIdleWithASB(t *testing.T) {
 	if err := em.ReleaseReplies(); err != nil {
 		t.Fatal(err)
 	}
-	// The late replies are taken (and logged) while idle.
-	recv(t, ctx, (<-chan string)(logs))
+	// The late replies are taken (and logged) while idle. Wait for that
+	// line itself: the timeout's own status line may come after the drain
+	// above, and a poll fired before the replies are read would meet them
+	// in flight, an hour of the test clock after the line went quiet.
+	for recv(t, ctx, (<-chan string)(logs)) != "printer answered after the timeout; replies dropped" {
+	}
 	clk.fire(poll)
 	if s := nextStatus(t, status); s.Code != printer.CodePaperOut {
 		t.Fatalf("after the late replies: got %s, want %s", s.Code, printer.CodePaperOut)
