@@ -144,7 +144,7 @@ func serve(ctx context.Context, d *daemon.Daemon, cfg *config.Config, log *slog.
 	}
 	up := newUplinkRunner(d, log)
 	if up.start(ctx, upOpts) != nil {
-		log.Info("uplink started", "url", redactURL(upOpts.URL))
+		log.Info("uplink started", "url", uplink.Redact(upOpts.URL))
 	}
 	served := make(chan error, 1)
 	go func() { served <- d.Run(ctx) }()

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"log/slog"
-	"net/url"
 	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -100,7 +99,7 @@ func (u *uplinkRunner) restart(ctx context.Context, opts *uplink.Options) {
 	}
 	dev := queue.Device{Name: uplink.DeviceName, Status: queue.DeviceOK, Detail: "off: the configuration has no [uplink]; events stay in the local log"}
 	if opts != nil {
-		dev = queue.Device{Name: uplink.DeviceName, Status: queue.DeviceWarning, Detail: "connecting to " + redactURL(opts.URL) + " (configuration reloaded)"}
+		dev = queue.Device{Name: uplink.DeviceName, Status: queue.DeviceWarning, Detail: "connecting to " + uplink.Redact(opts.URL) + " (configuration reloaded)"}
 	}
 	// The old client's last status names the old receiver; say what
 	// happens now until the new client reports.
@@ -112,10 +111,10 @@ func (u *uplinkRunner) restart(ctx context.Context, opts *uplink.Options) {
 		u.log.Info("uplink stopped: the configuration has no [uplink]")
 	case had:
 		u.start(ctx, opts)
-		u.log.Info("uplink restarted with the new configuration", "url", redactURL(opts.URL))
+		u.log.Info("uplink restarted with the new configuration", "url", uplink.Redact(opts.URL))
 	default:
 		u.start(ctx, opts)
-		u.log.Info("uplink started with the new configuration", "url", redactURL(opts.URL))
+		u.log.Info("uplink started with the new configuration", "url", uplink.Redact(opts.URL))
 	}
 }
 
@@ -133,17 +132,6 @@ func (u *uplinkRunner) Collect(ch chan<- prometheus.Metric) {
 	if c := u.cur.Load(); c != nil {
 		c.Collect(ch)
 	}
-}
-
-// redactURL drops credentials and the query from a URL before it is
-// logged or shown.
-func redactURL(s string) string {
-	pu, err := url.Parse(s)
-	if err != nil {
-		return "(bad url)"
-	}
-	pu.User, pu.RawQuery = nil, ""
-	return pu.String()
 }
 
 var _ prometheus.Collector = (*uplinkRunner)(nil)

@@ -210,16 +210,17 @@ type Client struct {
 // New returns a client of log and room; start it with [Client.Run].
 func New(log *eventlog.Log, room *kiosk.Room, opts Options) *Client {
 	opts.defaults()
-	return &Client{log: log, room: room, o: opts, lg: opts.Logger.With("uplink", redact(opts.URL)), cmdCache: map[string][]byte{}}
+	return &Client{log: log, room: room, o: opts, lg: opts.Logger.With("uplink", Redact(opts.URL)), cmdCache: map[string][]byte{}}
 }
 
 // Notify wakes the client: a daemon subscriber, it never blocks.
 func (c *Client) Notify(recs []eventlog.Record) { c.o.Signal.Notify(recs) }
 
-func (c *Client) String() string { return "uplink " + redact(c.o.URL) }
+func (c *Client) String() string { return "uplink " + Redact(c.o.URL) }
 
-// redact drops credentials and the query from a URL before it is logged.
-func redact(s string) string {
+// Redact drops credentials and the query from a URL before it is logged
+// or shown.
+func Redact(s string) string {
 	u, err := url.Parse(s)
 	if err != nil {
 		return "(bad url)"

@@ -87,7 +87,7 @@ func (c *Client) report() {
 		d.Status = queue.DeviceError
 		d.Detail = c.diskLow
 	case c.connected.Load():
-		d.Detail = "connected to " + redact(c.o.URL)
+		d.Detail = "connected to " + Redact(c.o.URL)
 	default:
 		d.Status = queue.DeviceWarning
 		d.Detail = fmt.Sprintf("not connected since %s: %s; events wait in the local log", c.downAt.In(c.o.Location).Format("2006-01-02 15:04"), c.lastErr)
