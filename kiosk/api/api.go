@@ -407,9 +407,9 @@ func (s *Server) startDay(w http.ResponseWriter, r *http.Request, _ *principal) 
 	if !readJSON(w, r, &struct{}{}) {
 		return
 	}
-	evs, err := s.room.Do(func(e *queue.Engine) ([]queue.Event, error) { return e.StartDay(), nil })
+	evs, err := s.room.Do(func(e *queue.Engine) ([]queue.Event, error) { return e.StartDay() })
 	if err != nil {
-		s.storeError(w, err)
+		s.engineError(w, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"day": evs[len(evs)-1].Day, "seq": evs[len(evs)-1].Seq})

@@ -81,18 +81,24 @@ func (e *Engine) Tick() []Event {
 	return e.begin().evs
 }
 
-// StartDay starts a new queue day now, whatever the clock says: for an
-// office whose clock is not synchronised, where the day never turns by
-// itself. The new day is the clock's date when that is after the current
-// day, else the day after the current one, so days still only move
-// forward and ticket ids stay unique.
-func (e *Engine) StartDay() []Event {
+// StartDay starts a new queue day by hand, for an office whose clock is
+// not synchronised, where the day never turns by itself. The new day is
+// the clock's date when that is after the current day, else the day after
+// the current one, so days still only move forward and ticket ids stay
+// unique. On a synchronised clock the day turns by itself at midnight:
+// StartDay then starts the clock's date when it is after the current day
+// and otherwise refuses with [ErrDayBegun], changing nothing (the "day
+// after" rule would put today's tickets on tomorrow's date).
+func (e *Engine) StartDay() ([]Event, error) {
 	b := e.begin()
 	if len(b.evs) > 0 {
-		return b.evs // begin started one already
+		return b.evs, nil // begin started one already
 	}
 	day := b.now.Format(time.DateOnly)
 	if day <= e.day {
+		if b.synced {
+			return nil, fmt.Errorf("%w (%s)", ErrDayBegun, e.day)
+		}
 		d, err := time.Parse(time.DateOnly, e.day)
 		if err != nil {
 			d = b.now
@@ -100,7 +106,7 @@ func (e *Engine) StartDay() []Event {
 		day = d.AddDate(0, 0, 1).Format(time.DateOnly)
 	}
 	b.emit(&Event{Name: DayStarted, Day: day})
-	return b.evs
+	return b.evs, nil
 }
 
 // Issue draws the next number of a service.

@@ -688,7 +688,10 @@ func TestStartDayByHand(t *testing.T) {
 	}
 	for _, tt := range tests {
 		v.c.set(tt.clock)
-		evs := v.e.StartDay()
+		evs, err := v.e.StartDay()
+		if err != nil {
+			t.Fatalf("clock %s: %v", tt.clock, err)
+		}
 		v.log = append(v.log, evs...)
 		if len(evs) != 1 || evs[0].Name != DayStarted || evs[0].Day != tt.wantDay {
 			t.Fatalf("clock %s: got %+v, want day.started %s", tt.clock, evs, tt.wantDay)
@@ -696,5 +699,35 @@ func TestStartDayByHand(t *testing.T) {
 		if got := v.issue("dat-dai", false); got.Number != "A001" || got.Day != tt.wantDay {
 			t.Errorf("clock %s: first ticket %s of %s, want A001 of %s", tt.clock, got.Number, got.Day, tt.wantDay)
 		}
+	}
+}
+
+// TestStartDayTrustedClock: on a synchronised clock a new day by hand is
+// refused once the clock's date has begun, and nothing changes (it used to
+// move the queue to tomorrow: 20261204-B001 on 3 Dec); when the clock's
+// date is after the queue day (the midnight tick has not run yet), the day
+// by hand is the clock's date.
+func TestStartDayTrustedClock(t *testing.T) {
+	v := newEnv(t, "2026-12-03 08:00:00")
+	v.issue("dat-dai", false)
+	seq := v.e.Seq()
+	evs, err := v.e.StartDay()
+	if !errors.Is(err, ErrDayBegun) || len(evs) != 0 {
+		t.Fatalf("got %v, %v; want no events and ErrDayBegun", evs, err)
+	}
+	if got := Code(err); got != "day_already_begun" {
+		t.Errorf("code: got %q, want day_already_begun", got)
+	}
+	if v.e.Seq() != seq || v.e.Day() != "2026-12-03" {
+		t.Errorf("after the refusal: seq %d day %s, want %d 2026-12-03", v.e.Seq(), v.e.Day(), seq)
+	}
+	if got := v.issue("dat-dai", false); got.Number != "A002" || got.Day != "2026-12-03" || got.ID != "20261203-A002" {
+		t.Errorf("next ticket: got %s %s %s, want 20261203-A002 of 2026-12-03", got.ID, got.Number, got.Day)
+	}
+
+	v.c.set("2026-12-04 00:00:05")
+	evs, err = v.e.StartDay()
+	if err != nil || len(evs) != 1 || evs[0].Day != "2026-12-04" {
+		t.Fatalf("after midnight: got %+v, %v; want day.started 2026-12-04", evs, err)
 	}
 }

@@ -175,6 +175,9 @@ var (
 	ErrAlreadyRated   = errors.New("queue: the ticket was already rated")
 	ErrBadScore       = errors.New("queue: score must be 1 (không hài lòng) to 4 (rất hài lòng)")
 	ErrBadSeq         = errors.New("queue: event out of sequence")
+	// ErrDayBegun: a new day by hand on a synchronised clock whose date is
+	// the current queue day; the day turns by itself at midnight.
+	ErrDayBegun = errors.New("queue: the clock is synchronised and today's queue day has already begun; the next day starts by itself at midnight")
 )
 
 // Code is the API error code of an engine error, "" for others.
@@ -202,6 +205,7 @@ var codes = []struct {
 	{ErrNothingToRate, "nothing_to_rate"},
 	{ErrAlreadyRated, "already_rated"},
 	{ErrBadScore, "bad_score"},
+	{ErrDayBegun, "day_already_begun"},
 }
 
 // Clock tells the time. Synced reports whether the wall clock is known to

@@ -110,6 +110,27 @@ type room struct {
 
 func newRoom(t testing.TB) *room {
 	t.Helper()
+	return newRoomOpts(t, roomOpts{})
+}
+
+// roomOpts change the test room: a clock (default a trusted one) and an
+// edit of the demo configuration.
+type roomOpts struct {
+	clock queue.Clock
+	edit  func(*config.Config)
+}
+
+// untrusted is a clock that is right but not known to be (no NTP).
+type untrusted struct{}
+
+func (untrusted) Now() time.Time { return time.Now() }
+func (untrusted) Synced() bool   { return false }
+
+func newRoomOpts(t testing.TB, o roomOpts) *room {
+	t.Helper()
+	if o.clock == nil {
+		o.clock = clock.Trusted{}
+	}
 	cfg := config.Demo()
 	cfg.Server.DataDir = t.TempDir()
 	for _, tok := range []config.Token{
@@ -122,6 +143,9 @@ func newRoom(t testing.TB) *room {
 			t.Fatal(err)
 		}
 	}
+	if o.edit != nil {
+		o.edit(cfg)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -133,7 +157,7 @@ func newRoom(t testing.TB) *room {
 	r := &room{printer: &recPrinter{}, voice: newRecVoice(v.Handler())}
 	pages := web.New(web.Options{Voice: r.voice})
 	ctx, cancel := context.WithCancel(context.Background())
-	d, err := daemon.New(ctx, daemon.Options{Config: cfg, Clock: clock.Trusted{}, Listener: ln, Printer: r.printer, Pages: pages})
+	d, err := daemon.New(ctx, daemon.Options{Config: cfg, Clock: o.clock, Listener: ln, Printer: r.printer, Pages: pages})
 	if err != nil {
 		cancel()
 		t.Fatal(err)

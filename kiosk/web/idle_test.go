@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -173,9 +174,11 @@ func TestTransferToCounter(t *testing.T) {
 }
 
 // TestAdminStartsDay: the admin page's "Bắt đầu ngày mới" needs two taps,
-// then starts a new queue day: numbering restarts, the waiting empties.
+// then, on a clock that is not synchronised, starts a new queue day:
+// numbering restarts, the waiting empties. On a synchronised clock it
+// refuses and says why (TestAdminStartsDayTrusted).
 func TestAdminStartsDay(t *testing.T) {
-	r := newRoom(t)
+	r := newRoomOpts(t, roomOpts{clock: untrusted{}})
 	r.must(t, 201, "POST", "/api/v1/tickets", map[string]any{"service": "dat-dai"})
 	ctx := tab(t, 1366, 900)
 	open(t, ctx, r.url+"/admin?token="+adminTok)
@@ -197,5 +200,32 @@ func TestAdminStartsDay(t *testing.T) {
 	tk := r.must(t, 201, "POST", "/api/v1/tickets", map[string]any{"service": "dat-dai"})
 	if tk["number"] != "A001" {
 		t.Errorf("first ticket of the new day: %v, want A001", tk["number"])
+	}
+}
+
+// TestAdminStartsDayTrusted: on a synchronised clock whose date is the
+// queue day, "Bắt đầu ngày mới" is refused with a clear message and the
+// queue stays on its day (it used to move to tomorrow).
+func TestAdminStartsDayTrusted(t *testing.T) {
+	r := newRoom(t)
+	r.must(t, 201, "POST", "/api/v1/tickets", map[string]any{"service": "dat-dai"})
+	var before struct{ Day string }
+	r.call(t, "GET", "/api/v1/state", adminTok, nil, &before)
+	ctx := tab(t, 1366, 900)
+	open(t, ctx, r.url+"/admin?token="+adminTok)
+	waitJS(t, ctx, `document.querySelector("#f-waiting").textContent === "1"`)
+	click(t, ctx, "#new-day")
+	waitJS(t, ctx, `document.querySelector("#new-day").classList.contains("armed")`)
+	click(t, ctx, "#new-day")
+	waitJS(t, ctx, `!document.querySelector("#new-day-msg").hidden`)
+	if got := evalJS[string](t, ctx, `document.querySelector("#new-day-msg").textContent`); !strings.Contains(got, "đã đồng bộ") || !strings.Contains(got, "nửa đêm") {
+		t.Errorf("message: got %q, want it to say the clock is synchronised and the day turns at midnight", got)
+	}
+	var st struct{ Day string }
+	if r.call(t, "GET", "/api/v1/state", adminTok, nil, &st); st.Day != before.Day {
+		t.Errorf("day: got %s, want %s (unchanged)", st.Day, before.Day)
+	}
+	if tk := r.must(t, 201, "POST", "/api/v1/tickets", map[string]any{"service": "dat-dai"}); tk["number"] != "A002" {
+		t.Errorf("next ticket: got %v, want A002 of the same day", tk["number"])
 	}
 }

@@ -1,6 +1,6 @@
 // /admin: the office at a glance: figures of the day, counters, services,
 // devices and the latest events.
-import { $, el, fill, api, start, Live, Model, debounce, two, eventText, stateText, deviceText } from "/static/common.js";
+import { $, el, fill, api, start, errorText, Live, Model, debounce, two, eventText, stateText, deviceText } from "/static/common.js";
 
 const TAIL = 100;
 const model = new Model();
@@ -131,6 +131,15 @@ $("#new-day").addEventListener("click", async (e) => {
   armed = null;
   b.classList.remove("armed");
   const r = await api("POST", "/api/v1/day", {});
-  b.textContent = r && r.ok ? `Đã bắt đầu ngày ${r.data.day.split("-").reverse().join("/")}` : "Không bắt đầu được ngày mới";
+  const msg = $("#new-day-msg");
+  if (r && r.ok) {
+    b.textContent = `Đã bắt đầu ngày ${r.data.day.split("-").reverse().join("/")}`;
+    msg.hidden = true;
+  } else {
+    b.textContent = "Không bắt đầu được ngày mới";
+    msg.textContent = errorText(r);
+    msg.hidden = false;
+    setTimeout(() => { msg.hidden = true; }, 15000);
+  }
   setTimeout(() => { b.textContent = "Bắt đầu ngày mới"; }, 5000);
 });

@@ -62,6 +62,7 @@ const codeText = {
   unknown_counter: "Quầy không có trong cấu hình.",
   forbidden: "Mã truy cập của trang này không được phép làm việc này.",
   origin_not_allowed: "Trang này không được phép dùng máy chủ (origin).",
+  day_already_begun: "Đồng hồ của máy đã đồng bộ và ngày hôm nay đã bắt đầu: không cần bắt đầu ngày mới bằng tay, số thứ tự tự quay về 1 lúc nửa đêm.",
   store_unavailable: "Máy chủ đang gặp sự cố lưu trữ. Xin thử lại sau ít phút.",
 };
 
