@@ -138,7 +138,7 @@ func csvValue(k kind, v any) string {
 	case nil:
 		return ""
 	case string:
-		return v
+		return neutralise(v)
 	case int:
 		return strconv.Itoa(v)
 	case float64:
