@@ -39,6 +39,9 @@ type ticket struct {
 // between letters and digits is ignored.
 func parseTicket(number string) (ticket, error) {
 	var t ticket
+	if err := checkNumber(number); err != nil {
+		return t, err
+	}
 	s := strings.TrimSpace(number)
 	for s != "" {
 		r, size := utf8.DecodeRuneInString(s)
@@ -62,7 +65,7 @@ func parseTicket(number string) (ticket, error) {
 		}
 	}
 	t.digits = s
-	return t, nil
+	return t, checkTicket(t, number)
 }
 
 // value returns the digits as a number, or -1 when they are too many to

@@ -14,6 +14,11 @@ var (
 	// ErrLetter means a ticket number starts with a letter the voice pack
 	// has no clip for.
 	ErrLetter = errors.New("voice: no clip for letter")
+	// ErrCounter means a counter id is negative or larger than
+	// [MaxCounter].
+	ErrCounter = errors.New("voice: not a counter id")
+	// ErrTooLong means a call would last longer than [MaxCall].
+	ErrTooLong = errors.New("voice: call too long")
 	// ErrPack means a voice pack folder or one of its clips is unusable.
 	ErrPack = errors.New("voice: bad voice pack")
 	// ErrQueueFull is returned by [Announcer.Say] when the queue of calls

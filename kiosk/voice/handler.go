@@ -2,6 +2,7 @@ package voice
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 )
@@ -23,8 +24,8 @@ func (v *Voice) Handler() http.Handler {
 		counter := 0
 		if s := q.Get("counter"); s != "" {
 			n, err := strconv.Atoi(s)
-			if err != nil {
-				httpError(w, http.StatusBadRequest, "bad_counter", "counter must be a counter id such as 3")
+			if err != nil || checkCounter(n) != nil {
+				httpError(w, http.StatusBadRequest, "bad_counter", fmt.Sprintf("counter must be a counter id from 1 to %d, such as 3", MaxCounter))
 				return
 			}
 			counter = n

@@ -166,10 +166,15 @@ func (v *Voice) CallText(number string, counter int) string {
 // [Voice.SampleRate], the clips concatenated with short silences. With
 // counter ≤ 0 the call is "xin mời" and the number, for an office with a
 // single desk. It fails with [ErrNumber] or [ErrLetter] for a number it
-// cannot read.
+// cannot read or longer than [MaxNumberLen], [MaxLetters] or [MaxDigits]
+// allow, with [ErrCounter] for a counter above [MaxCounter], and with
+// [ErrTooLong] rather than build more than [MaxCall] of audio.
 func (v *Voice) CallWAV(number string, counter int) ([]byte, error) {
 	t, err := parseTicket(number)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkCounter(counter); err != nil {
 		return nil, err
 	}
 	items := v.reading.callItems(t, counter)
@@ -180,6 +185,9 @@ func (v *Voice) CallWAV(number string, counter int) ([]byte, error) {
 		} else {
 			n += v.silence(it.gap)
 		}
+	}
+	if n > v.maxCallBytes() {
+		return nil, fmt.Errorf("%w: %q to counter %d would last over %v", ErrTooLong, number, counter, MaxCall)
 	}
 	// One zeroed allocation: the silences are already in place, only
 	// the clips are copied.
