@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"motcua/kiosk"
 	"motcua/kiosk/config"
@@ -23,9 +22,6 @@ import (
 
 // maxBody is the largest request body accepted.
 const maxBody = 64 << 10
-
-// maxReason is the longest pause or rating reason, in characters.
-const maxReason = 200
 
 // Server is the HTTP API. Create it with [New]; it is safe for concurrent
 // use.
@@ -45,13 +41,16 @@ type authState struct {
 	keys    *Keyring
 	origins []string
 	limits  *limiter
+	// counters limits counter actions per token and address.
+	counters *limiter
 }
 
 func newAuthState(cfg *config.Config) *authState {
 	return &authState{
-		keys:    NewKeyring(cfg.Tokens),
-		origins: cfg.Server.AllowedOrigins,
-		limits:  newLimiter(cfg.Server.TicketRate, cfg.Server.TicketBurst),
+		keys:     NewKeyring(cfg.Tokens),
+		origins:  cfg.Server.AllowedOrigins,
+		limits:   newLimiter(cfg.Server.TicketRate, cfg.Server.TicketBurst),
+		counters: newCounterLimiter(cfg.Server),
 	}
 }
 
@@ -264,6 +263,9 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request, p *principal) {
 		writeError(w, http.StatusBadRequest, "bad_request", `"service" is required, e.g. {"service":"dat-dai"}`)
 		return
 	}
+	if !checkText(w, "service", req.Service, maxID) {
+		return
+	}
 	if p.role != config.RoleAdmin {
 		if wait, ok := s.authz.Load().limits.allow(p.index, host(r.RemoteAddr)); !ok {
 			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds()+0.999)))
@@ -326,6 +328,9 @@ func (s *Server) counter(w http.ResponseWriter, r *http.Request, p *principal) {
 		writeError(w, http.StatusForbidden, "forbidden", fmt.Sprintf("this token may not operate quầy %d", id))
 		return
 	}
+	if !s.allowCounter(w, r, p) {
+		return
+	}
 	var cmd func(e *queue.Engine) ([]queue.Event, error)
 	answer := "ticket"
 	switch action {
@@ -333,7 +338,7 @@ func (s *Server) counter(w http.ResponseWriter, r *http.Request, p *principal) {
 		var req struct {
 			Officer string `json:"officer"`
 		}
-		if !readJSON(w, r, &req) {
+		if !readJSON(w, r, &req) || !checkText(w, "officer", req.Officer, maxOfficer) {
 			return
 		}
 		cmd, answer = func(e *queue.Engine) ([]queue.Event, error) { return e.Open(id, req.Officer) }, "counter"
@@ -350,7 +355,7 @@ func (s *Server) counter(w http.ResponseWriter, r *http.Request, p *principal) {
 			Service string `json:"service"`
 			Counter int    `json:"counter"`
 		}
-		if !readJSON(w, r, &req) {
+		if !readJSON(w, r, &req) || !checkText(w, "service", req.Service, maxID) {
 			return
 		}
 		cmd = func(e *queue.Engine) ([]queue.Event, error) { return e.Transfer(id, req.Service, req.Counter) }
@@ -358,7 +363,7 @@ func (s *Server) counter(w http.ResponseWriter, r *http.Request, p *principal) {
 		var req struct {
 			Reason string `json:"reason"`
 		}
-		if !readJSON(w, r, &req) {
+		if !readJSON(w, r, &req) || !checkText(w, "reason", req.Reason, maxReason) {
 			return
 		}
 		cmd, answer = func(e *queue.Engine) ([]queue.Event, error) { return e.Pause(id, req.Reason) }, "counter"
@@ -371,11 +376,7 @@ func (s *Server) counter(w http.ResponseWriter, r *http.Request, p *principal) {
 			Score  int    `json:"score"`
 			Reason string `json:"reason"`
 		}
-		if !readJSON(w, r, &req) {
-			return
-		}
-		if utf8.RuneCountInString(req.Reason) > maxReason {
-			writeError(w, http.StatusBadRequest, "bad_request", fmt.Sprintf("reason is longer than %d characters", maxReason))
+		if !readJSON(w, r, &req) || !checkText(w, "reason", req.Reason, maxReason) {
 			return
 		}
 		cmd = func(e *queue.Engine) ([]queue.Event, error) { return e.Rate(id, req.Score, req.Reason) }

@@ -314,7 +314,10 @@ func TestWebsocketSnapshotAndResume(t *testing.T) {
 // TestSlowClientDoesNotBlock connects a client that never reads; events
 // keep flowing to a reading client, and the stalled one is dropped.
 func TestSlowClientDoesNotBlock(t *testing.T) {
-	r := newRoom(t, nil)
+	// Big events fill the stalled client's buffers: every counter event
+	// carries the counter's name, which the configuration may make long
+	// (officer names from the API are bounded).
+	r := newRoom(t, func(c *config.Config) { c.Counters[0].Name = strings.Repeat("Quầy một cửa ", 800) })
 	// A raw TCP client with a tiny receive buffer that never reads.
 	dialer := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
 		var serr error
@@ -349,11 +352,9 @@ func TestSlowClientDoesNotBlock(t *testing.T) {
 			got++
 		}
 	}()
-	// Big events (long officer names) fill the stalled client's buffers.
-	name := strings.Repeat("Nguyễn Văn An ", 800)
 	for i := range n {
 		if i%2 == 0 {
-			r.req("POST", "/api/v1/counters/1/open", r.tok["admin"], fmt.Sprintf(`{"officer":%q}`, name))
+			r.req("POST", "/api/v1/counters/1/open", r.tok["admin"], `{"officer":"Nguyễn Văn An"}`)
 		} else {
 			r.req("POST", "/api/v1/counters/1/close", r.tok["admin"], "")
 		}

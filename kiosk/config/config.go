@@ -61,6 +61,20 @@ type Server struct {
 	// issue per minute (default 30), with a burst of TicketBurst (default 10).
 	TicketRate  float64 `toml:"ticket_rate"`
 	TicketBurst int     `toml:"ticket_burst"`
+	// CounterRate is how many actions one counter token from one address
+	// may take per minute (default 60), with a burst of CounterBurst
+	// (default 20).
+	CounterRate  float64 `toml:"counter_rate"`
+	CounterBurst int     `toml:"counter_burst"`
+	// MaxConnectionsPerAddress is how many connections one address may
+	// hold before it shows a valid token (default 64).
+	MaxConnectionsPerAddress int `toml:"max_connections_per_address"`
+	// AllowedHosts are host names (or addresses) that requests may name
+	// in Host besides the machine's own; see docs/security.md.
+	AllowedHosts []string `toml:"allowed_hosts"`
+	// LogAlarmMB is the size of the day's events, in MB, past which the
+	// daemon raises a warning (default 64).
+	LogAlarmMB int `toml:"log_alarm_mb"`
 }
 
 // Queue holds the calling rules.

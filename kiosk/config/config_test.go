@@ -95,7 +95,7 @@ func TestParseProblems(t *testing.T) {
 			name: "unknown key without a suggestion",
 			doc:  base + "[server]\ncolour = \"red\"\n",
 			want: []string{
-				"t.toml:12: unknown key \"colour\" in [server]; remove it (known: listen, data_dir, allowed_origins, max_connections, ticket_rate, ticket_burst)",
+				"t.toml:12: unknown key \"colour\" in [server]; remove it (known: listen, data_dir, allowed_origins, max_connections, ticket_rate, ticket_burst, counter_rate, counter_burst, max_connections_per_address, allowed_hosts, log_alarm_mb)",
 			},
 		},
 		{

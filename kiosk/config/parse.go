@@ -339,6 +339,9 @@ func (c *Config) setDefaults() {
 	c.Server.MaxConnections = 2000
 	c.Server.TicketRate = 30
 	c.Server.TicketBurst = 10
+	c.Server.CounterRate, c.Server.CounterBurst = 60, 20
+	c.Server.MaxConnectionsPerAddress = 64
+	c.Server.LogAlarmMB = 64
 	c.Queue.PriorityRatio = 1
 	c.Queue.DefaultServiceTime = Duration(5 * time.Minute)
 	c.Voice.Numbers = "words"

@@ -86,6 +86,7 @@ func (c *Config) validate(d *decoder) {
 	c.fill()
 	c.validateUnit(d)
 	c.validateServer(d)
+	c.validateServerLimits(d)
 	c.validateQueue(d)
 	c.validateServices(d)
 	c.validateCounters(d)
