@@ -1,0 +1,46 @@
+package scanner
+
+import (
+	"context"
+	"io"
+	"testing"
+	"time"
+
+	"motcua/devices/scanner/scannertest"
+)
+
+// BenchmarkScanOverPTY measures one scan from the emulator's first byte on
+// the pseudo-terminal to the text handed to OnScan: an appointment code
+// and an ID card's QR (UTF-8, 106 bytes), each with a CR suffix.
+func BenchmarkScanOverPTY(b *testing.B) {
+	for _, bc := range []struct{ name, text string }{{"code", "HN-0042"}, {"card", cardQR}} {
+		b.Run(bc.name, func(b *testing.B) {
+			emu, err := scannertest.StartPTY(3)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer emu.Close()
+			scans := make(chan Scan, 1)
+			ok := make(chan struct{}, 1)
+			d, err := New(Config{Name: "pty", Kind: KindSerial, Timeout: time.Hour,
+				Open:     func(context.Context) (io.ReadCloser, error) { return Open(KindSerial, emu.Path(), Options{}) },
+				OnScan:   func(s Scan) { scans <- s },
+				OnStatus: func(s Status) { ok <- struct{}{} }})
+			if err != nil {
+				b.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- d.Run(context.Background()) }()
+			defer func() { d.Halt(); <-done }()
+			<-ok
+			for b.Loop() {
+				if _, err := emu.Write([]byte(bc.text + "\r")); err != nil {
+					b.Fatal(err)
+				}
+				if s := <-scans; s.Text != bc.text {
+					b.Fatalf("got %q", s.Text)
+				}
+			}
+		})
+	}
+}
