@@ -83,6 +83,9 @@ func TestDemo(t *testing.T) {
 	if code != 201 || !pressed.Printed || pressed.Ticket.Number != "A001" {
 		t.Fatalf("simulated button: got %d %s", code, body)
 	}
+	if code, body := call("GET", "/api/v1/procedures?q=dang+ky+khai+sinh", tokens["kiosk"], ""); code != 200 || !strings.Contains(string(body), `"code":"1.001193"`) {
+		t.Errorf("the demo's catalogue: got %d %s", code, body)
+	}
 	call("POST", "/api/v1/counters/1/open", tokens["counter/1"], `{"officer":"Nguyễn Văn A"}`)
 	if code, body := call("POST", "/api/v1/counters/1/next", tokens["counter/1"], ""); code != 200 {
 		t.Fatalf("next: %d %s", code, body)

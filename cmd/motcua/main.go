@@ -42,6 +42,7 @@ func commands() []command {
 		{"doctor", "motcua doctor -config FILE", "check the installation and explain each finding (Vietnamese and English)", doctorCmd},
 		{"backup", "motcua backup -config FILE -o FILE", "write a consistent copy of the data, also while the daemon runs", backupCmd},
 		{"restore", "motcua restore -config FILE BACKUP", "replace the data with a backup (the daemon must be stopped)", restoreCmd},
+		{"catalogue", "motcua catalogue import -config FILE CATALOGUE.json", "check a procedure catalogue and keep it in the data directory", catalogueCmd},
 		{"version", "motcua version", "print the version", printVersion},
 	}
 }

@@ -243,6 +243,10 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	pages.Attach(d.Room)
+	if err := demoCatalogue(d.Catalogue); err != nil {
+		d.Close()
+		return err
+	}
 	printDemo(stdout, "http://"+d.Addr(), cfg, tokens)
 	return serve(ctx, d, cfg, log, &cur, &watchdog{n: &sdnotify.Notifier{}}, func() (*config.Config, error) {
 		return nil, errors.New("the demo has no configuration file to reload")

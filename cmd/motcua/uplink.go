@@ -61,6 +61,7 @@ func (u *uplinkRunner) start(ctx context.Context, opts *uplink.Options) *uplink.
 	o := *opts
 	o.Signal = u.signal
 	o.Logger = u.log
+	o.Catalogue = u.d.Catalogue
 	c := uplink.New(u.d.Log, u.d.Room, o)
 	ctx, u.cancel = context.WithCancel(ctx)
 	u.done = make(chan error, 1)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"motcua/kiosk"
+	"motcua/kiosk/catalogue"
 	"motcua/kiosk/config"
 	"motcua/kiosk/hub"
 	"motcua/kiosk/queue"
@@ -32,6 +33,7 @@ type Server struct {
 	metrics http.Handler
 	limits  *limiter
 	printer atomic.Pointer[Printer]
+	cat     *catalogue.Store
 	mux     *http.ServeMux
 	// auth is what a reload may change: tokens, origins, rate limits.
 	authz atomic.Pointer[authState]
@@ -70,6 +72,9 @@ type Options struct {
 	// Pages, if set, serves everything outside /api/, /healthz and
 	// /metrics (the kiosk, counter, board and admin pages).
 	Pages http.Handler
+	// Catalogue is the procedure catalogue (nil: none, the catalogue
+	// endpoints answer 404).
+	Catalogue *catalogue.Store
 }
 
 // New returns the API of room.
@@ -82,6 +87,7 @@ func New(room *kiosk.Room, opts Options) *Server {
 		hub:     opts.Hub,
 		log:     opts.Logger,
 		metrics: opts.Metrics,
+		cat:     opts.Catalogue,
 		mux:     http.NewServeMux(),
 	}
 	if opts.Printer != nil {
@@ -97,6 +103,7 @@ func New(room *kiosk.Room, opts Options) *Server {
 	m.HandleFunc("POST /api/v1/counters/{id}/{action}", s.auth(s.counter))
 	m.HandleFunc("GET /api/v1/ws", s.auth(s.ws))
 	m.HandleFunc("POST /api/v1/day", s.auth(s.startDay, config.RoleAdmin))
+	s.catalogueRoutes()
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such API endpoint: "+r.Method+" "+r.URL.Path+"; see docs/api.md")
 	})
@@ -253,14 +260,18 @@ type issuedTicket struct {
 
 func (s *Server) issue(w http.ResponseWriter, r *http.Request, p *principal) {
 	var req struct {
-		Service  string `json:"service"`
-		Priority bool   `json:"priority"`
+		Service   string `json:"service"`
+		Priority  bool   `json:"priority"`
+		Procedure string `json:"procedure"`
 	}
 	if !readJSON(w, r, &req) {
 		return
 	}
+	if req.Procedure != "" && !s.procedureService(w, req.Procedure, &req.Service) {
+		return
+	}
 	if req.Service == "" {
-		writeError(w, http.StatusBadRequest, "bad_request", `"service" is required, e.g. {"service":"dat-dai"}`)
+		writeError(w, http.StatusBadRequest, "bad_request", `"service" or "procedure" is required, e.g. {"service":"dat-dai"}`)
 		return
 	}
 	if !checkText(w, "service", req.Service, maxID) {

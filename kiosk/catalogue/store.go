@@ -118,11 +118,19 @@ func (s *Store) Put(f *File) (*Index, error) {
 // or the new one.
 func writeFile(path string, data []byte) error {
 	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return fmt.Errorf("catalogue: %w", err)
+	}
 	tmp, err := os.CreateTemp(dir, ".catalogue-*.tmp")
 	if err != nil {
 		return fmt.Errorf("catalogue: %w; check that %s exists and is writable", err, dir)
 	}
 	defer os.Remove(tmp.Name())
+	// Readable by the daemon's user when root imports it.
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return fmt.Errorf("catalogue: %w", err)
+	}
 	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
 		return fmt.Errorf("catalogue: writing %s: %w", tmp.Name(), err)

@@ -19,6 +19,7 @@ import (
 
 	"motcua/kiosk"
 	"motcua/kiosk/api"
+	"motcua/kiosk/catalogue"
 	"motcua/kiosk/config"
 	"motcua/kiosk/eventlog"
 	"motcua/kiosk/hub"
@@ -50,6 +51,8 @@ type Daemon struct {
 	Hub     *hub.Hub
 	API     *api.Server
 	Metrics *metrics.Metrics
+	// Catalogue is the procedure catalogue kept in the data directory.
+	Catalogue *catalogue.Store
 
 	logger *slog.Logger
 	ln     net.Listener
@@ -84,7 +87,12 @@ func New(ctx context.Context, opts Options) (*Daemon, error) {
 		log.Close()
 		return nil, err
 	}
-	d := &Daemon{Room: room, Log: log, logger: opts.Logger}
+	cat, err := catalogue.Open(cfg.Server.DataDir, cfg.ServiceIDs(), nil)
+	if err != nil {
+		log.Close()
+		return nil, err
+	}
+	d := &Daemon{Room: room, Log: log, Catalogue: cat, logger: opts.Logger}
 	d.Hub = hub.New(room, log.Durable(), hub.Options{
 		CheckOrigin: func(r *http.Request) bool { return true }, // the API checked it before the upgrade
 		MaxClients:  wsClients(cfg.Server.MaxConnections),
@@ -103,6 +111,7 @@ func New(ctx context.Context, opts Options) (*Daemon, error) {
 	}
 	d.API = api.New(room, api.Options{
 		Hub: d.Hub, Logger: opts.Logger, Metrics: m.Handler(), Printer: opts.Printer, Pages: opts.Pages,
+		Catalogue: cat,
 	})
 	ln := opts.Listener
 	if ln == nil {
@@ -188,6 +197,10 @@ func (d *Daemon) Reload(cfg *config.Config) error {
 	}
 	d.Room.Reconfigure(cfg)
 	d.API.Reconfigure(cfg)
+	d.Catalogue.SetServices(cfg.ServiceIDs())
+	if err := d.Catalogue.Reload(); err != nil {
+		d.logger.Warn("the catalogue file was not read again; the one in force stays", "err", err)
+	}
 	d.logger.Info("configuration reloaded", "services", len(cfg.Services), "counters", len(cfg.Counters), "tokens", len(cfg.Tokens))
 	return nil
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"motcua/kiosk"
+	"motcua/kiosk/catalogue"
 	"motcua/kiosk/config"
 	"motcua/kiosk/eventlog"
 )
@@ -37,6 +38,8 @@ type Options struct {
 	URL   string // ws:// or wss://
 	Token string // bearer token
 	Unit  string // the unit's id, sent in hello
+	// Catalogue takes catalogue.update commands (nil: they fail).
+	Catalogue *catalogue.Store
 	// TLS is the TLS configuration for wss (nil: the system roots). Use
 	// [Options.WithCA] to add a ca_file's roots; there is no option to
 	// skip verification.

@@ -31,8 +31,10 @@ func (c *Client) command(m *Message) []byte {
 	case CmdPause:
 		want, cmd = queue.CounterPaused, func(e *queue.Engine) ([]queue.Event, error) { return e.Pause(m.Counter, m.Reason) }
 	}
-	if cmd == nil {
-		res.Error = &ResultError{Code: "unknown_command", Message: fmt.Sprintf("%v %q; this unit knows %s, %s and %s", ErrUnknownCommand, clip(m.Name), CmdNext, CmdRecall, CmdPause)}
+	if m.Name == CmdCatalogue {
+		c.updateCatalogue(m, &res)
+	} else if cmd == nil {
+		res.Error = &ResultError{Code: "unknown_command", Message: fmt.Sprintf("%v %q; this unit knows %s, %s, %s and %s", ErrUnknownCommand, clip(m.Name), CmdNext, CmdRecall, CmdPause, CmdCatalogue)}
 	} else if evs, err := c.room.Do(cmd); err != nil {
 		code := queue.Code(err)
 		if code == "" {

@@ -34,6 +34,9 @@ const (
 	CmdNext   = "counter.next"
 	CmdRecall = "counter.recall"
 	CmdPause  = "counter.pause"
+	// CmdCatalogue replaces the procedure catalogue with the file in the
+	// command's "catalogue" field.
+	CmdCatalogue = "catalogue.update"
 )
 
 // Errors of the protocol. Every error a decoder returns wraps
@@ -77,6 +80,8 @@ type Message struct {
 	Name    string `json:"name,omitempty"`
 	Counter int    `json:"counter,omitempty"`
 	Reason  string `json:"reason,omitempty"`
+	// Catalogue is the file of a catalogue.update command.
+	Catalogue json.RawMessage `json:"catalogue,omitempty"`
 
 	// result
 	OK     bool            `json:"ok,omitempty"`
@@ -147,7 +152,9 @@ type Result struct {
 	OK      bool            `json:"ok"`
 	Ticket  json.RawMessage `json:"ticket,omitempty"`
 	Counter json.RawMessage `json:"counter,omitempty"`
-	Error   *ResultError    `json:"error,omitempty"`
+	// Catalogue is the catalogue in force after a catalogue.update.
+	Catalogue json.RawMessage `json:"catalogue,omitempty"`
+	Error     *ResultError    `json:"error,omitempty"`
 }
 
 // decode parses one message and checks the fields its type needs.
@@ -242,6 +249,10 @@ func decode(data []byte, allowed ...string) (*Message, error) {
 		switch {
 		case m.ID == "" || len(m.ID) > 128:
 			return bad("needs an id of 1 to 128 bytes")
+		case m.Name == CmdCatalogue:
+			if len(m.Catalogue) == 0 || m.Catalogue[0] != '{' {
+				return bad("catalogue.update needs a catalogue object")
+			}
 		case m.Name != CmdNext && m.Name != CmdRecall && m.Name != CmdPause:
 			// Decoded anyway: the client answers with an error result.
 		case m.Counter <= 0:
