@@ -75,8 +75,12 @@ func grab(f *os.File) error {
 func hint(kind Kind, path string, err error) error {
 	switch {
 	case errors.Is(err, os.ErrPermission), errors.Is(err, syscall.EACCES):
-		group := map[Kind]string{KindSerial: "dialout", KindHIDPOS: "plugdev (with the udev rule of the motcua package)", KindEvdev: "input"}[kind]
-		return fmt.Errorf("scanner %s: permission denied; add the service user to group %s: %w", path, group, err)
+		fix := map[Kind]string{
+			KindSerial: "add the service user to group dialout",
+			KindHIDPOS: "give the device to group motcua with a udev rule (70-motcua.rules has Honeywell and Zebra scanners; add your scanner's vendor id)",
+			KindEvdev:  "add the service user to group input",
+		}[kind]
+		return fmt.Errorf("scanner %s: permission denied; %s: %w", path, fix, err)
 	case errors.Is(err, os.ErrNotExist), errors.Is(err, syscall.ENOENT), errors.Is(err, syscall.ENODEV):
 		return fmt.Errorf("scanner %s: no such device; is the scanner plugged in? `motcua devices` lists scanners: %w", path, err)
 	}

@@ -30,6 +30,7 @@ type Config struct {
 	Outputs  []Output  `toml:"output"`
 	Displays []Display `toml:"display"`
 	Keypads  []Keypad  `toml:"keypad"`
+	Scanners []Scanner `toml:"scanner"`
 	Reports  Reports   `toml:"reports"`
 
 	// Path is the file the configuration was read from ("" when parsed

@@ -12,9 +12,10 @@ import (
 // Endpoint is a parsed device address, such as [Printer.Address] or
 // [RS485.Port].
 type Endpoint struct {
-	// Scheme is "sim", "serial", "usb", "lp" or "tcp".
+	// Scheme is "sim", "serial", "usb", "lp" or "tcp"; for scanners
+	// also "hidraw" and "evdev".
 	Scheme string
-	// Path is the device path of "serial" and "lp".
+	// Path is the device path of "serial", "lp", "hidraw" and "evdev".
 	Path string
 	// VID, PID and Serial select a USB device of scheme "usb"; Serial
 	// is optional.
@@ -28,7 +29,7 @@ type Endpoint struct {
 // String formats e back as an address.
 func (e Endpoint) String() string {
 	switch e.Scheme {
-	case "serial", "lp":
+	case "serial", "lp", "hidraw", "evdev":
 		return e.Scheme + ":" + e.Path
 	case "usb":
 		s := fmt.Sprintf("usb:%04x:%04x", e.VID, e.PID)

@@ -19,6 +19,7 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte(base + "[[service]]\nid = \"b\"\nname = \"B\"\nprefix = \"A1\"\n"))
 	f.Add([]byte(base + "[[keypad]]\ncounter = 1\nkind = \"rating\"\npins = { very_satisfied = \"GPIO5\", satisfied = \"GPIO6\", neutral = \"GPIO13\", dissatisfied = \"GPIO19\" }\n"))
+	f.Add([]byte(base + "[[scanner]]\naddress = \"hidraw:/dev/hidraw0\"\ncounter = 1\nsuffix = \"tab\"\n[[scanner]]\naddress = \"sim\"\nplace = \"kiosk\"\n"))
 	f.Add([]byte(base + "[[token]]\nrole = \"counter\"\nsecret = \"0123456789abcdef\"\ncounters = [1]\n"))
 	f.Add([]byte("service = [{id = \"a\", name = \"A\"}]\nunit = {id = \"u\", name = \"U\"}\n"))
 	f.Add([]byte("[unit\n"))

@@ -96,6 +96,7 @@ func (c *Config) validate(d *decoder) {
 	c.validateVoice(d)
 	c.validateRS485(d)
 	c.validateHardware(d)
+	c.validateScanners(d)
 	if c.Reports.TargetWait <= 0 {
 		d.addf("reports.target_wait", "reports.target_wait must be positive, such as \"15m\"")
 	}
