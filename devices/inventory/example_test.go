@@ -27,4 +27,10 @@ func ExampleInventory_Write() {
 	//
 	// SPI ports (cổng SPI):
 	//   No SPI ports found.
+	//
+	// HID devices (thiết bị HID; barcode scanners in HID POS mode):
+	//   No hidraw devices found.
+	//
+	// Input devices (thiết bị nhập; barcode scanners in keyboard mode):
+	//   No input devices found.
 }

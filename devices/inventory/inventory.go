@@ -53,6 +53,10 @@ type Inventory struct {
 	GPIOPins int
 	I2C      []Bus
 	SPI      []Bus
+	// HID and Input are the hidraw and input event devices, where barcode
+	// scanners in HID POS and keyboard mode appear.
+	HID   []HIDDevice
+	Input []InputDevice
 	// Problems are errors from a source that could not be read; the other
 	// sources are listed all the same.
 	Problems []error
@@ -67,6 +71,8 @@ type sources struct {
 	i2cBuses    func() []Bus
 	spiPorts    func() []Bus
 	glob        func(pattern string) ([]string, error)
+	hid         func() []HIDDevice
+	input       func() []InputDevice
 }
 
 func realSources() sources {
@@ -95,11 +101,14 @@ func realSources() sources {
 			}
 			return out
 		},
-		glob: filepath.Glob,
+		glob:  filepath.Glob,
+		hid:   func() []HIDDevice { return listHID("/sys", "/dev") },
+		input: func() []InputDevice { return listInput("/sys", "/dev") },
 	}
 }
 
-// List looks for serial ports, GPIO chips, I2C buses and SPI ports. It
+// List looks for serial ports, GPIO chips, I2C buses, SPI ports, hidraw
+// and input devices. It
 // initialises the periph.io host drivers (host.Init), which is safe to do
 // again later. It returns an error only when ctx ends; a source that fails
 // is recorded in [Inventory.Problems].
@@ -149,6 +158,12 @@ func list(ctx context.Context, src sources) (*Inventory, error) {
 	inv.GPIOPins = src.gpioPins()
 	inv.I2C = src.i2cBuses()
 	inv.SPI = src.spiPorts()
+	if src.hid != nil {
+		inv.HID = src.hid()
+	}
+	if src.input != nil {
+		inv.Input = src.input()
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("inventory: %w", err)
 	}
@@ -205,6 +220,7 @@ func (inv *Inventory) Write(w io.Writer) error {
 
 	writeBuses(ew, "I2C buses (bus I2C)", "No I2C buses found.", inv.I2C)
 	writeBuses(ew, "SPI ports (cổng SPI)", "No SPI ports found.", inv.SPI)
+	inv.writeScanners(ew)
 
 	if len(inv.Problems) > 0 {
 		ew.printf("\nProblems (lỗi):\n")

@@ -31,6 +31,8 @@ func TestListThisMachine(t *testing.T) {
 		{"gpio", chipPaths(inv), "No GPIO chips found."},
 		{"i2c", busNames(inv.I2C), "No I2C buses found."},
 		{"spi", busNames(inv.SPI), "No SPI ports found."},
+		{"hidraw", hidPaths(inv), "No hidraw devices found."},
+		{"input", inputPaths(inv), "No input devices found."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.kind, func(t *testing.T) {
@@ -58,6 +60,22 @@ func serialPaths(inv *Inventory) []string {
 	var out []string
 	for _, p := range inv.Serial {
 		out = append(out, p.Path)
+	}
+	return out
+}
+
+func hidPaths(inv *Inventory) []string {
+	var out []string
+	for _, h := range inv.HID {
+		out = append(out, h.Path)
+	}
+	return out
+}
+
+func inputPaths(inv *Inventory) []string {
+	var out []string
+	for _, in := range inv.Input {
+		out = append(out, in.Path)
 	}
 	return out
 }
@@ -94,6 +112,12 @@ I2C buses (bus I2C):
 
 SPI ports (cổng SPI):
   No SPI ports found.
+
+HID devices (thiết bị HID; barcode scanners in HID POS mode):
+  No hidraw devices found.
+
+Input devices (thiết bị nhập; barcode scanners in keyboard mode):
+  No input devices found.
 `
 	if got := b.String(); got != want {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
@@ -114,6 +138,8 @@ func TestWriteFull(t *testing.T) {
 		GPIOPins: 58,
 		I2C:      []Bus{{Name: "I2C1", Number: 1, Aliases: []string{"/dev/i2c-1"}}},
 		SPI:      []Bus{{Name: "SPI0.0", Number: 0}, {Name: "SPI0.1", Number: -1}},
+		HID:      []HIDDevice{{Path: "/dev/hidraw0", Name: "Honeywell Imaging 1950g", VID: "0c2e", PID: "0b61", Scanner: true}},
+		Input:    []InputDevice{{Path: "/dev/input/event3", Name: "Scanner", Keyboard: true}},
 		Problems: []error{errors.New("inventory: serial ports: permission denied")},
 	}
 	var b strings.Builder
@@ -136,6 +162,12 @@ I2C buses (bus I2C):
 SPI ports (cổng SPI):
   SPI0.0  number 0
   SPI0.1
+
+HID devices (thiết bị HID; barcode scanners in HID POS mode):
+  /dev/hidraw0  0c2e:0b61  "Honeywell Imaging 1950g"  barcode scanner (HID POS): address = "hidraw:/dev/hidraw0"
+
+Input devices (thiết bị nhập; barcode scanners in keyboard mode):
+  /dev/input/event3  "Scanner"  keyboard; if it is a scanner: address = "evdev:/dev/input/event3"
 
 Problems (lỗi):
   inventory: serial ports: permission denied
