@@ -10,6 +10,8 @@ import (
 
 	"motcua/devices/escpos"
 	"motcua/devices/printer"
+	"motcua/kiosk/config"
+	"motcua/kiosk/unit"
 )
 
 // toned is every Vietnamese vowel with every tone, and đ, both cases.
@@ -78,22 +80,25 @@ func printTest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	encoded := time.Since(start)
 
+	e, simDir, err := printTarget(*addr)
+	if err != nil {
+		return err
+	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	results := make(chan printer.Result, 1)
-	opts := printer.Options{Baud: *baud, Flow: *flow, SimPaper: paper}
+	opts := printer.Options{Baud: *baud, Flow: *flow}
+	var simDev *printer.Sim // the simulated printer, once opened
 	sup, err := printer.New(printer.Config{
-		Name: *addr,
-		Open: func(ctx context.Context) (io.ReadWriteCloser, error) { return printer.Open(ctx, *addr, opts) },
-		OnStatus: func(st printer.Status) {
-			fmt.Fprintf(stdout, "printer: %s: %s (%s)\n", st.Level, st.Detail, st.DetailEN)
-		},
-		OnResult: func(res printer.Result) {
-			if !res.Requeued {
-				results <- res
+		Name: e.String(),
+		Open: func(ctx context.Context) (io.ReadWriteCloser, error) {
+			rw, err := unit.OpenPrinter(ctx, e, opts, simDir, paper)
+			if s, ok := rw.(*printer.Sim); ok {
+				simDev = s
 			}
+			return rw, err
 		},
-		Backoff: func(int) time.Duration { return time.Second },
+		OnStatus: func(st printer.Status) { fmt.Fprintln(stdout, "printer:", statusLine(st)) },
+		Backoff:  func(int) time.Duration { return time.Second },
 	})
 	if err != nil {
 		return err
@@ -105,16 +110,8 @@ func printTest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		<-runErr
 	}()
 	sent := time.Now()
-	if err := sup.Submit(printer.Job{ID: "print-test", Data: data}); err != nil {
-		return err
-	}
-	select {
-	case res := <-results:
-		if !res.Printed {
-			return fmt.Errorf("the test ticket did not print: %v", res.Err)
-		}
-	case <-ctx.Done():
-		return fmt.Errorf("the printer did not take the test ticket within %s; last status: %s", *timeout, sup.Status().DetailEN)
+	if err := sup.Print(ctx, printer.Job{ID: "print-test", Data: data}); err != nil {
+		return fmt.Errorf("the test ticket did not print within %s; the printer says: %s", *timeout, statusLine(sup.Status()))
 	}
 	took := time.Since(sent)
 	fmt.Fprintf(stdout, "printed: %d bytes (%s, %s mm) in %.2f s; encoding took %.1f ms\n",
@@ -122,8 +119,43 @@ func printTest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	for _, b := range []int{9600, 19200, 115200} {
 		fmt.Fprintf(stdout, "  wire time at %6d baud (8N1): %.2f s\n", b, float64(len(data)*10)/float64(b))
 	}
+	if simDev != nil {
+		if files := simDev.Files(); len(files) > 0 {
+			fmt.Fprintf(stdout, "simulated ticket: %s\n", files[len(files)-1])
+		} else {
+			fmt.Fprintln(stdout, "simulated ticket: no picture kept; give -printer sim:DIR to keep one")
+		}
+	}
 	if st := sup.Status(); st.Level != printer.LevelOK {
-		return errors.New("printer: " + st.DetailEN)
+		return errors.New("printer: " + statusLine(st))
 	}
 	return nil
+}
+
+// printTarget parses print-test's -printer: a device address as the
+// configuration takes it, or sim:DIR for a simulated printer that keeps a
+// picture of the ticket in DIR.
+func printTarget(addr string) (config.Endpoint, string, error) {
+	if dir, ok := strings.CutPrefix(addr, "sim:"); ok {
+		return config.Endpoint{Scheme: "sim"}, dir, nil
+	}
+	e, err := config.ParseEndpoint(addr)
+	return e, "", err
+}
+
+// statusLine says a printer status in both languages, with the error
+// behind it ("no such device", "connection refused"), which the advice
+// alone would hide.
+func statusLine(st printer.Status) string {
+	s := string(st.Level)
+	if st.DetailEN != "" {
+		s += ": " + st.DetailEN
+	}
+	if st.Detail != "" {
+		s += " (" + st.Detail + ")"
+	}
+	if st.Err != nil {
+		s += "; cause: " + st.Err.Error()
+	}
+	return s
 }

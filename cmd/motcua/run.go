@@ -1,13 +1,6 @@
 package main
 
 import (
-	"motcua/kiosk/printing"
-	"motcua/kiosk/voice"
-	"time"
-
-	"motcua/kiosk/sdnotify"
-	"net/http"
-
 	"context"
 	"crypto/rand"
 	"encoding/base32"
@@ -15,19 +8,18 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"motcua/kiosk/api"
-	"motcua/kiosk/web"
 	"os"
 	"os/signal"
-	"reflect"
 	"strings"
-	"sync/atomic"
 	"syscall"
+	"time"
 
 	"motcua/kiosk/clock"
 	"motcua/kiosk/config"
-	"motcua/kiosk/daemon"
-	"motcua/kiosk/uplink"
+	"motcua/kiosk/printing"
+	"motcua/kiosk/sdnotify"
+	"motcua/kiosk/unit"
+	"motcua/kiosk/voice"
 )
 
 // checkParts checks what the configuration names beyond its own rules:
@@ -94,112 +86,61 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return errInvalid
 	}
 	log := newLogger(stderr, *verbose)
-	var cur atomic.Pointer[rig]
-	pages := newPages(&cur, log)
-	d, err := daemon.New(ctx, daemon.Options{Config: cfg, Clock: clock.System{}, Logger: log, Pages: pages})
+	u, err := unit.New(ctx, cfg, unit.Options{Clock: clock.System{}, Logger: log})
 	if err != nil {
 		return err
 	}
-	pages.Attach(d.Room)
 	sd, err := systemd()
 	if err != nil {
 		log.Warn("systemd notification off", "err", err)
 	}
-	return serve(ctx, d, cfg, log, &cur, sd, func() (*config.Config, error) { return loadConfig(*path) })
+	return serve(ctx, u, cfg.Server.DataDir, log, sd, func() (*config.Config, error) { return loadConfig(*path) })
 }
 
-// serve runs the daemon, the devices and the uplink of cfg until ctx ends.
-// On SIGHUP it reads the configuration again with reload: a valid one is
-// put in force without losing the queue (the devices are reopened, and the
-// uplink client is replaced when [uplink] changed), an invalid one is
-// refused with the reason and the old one stays.
-func serve(ctx context.Context, d *daemon.Daemon, cfg *config.Config, log *slog.Logger, cur *atomic.Pointer[rig], sd *watchdog, reload func() (*config.Config, error)) error {
+// serve runs the unit until ctx ends, telling systemd how it goes. On
+// SIGHUP it reads the configuration again with load and puts it in force;
+// one the unit refuses leaves the old one in force.
+func serve(ctx context.Context, u *unit.Unit, dataDir string, log *slog.Logger, sd *watchdog, load func() (*config.Config, error)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-
-	startRig := func(cfg *config.Config) (stop func() error, err error) {
-		r, err := openRig(ctx, cfg, d, log)
-		if err != nil {
-			return nil, err
-		}
-		cur.Store(r)
-		rctx, rcancel := context.WithCancel(ctx)
-		done := make(chan error, 1)
-		go func() { done <- r.run(rctx) }()
-		return func() error { rcancel(); return <-done }, nil
-	}
-	stopRig, err := startRig(cfg)
-	if err != nil {
-		d.Close()
-		return err
-	}
-	deviceRoutes(d, cur)
-	reports, stopReports := reportRoutes(ctx, d, cfg, log)
-	upOpts, err := uplinkOptions(cfg)
-	if err != nil {
-		return errors.Join(err, stopRig(), d.Close())
-	}
-	up := newUplinkRunner(d, log)
-	if up.start(ctx, upOpts) != nil {
-		log.Info("uplink started", "url", uplink.Redact(upOpts.URL))
-	}
-	served := make(chan error, 1)
-	go func() { served <- d.Run(ctx) }()
-	sd.n.Ready("serving on " + d.Addr())
+	ran := make(chan error, 1)
+	go func() { ran <- u.Run(ctx) }()
+	sd.n.Ready("serving on " + u.Addr())
 	dogDone := make(chan error, 1)
-	go func() { dogDone <- sd.n.RunWatchdog(ctx, sd.interval/2, d.Log.Err) }()
+	go func() { dogDone <- sd.n.RunWatchdog(ctx, sd.interval/2, u.Err) }()
 	stopping := ctx.Done()
 	for {
 		select {
-		case err := <-served:
+		case err := <-ran:
 			sd.n.Stopping()
 			cancel()
-			err = errors.Join(err, stopRig(), up.stop(), <-dogDone, stopReports())
-			if err == nil {
-				log.Info("motcua stopped; the day's queue is kept", "data_dir", cfg.Server.DataDir)
+			if err = errors.Join(err, <-dogDone); err == nil {
+				log.Info("motcua stopped; the day's queue is kept", "data_dir", dataDir)
 			}
 			return err
 		case <-stopping:
 			log.Info("stopping: finishing the requests in progress")
-			sd.n.Stopping() // then wait for the daemon to finish
+			sd.n.Stopping() // then wait for the unit to finish
 			stopping = nil
 		case <-hup:
 			sd.n.Reloading()
-			next, err := reload()
-			var upChanged bool
-			var nextUp *uplink.Options
+			next, err := load()
 			if err == nil {
-				// A new [uplink] is checked before anything is put in
-				// force: a bad one refuses the whole reload.
-				if upChanged = !reflect.DeepEqual(next.Uplink, cfg.Uplink); upChanged {
-					nextUp, err = uplinkOptions(next)
-				}
+				err = u.Reload(next)
 			}
-			if err == nil {
-				err = d.Reload(next)
-			}
-			if err != nil {
+			switch {
+			case errors.Is(err, unit.ErrDevices):
+				log.Error("devices of the new configuration failed; running without them", "err", err)
+				sd.n.Ready("configuration reloaded without its devices")
+			case err != nil:
 				log.Error("configuration reload refused; the old configuration stays", "err", err)
 				sd.n.Ready("reload refused: " + err.Error())
-				continue
+			default:
+				sd.n.Ready("configuration reloaded")
 			}
-			if err := stopRig(); err != nil {
-				log.Warn("devices stopped with an error", "err", err)
-			}
-			cur.Store(nil)
-			if stopRig, err = startRig(next); err != nil {
-				log.Error("devices of the new configuration failed; running without them", "err", err)
-				stopRig = func() error { return nil }
-			}
-			if upChanged {
-				up.restart(ctx, nextUp)
-			}
-			reports.Reconfigure(next)
-			cfg = next
-			sd.n.Ready("configuration reloaded")
 		}
 	}
 }
@@ -236,19 +177,16 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		tokens[role] = t.Secret
 	}
 	log := newLogger(stderr, *verbose)
-	var cur atomic.Pointer[rig]
-	pages := newPages(&cur, log)
-	d, err := daemon.New(ctx, daemon.Options{Config: cfg, Clock: clock.Trusted{}, Logger: log, Pages: pages})
+	u, err := unit.New(ctx, cfg, unit.Options{Clock: clock.Trusted{}, Logger: log})
 	if err != nil {
 		return err
 	}
-	pages.Attach(d.Room)
-	if err := demoCatalogue(d.Catalogue); err != nil {
-		d.Close()
+	if err := demoCatalogue(u.Catalogue()); err != nil {
+		u.Close()
 		return err
 	}
-	printDemo(stdout, "http://"+d.Addr(), cfg, tokens)
-	return serve(ctx, d, cfg, log, &cur, &watchdog{n: &sdnotify.Notifier{}}, func() (*config.Config, error) {
+	printDemo(stdout, "http://"+u.Addr(), cfg, tokens)
+	return serve(ctx, u, cfg.Server.DataDir, log, &watchdog{n: &sdnotify.Notifier{}}, func() (*config.Config, error) {
 		return nil, errors.New("the demo has no configuration file to reload")
 	})
 }
@@ -260,6 +198,9 @@ func printDemo(w io.Writer, base string, cfg *config.Config, tokens map[config.R
 	fmt.Fprintf(w, "Board (TV):         %s/board?token=%s\n", base, tokens[config.RoleDisplay])
 	for _, c := range cfg.Counters {
 		fmt.Fprintf(w, "Counter %d:          %s/counter/%d?token=%s\n", c.ID, base, c.ID, tokens[config.RoleCounter])
+	}
+	for _, c := range cfg.Counters {
+		fmt.Fprintf(w, "Rating %d (tablet):  %s/rate/%d?token=%s\n", c.ID, base, c.ID, tokens[config.RoleKiosk])
 	}
 	fmt.Fprintf(w, "Admin:              %s/admin?token=%s\n\n", base, tokens[config.RoleAdmin])
 	fmt.Fprintln(w, "Try the API:")
@@ -285,19 +226,6 @@ func devices(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	return listDevices(ctx, stdout)
-}
-
-// newPages returns the web pages; the board's voice comes from the
-// devices in force.
-func newPages(cur *atomic.Pointer[rig], log *slog.Logger) *web.Handler {
-	voiceWAV := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if rg := cur.Load(); rg != nil && rg.voice != nil {
-			rg.voice.Handler().ServeHTTP(w, r)
-			return
-		}
-		api.WriteError(w, http.StatusNotFound, "no_voice", "voice calls are off; set [voice] enabled = true")
-	})
-	return web.New(web.Options{Voice: voiceWAV, Logger: log})
 }
 
 // watchdog is systemd's notification socket and watchdog interval; a zero

@@ -50,7 +50,7 @@ func newHarness(t *testing.T) *harness {
 			if path == "" {
 				return nil, errors.New("unplugged")
 			}
-			return printer.Open(ctx, "serial:"+path, printer.Options{Baud: 115200})
+			return printer.OpenSerial(path, printer.Options{Baud: 115200})
 		},
 		OnStatus:     func(s printer.Status) { h.status <- s },
 		OnResult:     func(r printer.Result) { h.results <- r },

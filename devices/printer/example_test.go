@@ -26,7 +26,7 @@ func Example() {
 	sup, err := printer.New(printer.Config{
 		Name: "sim",
 		Open: func(ctx context.Context) (io.ReadWriteCloser, error) {
-			return printer.Open(ctx, "sim", printer.Options{}) // "sim:DIR" writes PNGs
+			return printer.NewSim("", escpos.Paper80) // a directory instead of "" gets PNGs
 		},
 		OnStatus: func(s printer.Status) { fmt.Println("status:", s.Level, s.Code) },
 		OnResult: func(r printer.Result) { results <- r },

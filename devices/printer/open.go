@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"motcua/devices/serialport"
 	"net"
 	"os"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -18,12 +16,11 @@ import (
 	"golang.org/x/sys/unix"
 
 	"motcua/devices/escpos"
+	"motcua/devices/serialport"
 )
 
 // Errors returned by this package.
 var (
-	// ErrAddress is returned for an address Open does not understand.
-	ErrAddress = errors.New("printer: bad address; use serial:PATH, usb:VID:PID[:SERIAL], lp:PATH, tcp:HOST[:PORT] or sim[:DIR]")
 	// ErrNotFound is returned when no USB device matches a usb: address.
 	ErrNotFound = errors.New("printer: no matching USB serial device; is it plugged in? `motcua devices` lists ports")
 	// ErrNoStatus is returned by the read side of a transport that cannot
@@ -46,7 +43,7 @@ var (
 )
 
 // Options are the settings of the transports. The zero value is 9600 8N1,
-// no flow control, 80 mm simulated paper.
+// no flow control.
 type Options struct {
 	Baud     int    // serial bit rate; 0 = 9600
 	DataBits int    // 5..8; 0 = 8
@@ -58,116 +55,61 @@ type Options struct {
 	Flow string
 
 	DialTimeout time.Duration // tcp; 0 = 5 s
-
-	SimDir   string       // sim: directory for PNGs; "" = the address's DIR, else none written
-	SimPaper escpos.Paper // sim: paper width for the PNGs
 }
 
-// Open opens the printer at addr. The caller owns the result and closes it.
-// ctx bounds the open itself (TCP dial), not the stream.
-func Open(ctx context.Context, addr string, o Options) (io.ReadWriteCloser, error) {
-	kind, rest, _ := strings.Cut(addr, ":")
-	switch kind {
-	case "serial":
-		if rest == "" {
-			return nil, fmt.Errorf("%w: %q", ErrAddress, addr)
-		}
-		return openSerial(rest, o)
-	case "usb":
-		path, err := FindUSB(rest)
-		if err != nil {
-			return nil, err
-		}
-		return openSerial(path, o)
-	case "lp":
-		if rest == "" {
-			return nil, fmt.Errorf("%w: %q", ErrAddress, addr)
-		}
-		f, err := os.OpenFile(rest, os.O_RDWR, 0)
-		if err != nil {
-			return nil, hint(rest, err)
-		}
-		return &lpPort{f: f}, nil
-	case "tcp":
-		if rest == "" {
-			return nil, fmt.Errorf("%w: %q", ErrAddress, addr)
-		}
-		if _, _, err := net.SplitHostPort(rest); err != nil {
-			rest = net.JoinHostPort(rest, "9100")
-		}
-		d := net.Dialer{Timeout: o.DialTimeout}
-		if d.Timeout == 0 {
-			d.Timeout = 5 * time.Second
-		}
-		c, err := d.DialContext(ctx, "tcp", rest)
-		if err != nil {
-			return nil, fmt.Errorf("printer %s: %w", addr, err)
-		}
-		return c, nil
-	case "sim":
-		dir := o.SimDir
-		if dir == "" {
-			dir = rest
-		}
-		return NewSim(dir, o.SimPaper)
+// OpenSerial opens the serial port at path (/dev/ttyUSB0, a udev link)
+// with o's settings. The caller owns the port and closes it.
+func OpenSerial(path string, o Options) (io.ReadWriteCloser, error) {
+	return openSerial(path, o)
+}
+
+// OpenLP opens a usblp device file (/dev/usb/lp0). The caller owns it and
+// closes it.
+func OpenLP(path string) (io.ReadWriteCloser, error) {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return nil, hint(path, err)
 	}
-	return nil, fmt.Errorf("%w: %q", ErrAddress, addr)
+	return &lpPort{f: f}, nil
 }
 
-// Opener returns a Config.Open function for addr: each call opens the
-// printer afresh (a usb: address is looked up again).
-func Opener(addr string, o Options) func(context.Context) (io.ReadWriteCloser, error) {
-	return func(ctx context.Context) (io.ReadWriteCloser, error) { return Open(ctx, addr, o) }
-}
-
-// CheckAddress reports whether addr is well formed, without opening it
-// (for configuration checks).
-func CheckAddress(addr string) error {
-	kind, rest, _ := strings.Cut(addr, ":")
-	switch kind {
-	case "serial", "lp", "tcp":
-		if rest != "" {
-			return nil
-		}
-	case "usb":
-		parts := strings.Split(rest, ":")
-		if len(parts) >= 2 && len(parts) <= 3 && isHex4(parts[0]) && isHex4(parts[1]) {
-			return nil
-		}
-	case "sim":
-		return nil
+// DialTCP connects to a network printer at hostPort (HOST:9100). ctx
+// bounds the dial, not the stream; o.DialTimeout too (0 = 5 s).
+func DialTCP(ctx context.Context, hostPort string, o Options) (io.ReadWriteCloser, error) {
+	d := net.Dialer{Timeout: o.DialTimeout}
+	if d.Timeout == 0 {
+		d.Timeout = 5 * time.Second
 	}
-	return fmt.Errorf("%w: %q", ErrAddress, addr)
+	c, err := d.DialContext(ctx, "tcp", hostPort)
+	if err != nil {
+		return nil, fmt.Errorf("printer tcp:%s: %w", hostPort, err)
+	}
+	return c, nil
 }
 
 // FindUSB returns the serial device path (/dev/ttyUSBn, /dev/ttyACMn) of the
-// USB device "VID:PID" or "VID:PID:SERIAL" (hex IDs, any case). It looks
+// USB device vid:pid, with that serial number unless serial is "". It looks
 // again each time, so a printer that re-enumerated under another name is
 // found.
-func FindUSB(spec string) (string, error) {
-	parts := strings.Split(spec, ":")
-	if len(parts) < 2 || len(parts) > 3 || !isHex4(parts[0]) || !isHex4(parts[1]) {
-		return "", fmt.Errorf("%w: usb:%s", ErrAddress, spec)
+func FindUSB(vid, pid uint16, serial string) (string, error) {
+	spec := fmt.Sprintf("%04x:%04x", vid, pid)
+	if serial != "" {
+		spec += ":" + serial
 	}
 	ports, err := enumerator.GetDetailedPortsList()
 	if err != nil {
 		return "", fmt.Errorf("printer: list serial ports: %w", err)
 	}
 	for _, p := range ports {
-		if !p.IsUSB || !strings.EqualFold(p.VID, parts[0]) || !strings.EqualFold(p.PID, parts[1]) {
+		if !p.IsUSB || !strings.EqualFold(p.VID, spec[:4]) || !strings.EqualFold(p.PID, spec[5:9]) {
 			continue
 		}
-		if len(parts) == 3 && p.SerialNumber != parts[2] {
+		if serial != "" && p.SerialNumber != serial {
 			continue
 		}
 		return p.Name, nil
 	}
 	return "", fmt.Errorf("%w (usb:%s)", ErrNotFound, spec)
-}
-
-func isHex4(s string) bool {
-	_, err := strconv.ParseUint(s, 16, 16)
-	return err == nil && len(s) == 4
 }
 
 func openSerial(path string, o Options) (io.ReadWriteCloser, error) {

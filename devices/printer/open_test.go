@@ -2,7 +2,6 @@ package printer_test
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"image/png"
 	"io"
@@ -20,45 +19,6 @@ import (
 	"motcua/devices/printer"
 )
 
-func TestOpenBadAddresses(t *testing.T) {
-	tests := []struct {
-		addr string
-		want error
-	}{
-		{"", printer.ErrAddress},
-		{"/dev/ttyUSB0", printer.ErrAddress},
-		{"com:1", printer.ErrAddress},
-		{"serial:", printer.ErrAddress},
-		{"lp:", printer.ErrAddress},
-		{"tcp:", printer.ErrAddress},
-		{"usb:04b8", printer.ErrAddress},
-		{"usb:zzzz:0e28", printer.ErrAddress},
-		{"usb:04b8:0e28:SN:extra", printer.ErrAddress},
-	}
-	for _, tt := range tests {
-		t.Run(tt.addr, func(t *testing.T) {
-			if err := printer.CheckAddress(tt.addr); !errors.Is(err, tt.want) {
-				t.Errorf("CheckAddress: got %v, want %v", err, tt.want)
-			}
-			c, err := printer.Open(t.Context(), tt.addr, printer.Options{})
-			if !errors.Is(err, tt.want) {
-				t.Errorf("got %v, want %v", err, tt.want)
-			}
-			if c != nil {
-				c.Close()
-			}
-		})
-	}
-}
-
-func TestCheckAddressGood(t *testing.T) {
-	for _, a := range []string{"serial:/dev/ttyUSB0", "usb:04b8:0e28", "usb:04B8:0E28:J7AF012345", "lp:/dev/usb/lp0", "tcp:10.0.0.5:9100", "tcp:printer.local", "sim", "sim:/tmp/x"} {
-		if err := printer.CheckAddress(a); err != nil {
-			t.Errorf("CheckAddress(%q): %v", a, err)
-		}
-	}
-}
-
 func TestOpenBadOptions(t *testing.T) {
 	m, s, err := pty.Open()
 	if err != nil {
@@ -67,18 +27,18 @@ func TestOpenBadOptions(t *testing.T) {
 	defer m.Close()
 	defer s.Close()
 	for _, o := range []printer.Options{{Parity: "mark?"}, {StopBits: 3}, {Flow: "dtr"}} {
-		if _, err := printer.Open(t.Context(), "serial:"+s.Name(), o); !errors.Is(err, printer.ErrOptions) {
+		if _, err := printer.OpenSerial(s.Name(), o); !errors.Is(err, printer.ErrOptions) {
 			t.Errorf("%+v: got %v, want ErrOptions", o, err)
 		}
 	}
 }
 
 func TestOpenMissingDevice(t *testing.T) {
-	_, err := printer.Open(t.Context(), "lp:"+filepath.Join(t.TempDir(), "lp9"), printer.Options{})
+	_, err := printer.OpenLP(filepath.Join(t.TempDir(), "lp9"))
 	if err == nil || !strings.Contains(err.Error(), "plugged in") {
 		t.Errorf("got %v, want a hint to plug the printer in", err)
 	}
-	_, err = printer.Open(t.Context(), "usb:ffff:fffe", printer.Options{})
+	_, err = printer.FindUSB(0xffff, 0xfffe, "")
 	if !errors.Is(err, printer.ErrNotFound) {
 		t.Errorf("usb: got %v, want ErrNotFound", err)
 	}
@@ -115,7 +75,7 @@ func TestSerialSettings(t *testing.T) {
 			}
 			defer m.Close()
 			defer s.Close()
-			port, err := printer.Open(t.Context(), "serial:"+s.Name(), tt.o)
+			port, err := printer.OpenSerial(s.Name(), tt.o)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -148,7 +108,7 @@ func TestTCP(t *testing.T) {
 		b, _ := io.ReadAll(c)
 		got <- b
 	}()
-	c, err := printer.Open(t.Context(), "tcp:"+ln.Addr().String(), printer.Options{DialTimeout: time.Second})
+	c, err := printer.DialTCP(t.Context(), ln.Addr().String(), printer.Options{DialTimeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +152,7 @@ func TestSimNoCut(t *testing.T) {
 
 func TestSim(t *testing.T) {
 	dir := t.TempDir()
-	c, err := printer.Open(context.Background(), "sim:"+dir, printer.Options{SimPaper: escpos.Paper58})
+	c, err := printer.NewSim(dir, escpos.Paper58)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +174,7 @@ func TestSim(t *testing.T) {
 	if n, err := c.Read(b); err != nil || n != 1 || b[0] != 0x12 {
 		t.Errorf("status reply: got % x %v, want 12", b[:n], err)
 	}
-	sim := c.(*printer.Sim)
+	sim := c
 	files := sim.Files()
 	if len(files) != 1 || sim.Jobs() != 1 {
 		t.Fatalf("got %d files, %d jobs, want 1", len(files), sim.Jobs())
@@ -236,5 +196,35 @@ func TestSim(t *testing.T) {
 	}
 	if _, err := c.Read(b); !errors.Is(err, io.EOF) {
 		t.Errorf("read after close: got %v, want EOF", err)
+	}
+}
+
+// A sim opened again on the same directory goes on numbering its files:
+// a restart keeps the earlier tickets' PNGs.
+func TestSimNumbersOnAcrossOpens(t *testing.T) {
+	dir := t.TempDir()
+	r, err := escpos.NewRenderer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, number := range []string{"A001", "A002"} {
+		sim, err := printer.NewSim(dir, escpos.Paper58)
+		if err != nil {
+			t.Fatal(err)
+		}
+		job, err := r.Render(escpos.Ticket{Unit: "UBND", Number: number}, escpos.Layout{Paper: escpos.Paper58})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sim.Write(job); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, sim.Files()...)
+		sim.Close()
+	}
+	want := []string{filepath.Join(dir, "job-0001.png"), filepath.Join(dir, "job-0002.png")}
+	if strings.Join(names, " ") != strings.Join(want, " ") {
+		t.Errorf("got %v, want %v", names, want)
 	}
 }

@@ -28,6 +28,7 @@ type Sim struct {
 	out    []byte // replies not yet read
 	closed bool
 	jobs   int
+	last   int // number of the last job-NNNN.png in dir
 	files  []string
 }
 
@@ -42,9 +43,27 @@ func NewSim(dir string, paper escpos.Paper) (*Sim, error) {
 			return nil, fmt.Errorf("printer: sim: %w", err)
 		}
 	}
-	s := &Sim{dir: dir, paper: paper, r: r}
+	s := &Sim{dir: dir, paper: paper, r: r, last: lastJobFile(dir)}
 	s.cond = sync.NewCond(&s.mu)
 	return s, nil
+}
+
+// lastJobFile is the highest N of the job-N.png files in dir, so that a
+// sim opened again (a restart, a reload, a reconnect) goes on numbering
+// instead of overwriting earlier tickets.
+func lastJobFile(dir string) int {
+	if dir == "" {
+		return 0
+	}
+	names, _ := filepath.Glob(filepath.Join(dir, "job-*.png"))
+	last := 0
+	for _, n := range names {
+		var i int
+		if _, err := fmt.Sscanf(filepath.Base(n), "job-%d.png", &i); err == nil {
+			last = max(last, i)
+		}
+	}
+	return last
 }
 
 func (s *Sim) String() string { return "sim:" + s.dir }
@@ -92,11 +111,12 @@ func (s *Sim) emit(job []byte) error {
 	if s.dir == "" {
 		return nil
 	}
+	s.last++
 	img, err := s.r.Preview(job, s.paper.Dots())
 	if err != nil {
 		return fmt.Errorf("printer: sim: %w", err)
 	}
-	name := filepath.Join(s.dir, fmt.Sprintf("job-%04d.png", s.jobs))
+	name := filepath.Join(s.dir, fmt.Sprintf("job-%04d.png", s.last))
 	f, err := os.Create(name)
 	if err != nil {
 		return fmt.Errorf("printer: sim: %w", err)

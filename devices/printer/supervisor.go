@@ -95,6 +95,7 @@ type Supervisor struct {
 	status  Status
 	halted  bool
 	running bool
+	waiting map[string]chan Result // jobs whose Print waits, by id
 
 	wake    chan struct{} // a job was submitted or Halt was called
 	stopped chan struct{} // closed when Run returns
@@ -219,8 +220,55 @@ func (s *Supervisor) setStatus(st Status) {
 
 func (s *Supervisor) report(r Result) {
 	r.At = s.clock.Now()
+	s.mu.Lock()
+	ch := s.waiting[r.ID]
+	s.mu.Unlock()
+	if ch != nil {
+		select {
+		case ch <- r:
+		default:
+		}
+	}
 	if s.cfg.OnResult != nil {
 		s.cfg.OnResult(r)
+	}
+}
+
+// Print queues a job and waits until the printer took it, the job was
+// given up (printed or not: see [Result]) or ctx ended. A job whose
+// Expires is zero expires with ctx's deadline. Job ids must be unique
+// among the jobs being printed. The error says what the printer reports
+// now, so that a caller can tell the citizen why.
+func (s *Supervisor) Print(ctx context.Context, j Job) error {
+	if dl, ok := ctx.Deadline(); ok && j.Expires.IsZero() {
+		j.Expires = dl
+	}
+	ch := make(chan Result, 1)
+	s.mu.Lock()
+	if s.waiting == nil {
+		s.waiting = map[string]chan Result{}
+	}
+	s.waiting[j.ID] = ch
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.waiting, j.ID)
+		s.mu.Unlock()
+	}()
+	if err := s.Submit(j); err != nil {
+		return err
+	}
+	select {
+	case res := <-ch:
+		switch {
+		case res.Printed:
+			return nil
+		case res.Err != nil:
+			return fmt.Errorf("%w (%s)", res.Err, s.Status().Detail)
+		}
+		return fmt.Errorf("printer: not printed (%s)", s.Status().Detail)
+	case <-ctx.Done():
+		return fmt.Errorf("printer: no answer in time (%s): %w", s.Status().Detail, ctx.Err())
 	}
 }
 

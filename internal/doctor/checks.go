@@ -18,6 +18,7 @@ import (
 	"motcua/devices/printer"
 	"motcua/kiosk/clock"
 	"motcua/kiosk/config"
+	"motcua/kiosk/eventlog"
 )
 
 // Options configure [Run]. The zero value checks this machine.
@@ -53,7 +54,7 @@ func Run(ctx context.Context, path string, o Options) []Result {
 	if o.User == "" {
 		o.User = "motcua"
 	}
-	pid, running := DaemonRunning(cfg.Server.DataDir)
+	pid, running := eventlog.Locked(cfg.Server.DataDir)
 	rs = append(rs, CheckDataDir(cfg.Server.DataDir, o.User)...)
 	rs = append(rs, CheckClock(o.Clock))
 	if running {
@@ -100,23 +101,6 @@ func CheckConfig(path string) (*config.Config, Result) {
 
 func indent(s string) string {
 	return "         " + strings.ReplaceAll(s, "\n", "\n         ")
-}
-
-// DaemonRunning reports whether a motcua daemon holds the lock of the
-// data directory dir, and its pid as written in the lock file.
-func DaemonRunning(dir string) (pid string, running bool) {
-	path := filepath.Join(dir, "motcua.lock")
-	f, err := os.Open(path)
-	if err != nil {
-		return "", false
-	}
-	defer f.Close()
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB); err != nil {
-		b, _ := os.ReadFile(path)
-		return strings.TrimSpace(string(b)), errors.Is(err, syscall.EWOULDBLOCK)
-	}
-	syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-	return "", false
 }
 
 // Free space limits of the data directory's file system.
@@ -231,11 +215,7 @@ func serialDevices(cfg *config.Config) []serialDevice {
 // devicePath returns the /dev path of a serial, lp or usb endpoint.
 func devicePath(e config.Endpoint) (string, error) {
 	if e.Scheme == "usb" {
-		spec := fmt.Sprintf("%04x:%04x", e.VID, e.PID)
-		if e.Serial != "" {
-			spec += ":" + e.Serial
-		}
-		return printer.FindUSB(spec)
+		return printer.FindUSB(e.VID, e.PID, e.Serial)
 	}
 	return e.Path, nil
 }

@@ -16,6 +16,7 @@ import (
 	"motcua/devices/modbus"
 	"motcua/devices/printer"
 	"motcua/kiosk/config"
+	"motcua/kiosk/unit"
 )
 
 // CheckPrinter opens the printer of p, asks its status (DLE EOT) through
@@ -37,7 +38,7 @@ func CheckPrinter(ctx context.Context, p *config.Printer, timeout time.Duration)
 	sup, err := printer.New(printer.Config{
 		Name: addr,
 		Open: func(ctx context.Context) (io.ReadWriteCloser, error) {
-			return printer.Open(ctx, addr, printer.Options{Baud: p.Baud, Parity: p.Parity, Flow: p.Flow})
+			return unit.OpenPrinter(ctx, p.Endpoint, printer.Options{Baud: p.Baud, Parity: p.Parity, Flow: p.Flow}, "", 0)
 		},
 		OnStatus: func(s printer.Status) {
 			select {

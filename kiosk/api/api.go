@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -104,9 +105,7 @@ func New(room *kiosk.Room, opts Options) *Server {
 	m.HandleFunc("GET /api/v1/ws", s.auth(s.ws))
 	m.HandleFunc("POST /api/v1/day", s.auth(s.startDay, config.RoleAdmin))
 	s.catalogueRoutes()
-	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "not_found", "no such API endpoint: "+r.Method+" "+r.URL.Path+"; see docs/api.md")
-	})
+	m.HandleFunc("/api/", notFound)
 	if opts.Pages != nil {
 		m.Handle("/", opts.Pages)
 	}
@@ -277,13 +276,8 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request, p *principal) {
 	if !checkText(w, "service", req.Service, maxID) {
 		return
 	}
-	if p.role != config.RoleAdmin {
-		if wait, ok := s.authz.Load().limits.allow(p.index, host(r.RemoteAddr)); !ok {
-			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds()+0.999)))
-			writeError(w, http.StatusTooManyRequests, "rate_limited",
-				"too many tickets from this kiosk; wait a moment and try again")
-			return
-		}
+	if s.rateLimited(w, r, p) {
+		return
 	}
 	evs, err := s.room.Do(func(e *queue.Engine) ([]queue.Event, error) {
 		return e.Issue(req.Service, req.Priority)
@@ -302,6 +296,23 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request, p *principal) {
 		}
 	}
 	writeJSON(w, http.StatusCreated, out)
+}
+
+// rateLimited answers 429 and reports true when p may not have another
+// ticket now: every path that issues tickets has the kiosk's limit
+// (admins have none).
+func (s *Server) rateLimited(w http.ResponseWriter, r *http.Request, p *principal) bool {
+	if p.role == config.RoleAdmin {
+		return false
+	}
+	wait, ok := s.authz.Load().limits.allow(p.index, host(r.RemoteAddr))
+	if ok {
+		return false
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds()+0.999)))
+	writeError(w, http.StatusTooManyRequests, "rate_limited",
+		"too many tickets from this kiosk; wait a moment and try again")
+	return true
 }
 
 func lastTicket(evs []queue.Event, name string) *queue.Ticket {
@@ -342,7 +353,7 @@ func (s *Server) counter(w http.ResponseWriter, r *http.Request, p *principal) {
 	if !s.allowCounter(w, r, p) {
 		return
 	}
-	var cmd func(e *queue.Engine) ([]queue.Event, error)
+	act := kiosk.Action{Name: action, Counter: id}
 	answer := "ticket"
 	switch action {
 	case "open":
@@ -352,15 +363,8 @@ func (s *Server) counter(w http.ResponseWriter, r *http.Request, p *principal) {
 		if !readJSON(w, r, &req) || !checkText(w, "officer", req.Officer, maxOfficer) {
 			return
 		}
-		cmd, answer = func(e *queue.Engine) ([]queue.Event, error) { return e.Open(id, req.Officer) }, "counter"
-	case "next":
-		cmd = func(e *queue.Engine) ([]queue.Event, error) { return e.Next(id) }
-	case "recall":
-		cmd = func(e *queue.Engine) ([]queue.Event, error) { return e.Recall(id) }
-	case "done":
-		cmd = func(e *queue.Engine) ([]queue.Event, error) { return e.Done(id) }
-	case "skip":
-		cmd = func(e *queue.Engine) ([]queue.Event, error) { return e.Skip(id) }
+		act.Officer, answer = req.Officer, "counter"
+	case "next", "recall", "done", "skip":
 	case "transfer":
 		var req struct {
 			Service string `json:"service"`
@@ -369,7 +373,7 @@ func (s *Server) counter(w http.ResponseWriter, r *http.Request, p *principal) {
 		if !readJSON(w, r, &req) || !checkText(w, "service", req.Service, maxID) {
 			return
 		}
-		cmd = func(e *queue.Engine) ([]queue.Event, error) { return e.Transfer(id, req.Service, req.Counter) }
+		act.Service, act.To = req.Service, req.Counter
 	case "pause":
 		var req struct {
 			Reason string `json:"reason"`
@@ -377,11 +381,9 @@ func (s *Server) counter(w http.ResponseWriter, r *http.Request, p *principal) {
 		if !readJSON(w, r, &req) || !checkText(w, "reason", req.Reason, maxReason) {
 			return
 		}
-		cmd, answer = func(e *queue.Engine) ([]queue.Event, error) { return e.Pause(id, req.Reason) }, "counter"
-	case "resume":
-		cmd, answer = func(e *queue.Engine) ([]queue.Event, error) { return e.Resume(id) }, "counter"
-	case "close":
-		cmd, answer = func(e *queue.Engine) ([]queue.Event, error) { return e.Close(id) }, "counter"
+		act.Reason, answer = req.Reason, "counter"
+	case "resume", "close":
+		answer = "counter"
 	case "rating":
 		var req struct {
 			Score  int    `json:"score"`
@@ -390,13 +392,13 @@ func (s *Server) counter(w http.ResponseWriter, r *http.Request, p *principal) {
 		if !readJSON(w, r, &req) || !checkText(w, "reason", req.Reason, maxReason) {
 			return
 		}
-		cmd = func(e *queue.Engine) ([]queue.Event, error) { return e.Rate(id, req.Score, req.Reason) }
+		act.Score, act.Reason = req.Score, req.Reason
 	default:
 		writeError(w, http.StatusNotFound, "not_found", "unknown counter action "+strconv.Quote(action)+
-			"; one of open, next, recall, done, skip, transfer, pause, resume, close, rating")
+			"; one of "+strings.Join(kiosk.ActionNames, ", "))
 		return
 	}
-	evs, err := s.room.Do(cmd)
+	evs, err := s.room.Act(act)
 	if err != nil {
 		s.engineError(w, err)
 		return

@@ -145,7 +145,7 @@ func (d *Daemon) Addr() string { return d.ln.Addr().String() }
 func (d *Daemon) Run(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- d.srv.Serve(d.ln) }()
-	d.logger.Info("motcua serving", "addr", d.Addr(), "seq", d.Log.Durable(), "day", d.Room.Config().Unit.ID)
+	d.logger.Info("motcua serving", "addr", d.Addr(), "seq", d.Log.Durable(), "unit", d.Room.Config().Unit.ID)
 	tick := time.NewTicker(tickEvery)
 	defer tick.Stop()
 	var runErr error

@@ -141,10 +141,14 @@ func Open(dir string) (*Log, error) {
 	return l, nil
 }
 
+// lockFile is the data directory's lock, held by the daemon (and a
+// restore) while it runs; it holds the holder's pid.
+const lockFile = "motcua.lock"
+
 // lockDir takes an exclusive lock on dir's lock file and writes our pid
 // into it, so that the error a second daemon gets can name the first.
 func lockDir(dir string) (*os.File, error) {
-	path := filepath.Join(dir, "motcua.lock")
+	path := filepath.Join(dir, lockFile)
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o640)
 	if err != nil {
 		return nil, fmt.Errorf("eventlog: %w", err)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"motcua/kiosk"
 	"motcua/kiosk/queue"
 )
 
@@ -22,20 +23,20 @@ func (c *Client) command(m *Message) []byte {
 	c.mu.Unlock()
 	res := Result{Type: TypeResult, ID: m.ID}
 	var want string
-	var cmd func(e *queue.Engine) ([]queue.Event, error)
+	var act *kiosk.Action
 	switch m.Name {
 	case CmdNext:
-		want, cmd = queue.TicketCalled, func(e *queue.Engine) ([]queue.Event, error) { return e.Next(m.Counter) }
+		want, act = queue.TicketCalled, &kiosk.Action{Name: "next", Counter: m.Counter}
 	case CmdRecall:
-		want, cmd = queue.TicketRecalled, func(e *queue.Engine) ([]queue.Event, error) { return e.Recall(m.Counter) }
+		want, act = queue.TicketRecalled, &kiosk.Action{Name: "recall", Counter: m.Counter}
 	case CmdPause:
-		want, cmd = queue.CounterPaused, func(e *queue.Engine) ([]queue.Event, error) { return e.Pause(m.Counter, m.Reason) }
+		want, act = queue.CounterPaused, &kiosk.Action{Name: "pause", Counter: m.Counter, Reason: m.Reason}
 	}
 	if m.Name == CmdCatalogue {
 		c.updateCatalogue(m, &res)
-	} else if cmd == nil {
+	} else if act == nil {
 		res.Error = &ResultError{Code: "unknown_command", Message: fmt.Sprintf("%v %q; this unit knows %s, %s, %s and %s", ErrUnknownCommand, clip(m.Name), CmdNext, CmdRecall, CmdPause, CmdCatalogue)}
-	} else if evs, err := c.room.Do(cmd); err != nil {
+	} else if evs, err := c.room.Act(*act); err != nil {
 		code := queue.Code(err)
 		if code == "" {
 			code = "internal"

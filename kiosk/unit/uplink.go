@@ -1,4 +1,4 @@
-package main
+package unit
 
 import (
 	"context"
@@ -32,7 +32,7 @@ func uplinkOptions(cfg *config.Config) (*uplink.Options, error) {
 // subscribed to the daemon's commits once for all the clients it runs,
 // and it is the /metrics collector of whichever client runs now, so that
 // a new client needs no new registration. Its methods are called from
-// serve's goroutine only; Describe and Collect from any.
+// the unit's Run goroutine only; Describe and Collect from any.
 type uplinkRunner struct {
 	d   *daemon.Daemon
 	log *slog.Logger
@@ -44,15 +44,11 @@ type uplinkRunner struct {
 	done   chan error
 }
 
-func newUplinkRunner(d *daemon.Daemon, log *slog.Logger) *uplinkRunner {
-	return &uplinkRunner{d: d, log: log}
-}
-
 // start runs a client of opts until ctx is done or [uplinkRunner.stop];
-// nil opts start none. No client may be running.
-func (u *uplinkRunner) start(ctx context.Context, opts *uplink.Options) *uplink.Client {
+// nil opts start none (false). No client may be running.
+func (u *uplinkRunner) start(ctx context.Context, opts *uplink.Options) bool {
 	if opts == nil {
-		return nil
+		return false
 	}
 	if u.signal == nil {
 		u.signal = uplink.NewSignal()
@@ -61,6 +57,7 @@ func (u *uplinkRunner) start(ctx context.Context, opts *uplink.Options) *uplink.
 	o := *opts
 	o.Signal = u.signal
 	o.Logger = u.log
+	o.Catalogue = u.d.Catalogue
 	o.Catalogue = u.d.Catalogue
 	c := uplink.New(u.d.Log, u.d.Room, o)
 	ctx, u.cancel = context.WithCancel(ctx)
@@ -73,7 +70,7 @@ func (u *uplinkRunner) start(ctx context.Context, opts *uplink.Options) *uplink.
 			u.log.Warn("uplink metrics", "err", err)
 		}
 	}
-	return c
+	return true
 }
 
 // stop ends the running client, if any, and waits until it has stored

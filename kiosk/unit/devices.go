@@ -1,4 +1,4 @@
-package main
+package unit
 
 import (
 	"context"
@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -35,48 +34,51 @@ import (
 	"motcua/kiosk"
 	"motcua/kiosk/callout"
 	"motcua/kiosk/config"
-	"motcua/kiosk/daemon"
 	"motcua/kiosk/eventlog"
 	"motcua/kiosk/printing"
 	"motcua/kiosk/queue"
 	"motcua/kiosk/voice"
 )
 
-// rig is the room's devices, opened from the configuration and attached to
-// a daemon: printer, voice, displays, buttons, keypads and lights. Its loops
-// run until the context given to run ends; then every device is halted.
-type rig struct {
+// devices are the room's devices of one configuration: printer, voice,
+// displays, buttons, keypads and lights. A reload replaces the whole set.
+// Their loops run until the context given to run ends; then every device
+// is halted.
+type devices struct {
 	cfg  *config.Config
-	d    *daemon.Daemon
 	room *kiosk.Room
 	log  *slog.Logger
+	// ratings and priority outlive the set: a reload keeps them.
+	ratings  *kiosk.Ratings
+	priority *kiosk.Priority
 
 	loops []func(ctx context.Context) error
 	halts []func() error
+	ctx   context.Context // run's: button presses and the buzzer end with it
 
+	printer    *printer.Supervisor
 	printing   *printing.Service
 	voice      *voice.Voice
+	callout    *callout.Callout
 	simDisplay *sim.Room
 	simPrinter string // directory of the simulated printer's PNGs
 
 	ledPrinting, ledOutOfOrder, buzzer *led.Dev
 	announce                           callout.Announce
-	lastDone                           sync.Map // counter id -> time of its last ticket.done
 }
 
-// openRig opens every device the configuration names. A device that is
-// absent or fails is reported in the state's devices and retried where its
-// driver can; only a configuration that cannot work is an error.
-func openRig(ctx context.Context, cfg *config.Config, d *daemon.Daemon, log *slog.Logger) (*rig, error) {
-	r := &rig{cfg: cfg, d: d, room: d.Room, log: log}
+// openDevices opens every device cfg names. A device that is absent or
+// fails is reported in the state's devices and retried where its driver
+// can; only a configuration that cannot work is an error.
+func openDevices(cfg *config.Config, u *Unit) (*devices, error) {
+	r := &devices{cfg: cfg, room: u.d.Room, log: u.log, ratings: u.ratings, priority: &u.priority, ctx: context.Background()}
 	if needsHost(cfg) {
 		if _, err := host.Init(); err != nil {
-			return nil, fmt.Errorf("GPIO/SPI/I2C drivers: %w", err)
+			return nil, fmt.Errorf("unit: GPIO/SPI/I2C drivers: %w", err)
 		}
 	}
-	steps := []func(context.Context) error{r.openOutputs, r.openPrinter, r.openVoice, r.openDisplays, r.openButtons}
-	for _, step := range steps {
-		if err := step(ctx); err != nil {
+	for _, step := range []func() error{r.openOutputs, r.openPrinter, r.openVoice, r.openDisplays, r.openButtons} {
+		if err := step(); err != nil {
 			r.halt()
 			return nil, err
 		}
@@ -102,7 +104,8 @@ func needsHost(cfg *config.Config) bool {
 }
 
 // run runs every device loop until ctx ends, then halts the devices.
-func (r *rig) run(ctx context.Context) error {
+func (r *devices) run(ctx context.Context) error {
+	r.ctx = ctx
 	var wg sync.WaitGroup
 	errs := make([]error, len(r.loops))
 	for i, loop := range r.loops {
@@ -121,8 +124,8 @@ func (r *rig) run(ctx context.Context) error {
 
 // halt makes every device inert, in the reverse order of opening. A device
 // that cannot be reached now (unplugged, bus down) is logged, not fatal:
-// the daemon is stopping anyway.
-func (r *rig) halt() {
+// it is being let go anyway.
+func (r *devices) halt() {
 	for i := len(r.halts) - 1; i >= 0; i-- {
 		if err := r.halts[i](); err != nil {
 			r.log.Warn("device halt", "err", err)
@@ -131,8 +134,15 @@ func (r *rig) halt() {
 	r.halts = nil
 }
 
+// observe follows committed events: the calls for the displays and voice.
+func (r *devices) observe(recs []eventlog.Record) {
+	if r.callout != nil {
+		r.callout.Observe(recs)
+	}
+}
+
 // device reports a device's status in the state.
-func (r *rig) device(name, status, detail string) {
+func (r *devices) device(name, status, detail string) {
 	if err := r.room.SetDevice(queue.Device{Name: name, Status: status, Detail: detail}); err != nil {
 		r.log.Error("device status", "device", name, "err", err)
 	}
@@ -141,12 +151,12 @@ func (r *rig) device(name, status, detail string) {
 func pin(name string) (gpio.PinIO, error) {
 	p := gpioreg.ByName(name)
 	if p == nil {
-		return nil, fmt.Errorf("GPIO pin %q not found on this machine; see 'motcua devices'", name)
+		return nil, fmt.Errorf("unit: GPIO pin %q not found on this machine; see 'motcua devices'", name)
 	}
 	return p, nil
 }
 
-func (r *rig) openOutputs(ctx context.Context) error {
+func (r *devices) openOutputs() error {
 	for _, oc := range r.cfg.Outputs {
 		p, err := pin(oc.Pin)
 		if err != nil {
@@ -170,7 +180,7 @@ func (r *rig) openOutputs(ctx context.Context) error {
 }
 
 // openPrinter starts the printer's supervisor and the printing service.
-func (r *rig) openPrinter(ctx context.Context) error {
+func (r *devices) openPrinter() error {
 	pc := r.cfg.Printer
 	if pc == nil {
 		return nil
@@ -179,31 +189,28 @@ func (r *rig) openPrinter(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	addr := pc.Address
-	opts := printer.Options{Baud: pc.Baud, Parity: pc.Parity, Flow: pc.Flow, SimPaper: paper}
-	if addr == "sim" || strings.HasPrefix(addr, "sim:") {
-		opts.SimDir = filepath.Join(r.cfg.Server.DataDir, "printer")
-		r.simPrinter = opts.SimDir
+	e := pc.Endpoint
+	if e.Scheme == "sim" {
+		r.simPrinter = filepath.Join(r.cfg.Server.DataDir, "printer")
 	}
-	w := newJobWaiter()
+	opts := printer.Options{Baud: pc.Baud, Parity: pc.Parity, Flow: pc.Flow}
 	sup, err := printer.New(printer.Config{
-		Name:     addr,
-		Open:     func(ctx context.Context) (io.ReadWriteCloser, error) { return printer.Open(ctx, addr, opts) },
+		Name: e.String(),
+		Open: func(ctx context.Context) (io.ReadWriteCloser, error) {
+			return OpenPrinter(ctx, e, opts, r.simPrinter, paper)
+		},
 		OnStatus: r.printerStatus,
-		OnResult: w.result,
 		FailFast: true,
 		Logger:   r.log,
 	})
 	if err != nil {
 		return err
 	}
-	w.sup = sup
-	svc, err := printing.New(r.room, w, r.cfg, printing.Options{})
+	svc, err := printing.New(r.room, jobPrinter{sup}, r.cfg, printing.Options{})
 	if err != nil {
 		return err
 	}
-	r.printing = svc
-	r.d.API.SetPrinter(svc)
+	r.printer, r.printing = sup, svc
 	r.loops = append(r.loops, sup.Run, func(ctx context.Context) error {
 		// Tickets a crash kept from printing: once the printer had a
 		// moment to connect.
@@ -222,7 +229,15 @@ func (r *rig) openPrinter(ctx context.Context) error {
 	return nil
 }
 
-func (r *rig) printerStatus(st printer.Status) {
+// jobPrinter is the printing service's printer: a blocking print on the
+// supervisor.
+type jobPrinter struct{ sup *printer.Supervisor }
+
+func (p jobPrinter) PrintJob(ctx context.Context, id string, data []byte) error {
+	return p.sup.Print(ctx, printer.Job{ID: id, Data: data})
+}
+
+func (r *devices) printerStatus(st printer.Status) {
 	detail := st.Detail
 	if st.DetailEN != "" && detail != "" {
 		detail += " (" + st.DetailEN + ")"
@@ -239,7 +254,7 @@ func (r *rig) printerStatus(st printer.Status) {
 
 // openVoice prepares the voice calls and, with play_local, the announcer
 // that plays them on this machine.
-func (r *rig) openVoice(ctx context.Context) error {
+func (r *devices) openVoice() error {
 	vc := r.cfg.Voice
 	if !vc.Enabled {
 		return nil
@@ -268,7 +283,7 @@ func (r *rig) openVoice(ctx context.Context) error {
 
 // openDisplays opens every counter display, each under a supervisor that
 // retries it with backoff, and attaches them and the voice to the calls.
-func (r *rig) openDisplays(ctx context.Context) error {
+func (r *devices) openDisplays() error {
 	displays := map[int][]callout.Display{}
 	var bus *modbus.Master
 	for _, dc := range r.cfg.Displays {
@@ -295,7 +310,7 @@ func (r *rig) openDisplays(ctx context.Context) error {
 			err = fmt.Errorf("display driver %q is not known", dc.Driver)
 		}
 		if err != nil {
-			return fmt.Errorf("display of counter %d: %w", dc.Counter, err)
+			return fmt.Errorf("unit: display of counter %d: %w", dc.Counter, err)
 		}
 		name := fmt.Sprintf("display %d", dc.Counter)
 		sup := display.NewSupervised(dev, display.Options{OnStatus: func(st display.Status) {
@@ -319,12 +334,11 @@ func (r *rig) openDisplays(ctx context.Context) error {
 		return err
 	}
 	c.Start(st)
-	r.d.Subscribe(c.Observe)
-	r.d.Subscribe(r.observe)
+	r.callout = c
 	return nil
 }
 
-func (r *rig) openMAX7219(dc config.Display) (display.Counter, error) {
+func (r *devices) openMAX7219(dc config.Display) (display.Counter, error) {
 	port, err := spireg.Open(dc.Bus)
 	if err != nil {
 		return nil, fmt.Errorf("SPI %q: %w", dc.Bus, err)
@@ -341,7 +355,7 @@ func (r *rig) openMAX7219(dc config.Display) (display.Counter, error) {
 	return chain.Display(0)
 }
 
-func (r *rig) openHT16K33(dc config.Display) (display.Counter, error) {
+func (r *devices) openHT16K33(dc config.Display) (display.Counter, error) {
 	b, err := i2creg.Open(dc.Bus)
 	if err != nil {
 		return nil, fmt.Errorf("I2C %q: %w", dc.Bus, err)
@@ -351,23 +365,23 @@ func (r *rig) openHT16K33(dc config.Display) (display.Counter, error) {
 }
 
 // openBus opens the RS-485 bus shared by displays and keypads.
-func (r *rig) openBus() (*modbus.Master, error) {
+func (r *devices) openBus() (*modbus.Master, error) {
 	rc := r.cfg.RS485
 	if rc == nil {
-		return nil, errors.New("modbus devices need an [rs485] section")
+		return nil, errors.New("unit: modbus devices need an [rs485] section")
 	}
 	path := rc.Endpoint.Path
 	if rc.Endpoint.Scheme == "usb" {
-		p, err := printer.FindUSB(strings.TrimPrefix(rc.Endpoint.String(), "usb:"))
+		p, err := printer.FindUSB(rc.Endpoint.VID, rc.Endpoint.PID, rc.Endpoint.Serial)
 		if err != nil {
-			return nil, fmt.Errorf("RS-485 adapter: %w", err)
+			return nil, fmt.Errorf("unit: RS-485 adapter: %w", err)
 		}
 		path = p
 	}
 	parity := map[string]modbus.Parity{"": modbus.ParityNone, "none": modbus.ParityNone, "even": modbus.ParityEven, "odd": modbus.ParityOdd}[rc.Parity]
 	port, err := modbus.OpenSerial(path, rc.Baud, parity, 1)
 	if err != nil {
-		return nil, fmt.Errorf("RS-485 %s: %w", path, err)
+		return nil, fmt.Errorf("unit: RS-485 %s: %w", path, err)
 	}
 	r.halts = append(r.halts, port.Close)
 	return modbus.New(port, modbus.Config{Name: path, Baud: rc.Baud, Parity: parity, StopBits: 1,
@@ -376,7 +390,7 @@ func (r *rig) openBus() (*modbus.Master, error) {
 
 // openKeypads polls the Modbus call and rating keypads and reads GPIO
 // rating keypads.
-func (r *rig) openKeypads(bus *modbus.Master) error {
+func (r *devices) openKeypads(bus *modbus.Master) error {
 	var pads []keypad.Pad
 	for _, kc := range r.cfg.Keypads {
 		kind := keypad.KindCall
@@ -420,7 +434,7 @@ func (r *rig) openKeypads(bus *modbus.Master) error {
 	return nil
 }
 
-func (r *rig) openRatingPin(kc config.Keypad, score int) error {
+func (r *devices) openRatingPin(kc config.Keypad, score int) error {
 	p, err := pin(kc.Pins.Pin(score))
 	if err != nil {
 		return err
@@ -429,10 +443,8 @@ func (r *rig) openRatingPin(kc config.Keypad, score int) error {
 	b, err := button.New(p, button.Opts{
 		Name:        fmt.Sprintf("rating-%d-%d", counter, score),
 		MinInterval: time.Second,
-		OnEvent: func(button.Event) {
-			r.rate(counter, score, kc.RatingWindow.D())
-		},
-		OnStatus: r.buttonStatus(p.Name()),
+		OnEvent:     func(button.Event) { r.rate(counter, score) },
+		OnStatus:    r.buttonStatus(p.Name()),
 	})
 	if err != nil {
 		return err
@@ -443,72 +455,40 @@ func (r *rig) openRatingPin(kc config.Keypad, score int) error {
 }
 
 // keypadPress acts on a keypad key: a counter action, or a rating.
-func (r *rig) keypadPress(p keypad.Press) {
+func (r *devices) keypadPress(p keypad.Press) {
 	if score := p.Key.Score(); score > 0 {
-		window := 2 * time.Minute
-		for _, kc := range r.cfg.Keypads {
-			if kc.Counter == p.Counter && kc.RatingWindow > 0 {
-				window = kc.RatingWindow.D()
-			}
-		}
-		r.rate(p.Counter, score, window)
+		r.rate(p.Counter, score)
 		return
 	}
-	id := p.Counter
-	var cmd func(e *queue.Engine) ([]queue.Event, error)
-	switch p.Key.Action() {
-	case "next":
-		cmd = func(e *queue.Engine) ([]queue.Event, error) { return e.Next(id) }
-	case "recall":
-		cmd = func(e *queue.Engine) ([]queue.Event, error) { return e.Recall(id) }
-	case "skip":
-		cmd = func(e *queue.Engine) ([]queue.Event, error) { return e.Skip(id) }
-	case "done":
-		cmd = func(e *queue.Engine) ([]queue.Event, error) { return e.Done(id) }
-	default:
+	if _, err := r.room.Act(kiosk.Action{Name: p.Key.Action(), Counter: p.Counter}); err != nil {
 		// Transfer needs a destination: the counter page asks for it.
-		r.log.Info("keypad key needs the counter page", "counter", id, "key", p.Key)
-		return
-	}
-	if _, err := r.room.Do(cmd); err != nil {
-		r.log.Info("keypad action refused", "counter", id, "key", p.Key, "err", err)
+		r.log.Info("keypad action refused", "counter", p.Counter, "key", p.Key, "err", err)
 	}
 }
 
-// rate rates the ticket last served at a counter, if it was done within
-// the window.
-func (r *rig) rate(counter, score int, window time.Duration) {
-	v, ok := r.lastDone.Load(counter)
-	if !ok || time.Since(v.(time.Time)) > window {
-		r.log.Info("rating outside the window ignored", "counter", counter, "score", score)
-		return
-	}
-	if _, err := r.room.Do(func(e *queue.Engine) ([]queue.Event, error) { return e.Rate(counter, score, "") }); err != nil {
-		r.log.Info("rating refused", "counter", counter, "err", err)
-	}
-}
-
-// observe follows committed events for the rating window.
-func (r *rig) observe(recs []eventlog.Record) {
-	for _, rec := range recs {
-		if ev := rec.Event; ev != nil && ev.Name == queue.TicketDone && ev.Ticket.Counter != nil {
-			r.lastDone.Store(*ev.Ticket.Counter, time.Now())
+// rate rates the ticket last done at a counter, within the window of the
+// counter's rating keypad (2 minutes when it sets none).
+func (r *devices) rate(counter, score int) {
+	window := 2 * time.Minute
+	for _, kc := range r.cfg.Keypads {
+		if kc.Counter == counter && kc.RatingWindow > 0 {
+			window = kc.RatingWindow.D()
 		}
+	}
+	if err := r.ratings.Rate(counter, score, window); err != nil {
+		r.log.Info("rating refused", "counter", counter, "score", score, "err", err)
 	}
 }
 
 // openButtons reads the ticket buttons: a press issues a ticket of the
 // button's service and prints it; after the priority button, the next
 // ticket is a priority one.
-func (r *rig) openButtons(ctx context.Context) error {
-	var priority sync.Mutex
-	var nextIsPriority bool
+func (r *devices) openButtons() error {
 	for _, bc := range r.cfg.Buttons {
 		p, err := pin(bc.Pin)
 		if err != nil {
 			return err
 		}
-		bc := bc
 		opts := button.Opts{
 			Name: bc.Pin,
 			// Contacts of kiosk buttons settle within a few ms; a short
@@ -521,21 +501,13 @@ func (r *rig) openButtons(ctx context.Context) error {
 		switch bc.Role {
 		case config.ButtonPriority:
 			opts.OnEvent = func(button.Event) {
-				priority.Lock()
-				nextIsPriority = true
-				priority.Unlock()
+				r.priority.Arm()
 				r.beep()
 			}
 		case config.ButtonDiagnostic:
 			opts.OnEvent = func(button.Event) { r.diagnostic() }
 		default:
-			opts.OnEvent = func(button.Event) {
-				priority.Lock()
-				prio := nextIsPriority
-				nextIsPriority = false
-				priority.Unlock()
-				r.issue(bc.Service, prio)
-			}
+			opts.OnEvent = func(button.Event) { r.issue(bc.Service, r.priority.Take()) }
 		}
 		b, err := button.New(p, opts)
 		if err != nil {
@@ -547,15 +519,15 @@ func (r *rig) openButtons(ctx context.Context) error {
 	return nil
 }
 
-func (r *rig) buttonStatus(name string) func(button.Status) {
+func (r *devices) buttonStatus(name string) func(button.Status) {
 	return func(st button.Status) {
 		r.device("button "+name, string(st.Level), st.DetailVI)
 	}
 }
 
 // issue issues a ticket from a button and prints it.
-func (r *rig) issue(service string, priority bool) {
-	t, perr, err := r.press(context.Background(), service, priority)
+func (r *devices) issue(service string, priority bool) {
+	t, _, perr, err := r.press(r.ctx, service, priority)
 	if err != nil {
 		r.log.Error("button ticket", "service", service, "err", err)
 		return
@@ -568,91 +540,35 @@ func (r *rig) issue(service string, priority bool) {
 
 // press is a ticket button's work: issue a ticket, then print it. err is
 // set when no ticket was issued, perr when it did not print.
-func (r *rig) press(ctx context.Context, service string, priority bool) (t *queue.Ticket, perr, err error) {
+func (r *devices) press(ctx context.Context, service string, priority bool) (t *queue.Ticket, printed bool, perr, err error) {
 	evs, err := r.room.Do(func(e *queue.Engine) ([]queue.Event, error) { return e.Issue(service, priority) })
 	if err != nil {
-		return nil, nil, err
+		return nil, false, nil, err
 	}
 	t = evs[len(evs)-1].Ticket
 	if r.printing == nil {
-		return t, nil, nil
+		return t, false, nil, nil
 	}
 	if r.ledPrinting != nil {
 		r.ledPrinting.On()
 		defer r.ledPrinting.Off()
 	}
-	return t, r.printing.PrintTicket(ctx, t), nil
+	perr = r.printing.PrintTicket(ctx, t)
+	return t, perr == nil, perr, nil
 }
 
-func (r *rig) beep() {
+func (r *devices) beep() {
 	if r.buzzer != nil {
-		go r.buzzer.Play(context.Background(), led.Beep())
+		go r.buzzer.Play(r.ctx, led.Beep())
 	}
 }
 
 // diagnostic prints a test ticket: the service button of the kiosk box.
-func (r *rig) diagnostic() {
+func (r *devices) diagnostic() {
 	if r.printing == nil {
 		return
 	}
-	if err := r.printing.PrintTest(context.Background()); err != nil {
+	if err := r.printing.PrintTest(r.ctx); err != nil {
 		r.log.Warn("diagnostic ticket not printed", "err", err)
-	}
-}
-
-// jobWaiter lets a caller wait for its print job's result: the printing
-// service's Printer on top of a printer supervisor.
-type jobWaiter struct {
-	sup *printer.Supervisor
-
-	mu      sync.Mutex
-	waiting map[string]chan printer.Result
-}
-
-func newJobWaiter() *jobWaiter {
-	return &jobWaiter{waiting: map[string]chan printer.Result{}}
-}
-
-// PrintJob queues a job and waits until it printed, failed or ctx ended.
-func (w *jobWaiter) PrintJob(ctx context.Context, id string, data []byte) error {
-	ch := make(chan printer.Result, 1)
-	w.mu.Lock()
-	w.waiting[id] = ch
-	w.mu.Unlock()
-	defer func() {
-		w.mu.Lock()
-		delete(w.waiting, id)
-		w.mu.Unlock()
-	}()
-	job := printer.Job{ID: id, Data: data}
-	if dl, ok := ctx.Deadline(); ok {
-		job.Expires = dl
-	}
-	if err := w.sup.Submit(job); err != nil {
-		return err
-	}
-	select {
-	case res := <-ch:
-		if res.Printed {
-			return nil
-		}
-		if res.Err != nil {
-			return fmt.Errorf("%w (%s)", res.Err, w.sup.Status().Detail)
-		}
-		return fmt.Errorf("printer: not printed (%s)", w.sup.Status().Detail)
-	case <-ctx.Done():
-		return fmt.Errorf("printer: no answer in time (%s): %w", w.sup.Status().Detail, ctx.Err())
-	}
-}
-
-func (w *jobWaiter) result(res printer.Result) {
-	w.mu.Lock()
-	ch := w.waiting[res.ID]
-	w.mu.Unlock()
-	if ch != nil {
-		select {
-		case ch <- res:
-		default:
-		}
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package unit
 
 import (
 	"bytes"
@@ -39,8 +39,9 @@ var testButton = func() *gpiotest.Pin {
 	return p
 }()
 
-// room is a daemon with the devices of a config, on emulated hardware.
+// rigRoom is a unit with the devices of a config, on emulated hardware.
 type rigRoom struct {
+	u       *Unit
 	d       *daemon.Daemon
 	pty     *printertest.PTY
 	link    string // the printer's address: a symlink to the pty, as udev makes /dev/motcua-printer
@@ -50,6 +51,13 @@ type rigRoom struct {
 }
 
 func startRig(t testing.TB, buttonRate string, printMode ...string) *rigRoom {
+	t.Helper()
+	return startRigAt(t, "serial:", buttonRate, printMode...)
+}
+
+// startRigAt starts a rig whose printer address is scheme followed by the
+// printer's device path ("" for a bare path).
+func startRigAt(t testing.TB, scheme, buttonRate string, printMode ...string) *rigRoom {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	emu := printertest.New()
@@ -77,7 +85,7 @@ name = "UBND xã Thử"
 [server]
 data_dir = %q
 [printer]
-address = "serial:%s"
+address = "%s%s"
 mode = %q
 qr_url = "https://dichvucong.example.gov.vn/q/{unit}/{id}"
 footer = "Xin cảm ơn quý khách!"
@@ -107,7 +115,7 @@ rate = %q
 [[token]]
 role = "admin"
 secret = "rig-test-admin-01"
-`, filepath.Join(dir, "data"), link, append(printMode, "tcvn3")[0], busDev.Name(), buttonRate)
+`, filepath.Join(dir, "data"), scheme, link, append(printMode, "tcvn3")[0], busDev.Name(), buttonRate)
 	cfg, err := config.Parse("rig.toml", []byte(toml))
 	if err != nil {
 		t.Fatal(err)
@@ -117,30 +125,23 @@ secret = "rig-test-admin-01"
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	d, err := daemon.New(ctx, daemon.Options{Config: cfg, Clock: clock.Trusted{}, Listener: ln, Logger: log})
+	u, err := New(ctx, cfg, Options{Clock: clock.Trusted{}, Listener: ln, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := openRig(ctx, cfg, d, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 2)
-	go func() { done <- d.Run(ctx) }()
-	go func() { done <- r.run(ctx) }()
+	done := make(chan error, 1)
+	go func() { done <- u.Run(ctx) }()
 	t.Cleanup(func() {
 		cancel()
-		for range 2 {
-			if err := <-done; err != nil {
-				t.Errorf("stop: %v", err)
-			}
+		if err := <-done; err != nil {
+			t.Errorf("stop: %v", err)
 		}
 		busStop()
 		pty.Close()
 		busHost.Close()
 		busDev.Close()
 	})
-	return &rigRoom{d: d, pty: pty, link: link, printer: emu, display: disp, keypad: pad}
+	return &rigRoom{u: u, d: u.d, pty: pty, link: link, printer: emu, display: disp, keypad: pad}
 }
 
 // press pushes the ticket button down and lets it go.

@@ -1,0 +1,17 @@
+// Package unit composes a running motcua from its parts: the daemon
+// (event log, room, websocket hub, HTTP API and pages), the devices of the
+// configuration in force (printer, displays, voice, buttons, keypads,
+// lights), the uplink client and the report cache.
+//
+// It is the one package under kiosk that opens hardware: the domain rules
+// the devices follow live in package kiosk ([kiosk.Action],
+// [kiosk.Ratings], [kiosk.Priority]), the blocking print in
+// devices/printer, the device endpoints in kiosk/api. cmd/motcua reads the
+// flags and the configuration, builds a [Unit] with [New], runs it with
+// [Unit.Run] and, on SIGHUP, calls [Unit.Reload].
+//
+// Every follower of the committed events subscribes once, in New; the
+// devices in force are reached through one pointer that a reload swaps,
+// so a reload can neither leave halted devices subscribed nor leave the
+// API with a halted printer.
+package unit

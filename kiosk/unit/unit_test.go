@@ -1,0 +1,190 @@
+package unit
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"motcua/display"
+	"motcua/kiosk"
+	"motcua/kiosk/callout"
+	"motcua/kiosk/clock"
+	"motcua/kiosk/config"
+	"motcua/kiosk/queue"
+)
+
+const simAdmin = "unit-test-admin-01"
+
+// simConfig is a room of one counter with a simulated display and, with
+// withPrinter, a simulated printer.
+func simConfig(t *testing.T, dir string, withPrinter bool) *config.Config {
+	t.Helper()
+	toml := fmt.Sprintf(`[unit]
+id = "unit-test"
+name = "UBND xã Thử"
+[server]
+data_dir = %q
+[[service]]
+id = "dat-dai"
+name = "Đất đai"
+prefix = "A"
+[[counter]]
+id = 1
+name = "Quầy 1"
+services = ["dat-dai"]
+[[display]]
+counter = 1
+driver = "sim"
+[[token]]
+role = "admin"
+secret = %q
+`, filepath.Join(dir, "data"), simAdmin)
+	if withPrinter {
+		toml += "[printer]\naddress = \"sim\"\n"
+	}
+	cfg, err := config.Parse("unit.toml", []byte(toml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// newSimUnit makes a unit of cfg on a loopback port; run starts it and
+// stops it at the end of the test.
+func newSimUnit(t *testing.T, cfg *config.Config) (u *Unit, run func()) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err = New(context.Background(), cfg, Options{Clock: clock.Trusted{}, Listener: ln})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u, func() {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- u.Run(ctx) }()
+		t.Cleanup(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		})
+	}
+}
+
+// recorder is a counter display that records the calls it is given.
+type recorder struct {
+	mu    sync.Mutex
+	calls []string
+}
+
+func (r *recorder) Call(c display.Content) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls = append(r.calls, c.Text)
+}
+
+func (r *recorder) Set(display.Content) {}
+
+func (r *recorder) got() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.calls...)
+}
+
+func post(t *testing.T, u *Unit, path, body string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", "http://"+u.Addr()+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+simAdmin)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out map[string]any
+	json.NewDecoder(res.Body).Decode(&out)
+	return res.StatusCode, out
+}
+
+// Reloads replace the devices: the halted ones of an earlier
+// configuration get no more events (they used to stay subscribed, 5, 7,
+// 9, 11 followers over three reloads), and the set in force gets them.
+func TestReloadLetsGoOfOldDevices(t *testing.T) {
+	dir := t.TempDir()
+	u, run := newSimUnit(t, simConfig(t, dir, true))
+	first := &recorder{}
+	u.devs.Load().callout = callout.New(map[int][]callout.Display{1: {first}}, nil)
+	run()
+	for range 3 {
+		if err := u.Reload(simConfig(t, dir, true)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if code, _ := post(t, u, "/api/v1/counters/1/open", `{"officer":"Lê Văn C"}`); code != http.StatusOK {
+		t.Fatalf("open: %d", code)
+	}
+	if code, out := post(t, u, "/api/v1/tickets", `{"service":"dat-dai"}`); code != http.StatusCreated || out["printed"] != true {
+		t.Fatalf("issue: %d %v", code, out)
+	}
+	if code, _ := post(t, u, "/api/v1/counters/1/next", ``); code != http.StatusOK {
+		t.Fatalf("next: %d", code)
+	}
+	if got := first.got(); len(got) != 0 {
+		t.Errorf("the first, halted device set was called %v, want nothing", got)
+	}
+	// The set in force shows the call: its display is the simulated one.
+	until(t, "the display in force to show A001", func() bool {
+		st := u.devs.Load().simDisplay.Snapshot()
+		return len(st) == 1 && st[0].Content.Text == "A001"
+	})
+}
+
+// After a reload that removes [printer], tickets are issued without
+// printing, not refused by the halted printer ("printer: halted").
+func TestReloadWithoutPrinter(t *testing.T) {
+	dir := t.TempDir()
+	u, run := newSimUnit(t, simConfig(t, dir, true))
+	run()
+	if code, out := post(t, u, "/api/v1/tickets", `{"service":"dat-dai"}`); code != http.StatusCreated || out["printed"] != true {
+		t.Fatalf("with a printer: %d %v", code, out)
+	}
+	if err := u.Reload(simConfig(t, dir, false)); err != nil {
+		t.Fatal(err)
+	}
+	code, out := post(t, u, "/api/v1/tickets", `{"service":"dat-dai"}`)
+	if code != http.StatusCreated || out["printed"] != false || out["print_error"] != nil {
+		t.Errorf("without a printer: got %d %v, want 201, printed false, no print_error", code, out)
+	}
+	if code, out := post(t, u, "/api/v1/tickets/x/reprint", `{}`); code != http.StatusNotFound || out["error"] == nil {
+		t.Errorf("reprint without a printer: got %d %v, want 404 no_printer", code, out)
+	}
+	st, err := kiosk.View(u.Room(), (*queue.Engine).State)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(st.Services[0].Waiting); n != 2 {
+		t.Errorf("waiting: got %d, want 2", n)
+	}
+}
+
+// A bare device path, as docs/config.md allows for [printer] address, is
+// a serial port: the daemon prints on it (it used to refuse it as a bad
+// address and retry forever).
+func TestBarePrinterAddress(t *testing.T) {
+	r := startRigAt(t, "", "2s")
+	until(t, "the printer to be ok", func() bool { return r.printerStatus(t) == queue.DeviceOK })
+	if _, printed, perr := r.issueHTTP(t); !printed {
+		t.Errorf("not printed: %s", perr)
+	}
+	if n := len(r.printer.Jobs()); n != 1 {
+		t.Errorf("printer got %d jobs, want 1", n)
+	}
+}
