@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -185,4 +186,21 @@ func (inv *Inventory) writeScanners(ew *errWriter) {
 		}
 		ew.printf("\n")
 	}
+}
+
+// IsHIDPOS reports whether the hidraw device at path (/dev/hidraw0 or a
+// link to it) declares the bar code scanner usage page: a scanner in HID
+// POS mode, not its keyboard interface. The error says why it cannot be
+// told (no such hidraw device in sysfs).
+func IsHIDPOS(path string) (bool, error) { return isHIDPOS("/sys", path) }
+
+func isHIDPOS(sys, path string) (bool, error) {
+	if p, err := filepath.EvalSymlinks(path); err == nil {
+		path = p
+	}
+	desc, err := os.ReadFile(filepath.Join(sys, "class", "hidraw", filepath.Base(path), "device", "report_descriptor"))
+	if err != nil {
+		return false, fmt.Errorf("inventory: report descriptor of %s: %w", path, err)
+	}
+	return hasUsagePage(desc, 0x8C), nil
 }

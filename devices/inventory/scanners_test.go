@@ -96,3 +96,16 @@ func TestListScanners(t *testing.T) {
 		t.Errorf("empty inventory: %s", b.String())
 	}
 }
+
+func TestIsHIDPOS(t *testing.T) {
+	sys, dev := fakeSys(t)
+	if ok, err := isHIDPOS(sys, dev+"/hidraw0"); !ok || err != nil {
+		t.Errorf("scanner: got %v %v, want true", ok, err)
+	}
+	if ok, err := isHIDPOS(sys, dev+"/hidraw10"); ok || err != nil {
+		t.Errorf("keyboard: got %v %v, want false", ok, err)
+	}
+	if _, err := isHIDPOS(sys, dev+"/hidraw9"); err == nil {
+		t.Error("absent device: got no error")
+	}
+}

@@ -64,6 +64,9 @@ func Run(ctx context.Context, path string, o Options) []Result {
 	for _, d := range serialDevices(cfg) {
 		rs = append(rs, CheckSerial(d.check, d.endpoint, o.User, !running))
 	}
+	for _, s := range cfg.Scanners {
+		rs = append(rs, CheckScanner(s, o.User, !running))
+	}
 	if running {
 		rs = append(rs, CheckRunningDevices(ctx, cfg, o.timeout())...)
 	} else {
