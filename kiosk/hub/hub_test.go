@@ -60,7 +60,7 @@ func (m *memLog) Since(_ context.Context, seq int64, limit int, fn func(eventlog
 
 func (m *memLog) First(context.Context) (int64, error) { return 1, nil }
 
-func newHub(t *testing.T) (*Hub, *memLog, string) {
+func newHub(t testing.TB) (*Hub, *memLog, string) {
 	t.Helper()
 	src := &memLog{}
 	h := New(src, 0, Options{CheckOrigin: func(*http.Request) bool { return true }})
@@ -76,7 +76,7 @@ func newHub(t *testing.T) (*Hub, *memLog, string) {
 	return h, src, "ws" + strings.TrimPrefix(srv.URL, "http")
 }
 
-func dial(t *testing.T, url string) *websocket.Conn {
+func dial(t testing.TB, url string) *websocket.Conn {
 	t.Helper()
 	c, _, err := websocket.DefaultDialer.Dial(url, nil)
 	if err != nil {
@@ -86,9 +86,11 @@ func dial(t *testing.T, url string) *websocket.Conn {
 	return c
 }
 
-func next(t *testing.T, c *websocket.Conn) string {
+// next reads c's next message; its time limit catches a hang, not a
+// slow machine.
+func next(t testing.TB, c *websocket.Conn) string {
 	t.Helper()
-	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	c.SetReadDeadline(time.Now().Add(30 * time.Second))
 	_, msg, err := c.ReadMessage()
 	if err != nil {
 		t.Fatalf("read: %v", err)
