@@ -148,7 +148,9 @@ func (s *Server) Reconfigure(cfg *config.Config) {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-	s.mux.ServeHTTP(rec, r)
+	if s.guard(rec, r) {
+		s.mux.ServeHTTP(rec, r)
+	}
 	lvl := slog.LevelDebug
 	if rec.status >= 500 {
 		lvl = slog.LevelWarn

@@ -15,12 +15,11 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/net/netutil"
-
 	"motcua/kiosk"
 	"motcua/kiosk/api"
 	"motcua/kiosk/catalogue"
 	"motcua/kiosk/config"
+	"motcua/kiosk/connlimit"
 	"motcua/kiosk/eventlog"
 	"motcua/kiosk/hub"
 	"motcua/kiosk/metrics"
@@ -120,13 +119,11 @@ func New(ctx context.Context, opts Options) (*Daemon, error) {
 			return nil, fmt.Errorf("daemon: listen on %s: %w (is another program using the port?)", cfg.Server.Listen, err)
 		}
 	}
-	max := cfg.Server.MaxConnections
-	if max <= 0 {
-		max = 2000
-	}
-	d.ln = netutil.LimitListener(ln, max)
+	conns := connlimit.New(ln, connlimit.Options{Max: cfg.Server.MaxConnections, PerAddress: cfg.Server.MaxConnectionsPerAddress})
+	d.ln = conns
 	d.srv = &http.Server{
 		Handler:           d.API,
+		ConnContext:       conns.ConnContext,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
