@@ -15,13 +15,13 @@ func TestBounds(t *testing.T) {
 	tests := []struct {
 		name string
 		ctx  context.Context
-		f    Flood
+		f    *Flood
 		want error
 	}{
-		{"no deadline", context.Background(), Flood{Target: "127.0.0.1:9", From: "127.0.0.2", Conns: 1, Dials: 1}, ErrUnbounded},
-		{"too many connections", ctx, Flood{Target: "127.0.0.1:9", From: "127.0.0.2", Conns: MaxConns + 1, Dials: 1}, ErrUnbounded},
-		{"no dial budget", ctx, Flood{Target: "127.0.0.1:9", From: "127.0.0.2", Conns: 1}, ErrUnbounded},
-		{"off this machine", ctx, Flood{Target: "192.0.2.1:80", From: "127.0.0.2", Conns: 1, Dials: 1}, ErrNotLoopback},
+		{"no deadline", context.Background(), &Flood{Target: "127.0.0.1:9", From: "127.0.0.2", Conns: 1, Dials: 1}, ErrUnbounded},
+		{"too many connections", ctx, &Flood{Target: "127.0.0.1:9", From: "127.0.0.2", Conns: MaxConns + 1, Dials: 1}, ErrUnbounded},
+		{"no dial budget", ctx, &Flood{Target: "127.0.0.1:9", From: "127.0.0.2", Conns: 1}, ErrUnbounded},
+		{"off this machine", ctx, &Flood{Target: "192.0.2.1:80", From: "127.0.0.2", Conns: 1, Dials: 1}, ErrNotLoopback},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
