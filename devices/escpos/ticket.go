@@ -57,6 +57,9 @@ type Ticket struct {
 	QR       string        // QR code content; "" for none
 	Footer   string        // e.g. "Xin cảm ơn quý khách!"
 	Lines    []string      // extra lines (sub-unit, address, notes)
+	// Appointment is the code of the booking checked in with the ticket;
+	// "" for a walk-in. It prints the booking mark.
+	Appointment string
 }
 
 // Field names a part of a [Ticket] that a [Block] prints.
@@ -69,13 +72,16 @@ const (
 	FieldService  Field = "service"
 	FieldNumber   Field = "number"
 	FieldPriority Field = "priority" // Block.Text, only when Ticket.Priority
-	FieldIssued   Field = "issued"   // Block.Text is a Go time layout
-	FieldWait     Field = "wait"     // Block.Text with {ahead} and {wait}; Block.Alt when Ahead is 0
-	FieldQR       Field = "qr"
-	FieldCode128  Field = "code128" // Ticket.Number as a CODE128 barcode
-	FieldFooter   Field = "footer"
-	FieldText     Field = "text" // Block.Text as is
-	FieldRule     Field = "rule" // a horizontal line across the paper
+	// FieldAppointment is the booking mark, only when Ticket.Appointment
+	// is set: Block.Text with {value} the code.
+	FieldAppointment Field = "appointment"
+	FieldIssued      Field = "issued" // Block.Text is a Go time layout
+	FieldWait        Field = "wait"   // Block.Text with {ahead} and {wait}; Block.Alt when Ahead is 0
+	FieldQR          Field = "qr"
+	FieldCode128     Field = "code128" // Ticket.Number as a CODE128 barcode
+	FieldFooter      Field = "footer"
+	FieldText        Field = "text" // Block.Text as is
+	FieldRule        Field = "rule" // a horizontal line across the paper
 )
 
 // Size is a text size.
@@ -95,7 +101,8 @@ type Block struct {
 	// Text is a template: "{value}" stands for the field's text (default
 	// "{value}"); for FieldIssued a Go time layout (default "Ngày 02/01/2006  15:04");
 	// for FieldWait the text with {ahead} and {wait} (minutes); for
-	// FieldPriority the mark (default "ƯU TIÊN").
+	// FieldPriority the mark (default "ƯU TIÊN"); for FieldAppointment
+	// the mark with {value} the booking's code (default "Đặt lịch {value}").
 	Text  string
 	Alt   string // FieldWait when nobody is ahead (default "Quý khách là người tiếp theo")
 	Align Align
@@ -114,6 +121,7 @@ func DefaultBlocks() []Block {
 		{Field: FieldService, Align: Center},
 		{Field: FieldNumber, Align: Center, Bold: true},
 		{Field: FieldPriority, Align: Center, Bold: true, Size: SizeLarge},
+		{Field: FieldAppointment, Align: Center, Bold: true},
 		{Field: FieldIssued, Align: Center},
 		{Field: FieldWait, Align: Center},
 		{Field: FieldQR, Align: Center},
@@ -281,6 +289,15 @@ func (w *writer) block(t Ticket, b Block) (bool, error) {
 			return false, nil
 		}
 		return w.text(fill(b.Text, "ƯU TIÊN"), b)
+	case FieldAppointment:
+		if t.Appointment == "" {
+			return false, nil
+		}
+		text := b.Text
+		if text == "" {
+			text = "Đặt lịch {value}"
+		}
+		return w.text(fill(text, t.Appointment), b)
 	case FieldIssued:
 		if t.Issued.IsZero() {
 			return false, nil
@@ -510,7 +527,7 @@ func ParseSize(s string) (Size, error) {
 func ParseField(s string) (Field, error) {
 	f := Field(strings.ToLower(strings.TrimSpace(s)))
 	switch f {
-	case FieldUnit, FieldLines, FieldService, FieldNumber, FieldPriority, FieldIssued,
+	case FieldUnit, FieldLines, FieldService, FieldNumber, FieldPriority, FieldAppointment, FieldIssued,
 		FieldWait, FieldQR, FieldCode128, FieldFooter, FieldText, FieldRule:
 		return f, nil
 	}

@@ -105,6 +105,7 @@ func New(room *kiosk.Room, opts Options) *Server {
 	m.HandleFunc("GET /api/v1/ws", s.auth(s.ws))
 	m.HandleFunc("POST /api/v1/day", s.auth(s.startDay, config.RoleAdmin))
 	s.catalogueRoutes()
+	s.appointmentRoutes()
 	m.HandleFunc("/api/", notFound)
 	if opts.Pages != nil {
 		m.Handle("/", opts.Pages)
@@ -288,16 +289,7 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request, p *principal) {
 		s.engineError(w, err)
 		return
 	}
-	t := lastTicket(evs, queue.TicketIssued)
-	out := issuedTicket{Ticket: t}
-	if p := s.printer.Load(); p != nil {
-		if err := (*p).PrintTicket(r.Context(), t); err != nil {
-			out.PrintError = err.Error()
-		} else {
-			out.Printed = true
-		}
-	}
-	writeJSON(w, http.StatusCreated, out)
+	writeJSON(w, http.StatusCreated, s.print(r, lastTicket(evs, queue.TicketIssued)))
 }
 
 // rateLimited answers 429 and reports true when p may not have another
@@ -458,9 +450,9 @@ func (s *Server) engineError(w http.ResponseWriter, err error) {
 	case "":
 		s.storeError(w, err)
 		return
-	case "unknown_counter":
+	case "unknown_counter", "unknown_appointment":
 		status = http.StatusNotFound
-	case "unknown_service", "bad_transfer", "bad_score":
+	case "unknown_service", "bad_transfer", "bad_score", "bad_appointment":
 		status = http.StatusBadRequest
 	}
 	writeError(w, status, code, err.Error())

@@ -38,6 +38,11 @@ func newRoom(t testing.TB, edit func(*config.Config)) *room {
 
 func newRoomLogged(t testing.TB, edit func(*config.Config), log *slog.Logger) *room {
 	t.Helper()
+	return newRoomClock(t, edit, log, clock.Trusted{})
+}
+
+func newRoomClock(t testing.TB, edit func(*config.Config), log *slog.Logger, clk queue.Clock) *room {
+	t.Helper()
 	cfg := config.Demo()
 	cfg.Server.DataDir = t.TempDir()
 	tok := map[string]string{
@@ -63,7 +68,7 @@ func newRoomLogged(t testing.TB, edit func(*config.Config), log *slog.Logger) *r
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := daemon.New(context.Background(), daemon.Options{Config: cfg, Clock: clock.Trusted{}, Listener: ln, Logger: log})
+	d, err := daemon.New(context.Background(), daemon.Options{Config: cfg, Clock: clk, Listener: ln, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,6 +32,8 @@ type Config struct {
 	Keypads  []Keypad  `toml:"keypad"`
 	Scanners []Scanner `toml:"scanner"`
 	Reports  Reports   `toml:"reports"`
+	// Appointments are the rules of booked visits ([appointments]).
+	Appointments Appointments `toml:"appointments"`
 
 	// Path is the file the configuration was read from ("" when parsed
 	// from memory). Relative secret_file paths are resolved against its
@@ -114,6 +116,9 @@ const (
 	RoleDisplay Role = "display"
 	RoleCounter Role = "counter"
 	RoleAdmin   Role = "admin"
+	// RoleBooking is the province's booking system: it books and cancels
+	// appointments.
+	RoleBooking Role = "booking"
 )
 
 // Token is one bearer secret with its role.

@@ -417,14 +417,14 @@ func TestParseProblems(t *testing.T) {
 			name: "token role unknown",
 			doc:  base + "[[token]]\nrole = \"boss\"\nsecret = \"0123456789abcdef\"\n",
 			want: []string{
-				"t.toml:12: unknown role \"boss\"; use \"kiosk\", \"display\", \"counter\" or \"admin\"",
+				"t.toml:12: unknown role \"boss\"; use \"kiosk\", \"display\", \"counter\", \"booking\" or \"admin\"",
 			},
 		},
 		{
 			name: "token role missing",
 			doc:  base + "[[token]]\nsecret = \"0123456789abcdef\"\n",
 			want: []string{
-				"t.toml:11: token has no role; add role = \"kiosk\", \"display\", \"counter\" or \"admin\"",
+				"t.toml:11: token has no role; add role = \"kiosk\", \"display\", \"counter\", \"booking\" or \"admin\"",
 			},
 		},
 		{

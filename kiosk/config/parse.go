@@ -346,6 +346,7 @@ func (c *Config) setDefaults() {
 	c.Queue.DefaultServiceTime = Duration(5 * time.Minute)
 	c.Voice.Numbers = "words"
 	c.Reports.TargetWait = Duration(15 * time.Minute)
+	c.Appointments.setDefaults()
 }
 
 func (s *Service) setDefaults() { s.First, s.Digits = 1, 3 }

@@ -97,6 +97,7 @@ func (c *Config) validate(d *decoder) {
 	c.validateRS485(d)
 	c.validateHardware(d)
 	c.validateScanners(d)
+	c.validateAppointments(d)
 	if c.Reports.TargetWait <= 0 {
 		d.addf("reports.target_wait", "reports.target_wait must be positive, such as \"15m\"")
 	}
@@ -288,11 +289,11 @@ func (c *Config) validateTokens(d *decoder) {
 	for i, t := range c.Tokens {
 		p := fmt.Sprintf("token[%d]", i)
 		switch t.Role {
-		case RoleKiosk, RoleDisplay, RoleCounter, RoleAdmin:
+		case RoleKiosk, RoleDisplay, RoleCounter, RoleAdmin, RoleBooking:
 		case "":
-			d.addf(p+".role", "token has no role; add role = \"kiosk\", \"display\", \"counter\" or \"admin\"")
+			d.addf(p+".role", "token has no role; add role = \"kiosk\", \"display\", \"counter\", \"booking\" or \"admin\"")
 		default:
-			d.addf(p+".role", "unknown role %q; use \"kiosk\", \"display\", \"counter\" or \"admin\"", t.Role)
+			d.addf(p+".role", "unknown role %q; use \"kiosk\", \"display\", \"counter\", \"booking\" or \"admin\"", t.Role)
 		}
 		switch {
 		case t.Secret == "":
@@ -385,7 +386,7 @@ func (c *Config) validatePrinter(d *decoder) {
 }
 
 // blockFields are the fields a [[printer.block]] may print.
-var blockFields = []string{"unit", "lines", "service", "number", "priority", "issued", "wait", "qr", "code128", "footer", "text", "rule"}
+var blockFields = []string{"unit", "lines", "service", "number", "priority", "appointment", "issued", "wait", "qr", "code128", "footer", "text", "rule"}
 
 // checkSerial validates the baud and parity of the section.
 func checkSerial(d *decoder, section string, baud int, parity string) {

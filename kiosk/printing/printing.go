@@ -113,6 +113,8 @@ func (s *Service) Render(t *queue.Ticket) ([]byte, error) {
 		Wait:     time.Duration(t.WaitSeconds) * time.Second,
 		Footer:   pc.Footer,
 		Lines:    pc.Header,
+
+		Appointment: t.Appointment,
 	}
 	if pc.QRURL != "" {
 		et.QR = strings.NewReplacer("{unit}", s.cfg.Unit.ID, "{id}", t.ID, "{number}", t.Number).Replace(pc.QRURL)

@@ -27,7 +27,7 @@ func (e *Engine) begin() *batch {
 	b := &batch{e: e, now: now, synced: e.clock.Synced()}
 	today := now.Format(time.DateOnly)
 	if e.day == "" || (today > e.day && b.synced) {
-		b.emit(&Event{Name: DayStarted, Day: today})
+		b.startDay(today)
 	}
 	return b
 }
@@ -77,8 +77,11 @@ func (e *Engine) counterView(c *counter) *Counter {
 // Tick starts a new day when one is due. The owner calls it now and then
 // (every few seconds), so that the day turns at midnight without waiting
 // for the first ticket. It returns nil when nothing changed.
+// Bookings of today past their To plus the grace expire.
 func (e *Engine) Tick() []Event {
-	return e.begin().evs
+	b := e.begin()
+	b.expireDue()
+	return b.evs
 }
 
 // StartDay starts a new queue day by hand, for an office whose clock is
@@ -105,7 +108,7 @@ func (e *Engine) StartDay() ([]Event, error) {
 		}
 		day = d.AddDate(0, 0, 1).Format(time.DateOnly)
 	}
-	b.emit(&Event{Name: DayStarted, Day: day})
+	b.startDay(day)
 	return b.evs, nil
 }
 
@@ -115,17 +118,25 @@ func (e *Engine) Issue(serviceID string, priority bool) ([]Event, error) {
 		return nil, fmt.Errorf("%w %q", ErrUnknownService, serviceID)
 	}
 	b := e.begin()
-	s := e.services[serviceID]
+	b.issue(e.services[serviceID], priority, "")
+	return b.evs, nil
+}
+
+// issue draws the next number of s; appointment is the code of the
+// booking checked in, or "". It returns the ticket as the event shows it.
+func (b *batch) issue(s *service, priority bool, appointment string) *Ticket {
+	e := b.e
 	n := max(s.next, s.cfg.First)
 	number := fmt.Sprintf("%s%0*d", s.cfg.Prefix, max(s.cfg.Digits, 1), n)
 	t := &Ticket{
-		ID:       strings.ReplaceAll(e.day, "-", "") + "-" + number,
-		Number:   number,
-		Service:  s.cfg.ID,
-		Priority: priority,
-		Status:   Waiting,
-		IssuedAt: b.now,
-		Day:      e.day,
+		ID:          strings.ReplaceAll(e.day, "-", "") + "-" + number,
+		Number:      number,
+		Service:     s.cfg.ID,
+		Priority:    priority,
+		Status:      Waiting,
+		IssuedAt:    b.now,
+		Day:         e.day,
+		Appointment: appointment,
 	}
 	// The ticket goes into the line when the event is applied; the view
 	// is taken after that, so that it shows the ticket's place.
@@ -134,8 +145,9 @@ func (e *Engine) Issue(serviceID string, priority bool) ([]Event, error) {
 	if m, ok := e.mono(); ok {
 		e.issuedMono[t.ID] = m
 	}
-	b.evs[len(b.evs)-1].Ticket = e.ticketView(e.tickets[t.ID])
-	return b.evs, nil
+	view := e.ticketView(e.tickets[t.ID])
+	b.evs[len(b.evs)-1].Ticket = view
+	return view
 }
 
 func (e *Engine) counter(id int) (*counter, error) {
@@ -217,8 +229,8 @@ func (e *Engine) pick(c *counter) *Ticket {
 		if cur == nil {
 			return true
 		}
-		if !t.IssuedAt.Equal(cur.IssuedAt) {
-			return t.IssuedAt.Before(cur.IssuedAt)
+		if st, sc := e.waitsFrom(t), e.waitsFrom(cur); !st.Equal(sc) {
+			return st.Before(sc)
 		}
 		if rank != curRank {
 			return rank < curRank

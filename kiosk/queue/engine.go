@@ -34,6 +34,14 @@ type Engine struct {
 	// replay, so a restart falls back to event times.
 	issuedMono map[string]time.Duration
 	calledMono map[string]time.Duration
+
+	// appts are the bookings of today and later days, by code; held
+	// counts those that count against each limit (see bookingKeys).
+	appts map[string]*Appointment
+	held  map[string]int
+	// slot is the moment a checked-in booking's ticket waits from (its
+	// From time), by ticket id; other tickets wait from their issue.
+	slot map[string]time.Time
 }
 
 type service struct {
@@ -64,6 +72,9 @@ func New(cfg *config.Config, clock Clock) *Engine {
 	e.pinned = map[int][]*Ticket{}
 	e.issuedMono = map[string]time.Duration{}
 	e.calledMono = map[string]time.Duration{}
+	e.appts = map[string]*Appointment{}
+	e.held = map[string]int{}
+	e.slot = map[string]time.Time{}
 	e.services = map[string]*service{}
 	e.counters = map[int]*counter{}
 	e.Reconfigure(cfg)
@@ -113,11 +124,19 @@ func (e *Engine) apply(ev *Event) {
 	switch ev.Name {
 	case DayStarted:
 		e.startDay(ev.Day)
+		clear(e.appts)
+		clear(e.held)
+		for _, a := range ev.Appointments {
+			e.setAppointment(a)
+		}
 	case TicketIssued:
 		t := e.keep(ev.Ticket)
 		e.order[t.ID] = ev.Seq
 		if s := e.services[t.Service]; s != nil && ev.N >= s.next {
 			s.next = ev.N + 1
+		}
+		if t.Appointment != "" {
+			e.checkedIn(t)
 		}
 		e.enqueue(t)
 	case TicketCalled, TicketRecalled:
@@ -176,6 +195,8 @@ func (e *Engine) apply(ev *Event) {
 		}
 	case DeviceStatus:
 		e.setDevice(*ev.Device)
+	case AppointmentBooked, AppointmentCancelled, AppointmentExpired:
+		e.applyAppointment(ev)
 	}
 }
 
@@ -207,6 +228,7 @@ func (e *Engine) startDay(day string) {
 	clear(e.pinned)
 	clear(e.issuedMono)
 	clear(e.calledMono)
+	clear(e.slot)
 	for _, s := range e.services {
 		s.next, s.prio, s.normal, s.times = 0, nil, nil, nil
 	}
@@ -216,12 +238,21 @@ func (e *Engine) startDay(day string) {
 	}
 }
 
+// waitsFrom is the moment ticket t waits from: a checked-in booking's From
+// time, else its issue.
+func (e *Engine) waitsFrom(t *Ticket) time.Time {
+	if at, ok := e.slot[t.ID]; ok {
+		return at
+	}
+	return t.IssuedAt
+}
+
 // before reports whether waiting ticket a is called before b when both are
 // heads of lines a counter looks at: the one that has waited longest, then
 // by the order of arrival.
 func (e *Engine) before(a, b *Ticket) bool {
-	if !a.IssuedAt.Equal(b.IssuedAt) {
-		return a.IssuedAt.Before(b.IssuedAt)
+	if sa, sb := e.waitsFrom(a), e.waitsFrom(b); !sa.Equal(sb) {
+		return sa.Before(sb)
 	}
 	return e.order[a.ID] < e.order[b.ID]
 }

@@ -40,6 +40,9 @@ type Ticket struct {
 	Rating int `json:"rating,omitempty"`
 	// Day is the queue day the ticket belongs to, "YYYY-MM-DD".
 	Day string `json:"day"`
+	// Appointment is the code of the booking checked in with this ticket;
+	// "" for a walk-in.
+	Appointment string `json:"appointment,omitempty"`
 }
 
 // CounterState is whether a counter calls tickets.
@@ -122,6 +125,10 @@ const (
 	CounterResumed    = "counter.resumed"
 	CounterClosed     = "counter.closed"
 	DeviceStatus      = "device.status"
+
+	AppointmentBooked    = "appointment.booked"
+	AppointmentCancelled = "appointment.cancelled"
+	AppointmentExpired   = "appointment.expired"
 )
 
 // Event is one change of state. It carries the objects it changed as they
@@ -152,6 +159,11 @@ type Event struct {
 	// times, they do not move when the wall clock is set.
 	WaitMS    int64 `json:"wait_ms,omitempty"`
 	ServiceMS int64 `json:"service_ms,omitempty"`
+	// Appointment is the booking an appointment.* event is about.
+	Appointment *Appointment `json:"appointment,omitempty"`
+	// Appointments (day.started) are the bookings of the new day and
+	// later days, carried over so that the day's log alone rebuilds them.
+	Appointments []*Appointment `json:"appointments,omitempty"`
 }
 
 // Place is a service and, optionally, a counter.
@@ -178,6 +190,17 @@ var (
 	// ErrDayBegun: a new day by hand on a synchronised clock whose date is
 	// the current queue day; the day turns by itself at midnight.
 	ErrDayBegun = errors.New("queue: the clock is synchronised and today's queue day has already begun; the next day starts by itself at midnight")
+
+	ErrBadAppointment     = errors.New("queue: invalid appointment")
+	ErrDuplicate          = errors.New("queue: this appointment code is already booked with other content; use a new code or cancel the old booking first")
+	ErrLimitReached       = errors.New("queue: limit reached")
+	ErrNotBookable        = errors.New("queue: this date cannot be booked")
+	ErrOutsideHours       = errors.New("queue: the office is not open for the whole booked time; choose a time within the opening hours")
+	ErrUnknownAppointment = errors.New("queue: no appointment with this code; check the code on the booking")
+	ErrNotToday           = errors.New("queue: the appointment is not for today; come on the booked day")
+	ErrExpired            = errors.New("queue: the appointment has expired; take a normal ticket")
+	ErrCancelled          = errors.New("queue: the appointment was cancelled; take a normal ticket")
+	ErrCheckedIn          = errors.New("queue: the appointment is already checked in")
 )
 
 // Code is the API error code of an engine error, "" for others.
@@ -206,6 +229,16 @@ var codes = []struct {
 	{ErrAlreadyRated, "already_rated"},
 	{ErrBadScore, "bad_score"},
 	{ErrDayBegun, "day_already_begun"},
+	{ErrBadAppointment, "bad_appointment"},
+	{ErrDuplicate, "duplicate"},
+	{ErrLimitReached, "limit_reached"},
+	{ErrNotBookable, "not_bookable"},
+	{ErrOutsideHours, "outside_hours"},
+	{ErrUnknownAppointment, "unknown_appointment"},
+	{ErrNotToday, "not_today"},
+	{ErrExpired, "expired"},
+	{ErrCancelled, "cancelled"},
+	{ErrCheckedIn, "checked_in"},
 }
 
 // Clock tells the time. Synced reports whether the wall clock is known to

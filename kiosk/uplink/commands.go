@@ -22,6 +22,9 @@ func (c *Client) command(m *Message) []byte {
 	}
 	c.mu.Unlock()
 	res := Result{Type: TypeResult, ID: m.ID}
+	if m.Booking != nil {
+		return c.remember(m.ID, c.appointment(m, res))
+	}
 	var want string
 	var act *kiosk.Action
 	switch m.Name {
@@ -35,7 +38,7 @@ func (c *Client) command(m *Message) []byte {
 	if m.Name == CmdCatalogue {
 		c.updateCatalogue(m, &res)
 	} else if act == nil {
-		res.Error = &ResultError{Code: "unknown_command", Message: fmt.Sprintf("%v %q; this unit knows %s, %s, %s and %s", ErrUnknownCommand, clip(m.Name), CmdNext, CmdRecall, CmdPause, CmdCatalogue)}
+		res.Error = &ResultError{Code: "unknown_command", Message: fmt.Sprintf("%v %q; this unit knows %s, %s, %s, %s, %s and %s", ErrUnknownCommand, clip(m.Name), CmdNext, CmdRecall, CmdPause, CmdCatalogue, CmdBook, CmdCancel)}
 	} else if evs, err := c.room.Act(*act); err != nil {
 		code := queue.Code(err)
 		if code == "" {
@@ -60,14 +63,19 @@ func (c *Client) command(m *Message) []byte {
 			res.Ticket = nil
 		}
 	}
+	return c.remember(m.ID, res)
+}
+
+// remember encodes a command's result and keeps it for a resent id.
+func (c *Client) remember(id string, res Result) []byte {
 	data, err := json.Marshal(res)
 	if err != nil {
-		data = fmt.Appendf(nil, `{"type":"result","id":%q,"ok":false,"error":{"code":"internal","message":"encoding the result failed"}}`, m.ID)
+		data = fmt.Appendf(nil, `{"type":"result","id":%q,"ok":false,"error":{"code":"internal","message":"encoding the result failed"}}`, id)
 	}
 	c.mu.Lock()
-	if _, ok := c.cmdCache[m.ID]; !ok {
-		c.cmdCache[m.ID] = data
-		c.cmdOrder = append(c.cmdOrder, m.ID)
+	if _, ok := c.cmdCache[id]; !ok {
+		c.cmdCache[id] = data
+		c.cmdOrder = append(c.cmdOrder, id)
 		if len(c.cmdOrder) > cmdCacheLen {
 			delete(c.cmdCache, c.cmdOrder[0])
 			c.cmdOrder = c.cmdOrder[1:]
@@ -75,4 +83,34 @@ func (c *Client) command(m *Message) []byte {
 	}
 	c.mu.Unlock()
 	return data
+}
+
+// appointment runs appointment.book or appointment.cancel. Both are
+// idempotent by code, like the HTTP API: booking the same content again
+// or cancelling a cancelled booking succeeds and changes nothing.
+func (c *Client) appointment(m *Message, res Result) Result {
+	bk := m.Booking
+	var a *queue.Appointment
+	_, err := c.room.Do(func(e *queue.Engine) (evs []queue.Event, err error) {
+		if m.Name == CmdCancel {
+			evs, a, err = e.Cancel(bk.Code)
+			return evs, err
+		}
+		evs, a, _, err = e.Book(queue.Appointment{Code: bk.Code, Service: bk.Service, Date: bk.Date,
+			From: bk.From, To: bk.To, Citizen: bk.Citizen, Dossier: bk.Dossier})
+		return evs, err
+	})
+	if err != nil {
+		code := queue.Code(err)
+		if code == "" {
+			code = "internal"
+		}
+		res.Error = &ResultError{Code: code, Message: err.Error()}
+		return res
+	}
+	res.OK = true
+	cp := *a
+	cp.Citizen = ""
+	res.Appointment, _ = json.Marshal(&cp)
+	return res
 }

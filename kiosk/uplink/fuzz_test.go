@@ -16,6 +16,8 @@ var seeds = []string{
 	`{"type":"snapshot","seq":41,"state":{"seq":41,"day":"2026-11-26"}}`,
 	`{"type":"command","id":"c1","name":"counter.next","counter":3}`,
 	`{"type":"command","id":"c2","name":"counter.pause","counter":3,"reason":"họp"}`,
+	`{"type":"command","id":"c3","name":"appointment.book","code":"HN-1","service":"dat-dai","date":"2026-12-03","from":"08:00","to":"08:30","citizen":"k"}`,
+	`{"type":"command","id":"c4","name":"appointment.cancel","code":"HN-1"}`,
 	`{"type":"result","id":"c1","ok":true,"ticket":{"number":"A001"}}`,
 	`{"type":"result","id":"c1","ok":false,"error":{"code":"counter_closed","message":"..."}}`,
 	`{"type":"ack","seq":-1}`,
@@ -97,6 +99,8 @@ func TestDecodeRejects(t *testing.T) {
 		{"protocol 2", `{"type":"hello","unit":"u","protocol":2,"first":1,"last":2}`, false},
 		{"reversed gap", `{"type":"gap","from":9,"to":3}`, false},
 		{"command without id", `{"type":"command","name":"counter.next","counter":1}`, true},
+		{"booking without code", `{"type":"command","id":"c","name":"appointment.book","service":"dat-dai"}`, true},
+		{"booking with a seq for from", `{"type":"command","id":"c","name":"appointment.book","code":"A","from":3}`, true},
 		{"failed result without error", `{"type":"result","id":"a","ok":false}`, false},
 	}
 	for _, tt := range tests {

@@ -37,6 +37,9 @@ const (
 	// CmdCatalogue replaces the procedure catalogue with the file in the
 	// command's "catalogue" field.
 	CmdCatalogue = "catalogue.update"
+
+	CmdBook   = "appointment.book"
+	CmdCancel = "appointment.cancel"
 )
 
 // Errors of the protocol. Every error a decoder returns wraps
@@ -82,6 +85,9 @@ type Message struct {
 	Reason  string `json:"reason,omitempty"`
 	// Catalogue is the file of a catalogue.update command.
 	Catalogue json.RawMessage `json:"catalogue,omitempty"`
+	// Booking holds the fields of appointment.book and
+	// appointment.cancel (the code only), as in the HTTP API.
+	Booking *Booking `json:"-"`
 
 	// result
 	OK     bool            `json:"ok,omitempty"`
@@ -90,6 +96,17 @@ type Message struct {
 
 	// Raw is the message as received.
 	Raw []byte `json:"-"`
+}
+
+// Booking is an appointment command's booking.
+type Booking struct {
+	Code    string `json:"code"`
+	Service string `json:"service"`
+	Date    string `json:"date"`
+	From    string `json:"from"`
+	To      string `json:"to"`
+	Citizen string `json:"citizen"`
+	Dossier string `json:"dossier"`
 }
 
 // ResultError is why a command failed: a stable code (as in the HTTP API)
@@ -154,7 +171,9 @@ type Result struct {
 	Counter json.RawMessage `json:"counter,omitempty"`
 	// Catalogue is the catalogue in force after a catalogue.update.
 	Catalogue json.RawMessage `json:"catalogue,omitempty"`
-	Error     *ResultError    `json:"error,omitempty"`
+	// Appointment is the booking an appointment command left.
+	Appointment json.RawMessage `json:"appointment,omitempty"`
+	Error       *ResultError    `json:"error,omitempty"`
 }
 
 // decode parses one message and checks the fields its type needs.
@@ -188,6 +207,22 @@ func decode(data []byte, allowed ...string) (*Message, error) {
 		}
 		err = strictUnmarshal(data, &v)
 		m.From, m.To = v.From, v.To
+	case TypeCommand:
+		// An appointment's "from" and "to" are times, not seqs.
+		var v struct {
+			ID      string `json:"id"`
+			Name    string `json:"name"`
+			Counter int    `json:"counter"`
+			Reason  string `json:"reason"`
+			// Catalogue is catalogue.update's file.
+			Catalogue json.RawMessage `json:"catalogue"`
+			Booking
+		}
+		err = strictUnmarshal(data, &v)
+		m.ID, m.Name, m.Counter, m.Reason, m.Catalogue = v.ID, v.Name, v.Counter, v.Reason, v.Catalogue
+		if v.Name == CmdBook || v.Name == CmdCancel {
+			m.Booking = &v.Booking
+		}
 	case TypeResult:
 		var v struct {
 			ID     string          `json:"id"`
@@ -252,6 +287,10 @@ func decode(data []byte, allowed ...string) (*Message, error) {
 		case m.Name == CmdCatalogue:
 			if len(m.Catalogue) == 0 || m.Catalogue[0] != '{' {
 				return bad("catalogue.update needs a catalogue object")
+			}
+		case m.Name == CmdBook || m.Name == CmdCancel:
+			if m.Booking.Code == "" {
+				return bad("%s needs a code", m.Name)
 			}
 		case m.Name != CmdNext && m.Name != CmdRecall && m.Name != CmdPause:
 			// Decoded anyway: the client answers with an error result.
