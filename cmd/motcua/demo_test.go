@@ -37,15 +37,15 @@ func TestDemo(t *testing.T) {
 	defer cmd.Process.Kill()
 
 	tokens := map[string]string{}
-	urlRe := regexp.MustCompile(`http://\S+/(kiosk|board|admin|counter/1)\?token=([a-z0-9]+)`)
+	urlRe := regexp.MustCompile(`http://\S+/(kiosk|board|admin|counter/1|rate/1)\?token=([a-z0-9]+)`)
 	lines := bufio.NewScanner(stdout)
-	for len(tokens) < 4 && lines.Scan() {
+	for len(tokens) < 5 && lines.Scan() {
 		if m := urlRe.FindStringSubmatch(lines.Text()); m != nil {
 			tokens[m[1]] = m[2]
 		}
 	}
-	if len(tokens) < 4 {
-		t.Fatalf("the demo printed URLs for %v only\n%s", tokens, stderr.String())
+	if len(tokens) < 5 {
+		t.Fatalf("the demo printed URLs for %v only (the rating page's too?)\n%s", tokens, stderr.String())
 	}
 	go io.Copy(io.Discard, stdout)
 	base := "http://" + addr

@@ -22,7 +22,7 @@ func TestPrintTest(t *testing.T) {
 	}{
 		{"ok", printertest.PaperOK, false, 0, "printed: "},
 		{"no paper", printertest.PaperOut, false, 1, "hết giấy"},
-		{"absent", printertest.PaperOK, true, 1, "printer: error"},
+		{"absent", printertest.PaperOK, true, 1, "no such device"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -54,6 +54,27 @@ func TestPrintTest(t *testing.T) {
 			if tt.wantCode != 0 && len(jobs) != 0 {
 				t.Errorf("emulator got %d jobs, want none", len(jobs))
 			}
+			if strings.Contains(out.String(), ":  ()") {
+				t.Errorf("an empty status detail is printed:\n%s", out.String())
+			}
 		})
+	}
+}
+
+// print-test on a simulated printer says where the ticket's picture went,
+// and numbers on across runs instead of overwriting the first.
+func TestPrintTestSim(t *testing.T) {
+	dir := t.TempDir()
+	for _, want := range []string{"job-0001.png", "job-0002.png"} {
+		var out, errOut bytes.Buffer
+		if code := Main(context.Background(), []string{"print-test", "-printer", "sim:" + dir, "-timeout", "30s"}, &out, &errOut); code != 0 {
+			t.Fatalf("exit %d\n%s%s", code, out.String(), errOut.String())
+		}
+		if line := "simulated ticket: " + filepath.Join(dir, want); !strings.Contains(out.String(), line) {
+			t.Errorf("output lacks %q:\n%s", line, out.String())
+		}
+		if !strings.Contains(out.String(), "printer: ok\n") {
+			t.Errorf("output lacks a plain ok status:\n%s", out.String())
+		}
 	}
 }

@@ -2,45 +2,20 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base32"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
 	"motcua/kiosk/clock"
 	"motcua/kiosk/config"
-	"motcua/kiosk/printing"
 	"motcua/kiosk/sdnotify"
 	"motcua/kiosk/unit"
-	"motcua/kiosk/voice"
 )
-
-// checkParts checks what the configuration names beyond its own rules:
-// an office's voice pack can be read and the ticket layout renders.
-func checkParts(cfg *config.Config) error {
-	if cfg.Voice.Enabled && cfg.Voice.Pack != "" {
-		mode, err := voice.ParseMode(cfg.Voice.Numbers)
-		if err == nil {
-			_, err = voice.New(voice.Options{Numbers: mode, Pack: cfg.Voice.Pack})
-		}
-		if err != nil {
-			return fmt.Errorf("%s: [voice] pack: %w", cfg.Path, err)
-		}
-	}
-	if cfg.Printer != nil {
-		if _, err := printing.Blocks(cfg.Printer.Blocks); err != nil {
-			return fmt.Errorf("%s: [printer]: %w", cfg.Path, err)
-		}
-	}
-	return nil
-}
 
 // loadConfig reads the configuration a daemon runs on: valid, with a data
 // directory.
@@ -63,7 +38,7 @@ func check(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	cfg, err := loadConfig(*path)
 	if err == nil {
-		err = checkParts(cfg)
+		err = unit.Check(cfg)
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)
@@ -163,18 +138,9 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		cfg.Server.DataDir = dir
 	}
-	tokens := map[config.Role]string{}
-	for _, role := range []config.Role{config.RoleAdmin, config.RoleKiosk, config.RoleDisplay, config.RoleCounter} {
-		t := config.Token{Role: role, Name: "demo-" + string(role), Secret: randomToken()}
-		if role == config.RoleCounter {
-			for _, c := range cfg.Counters {
-				t.Counters = append(t.Counters, c.ID)
-			}
-		}
-		if err := cfg.AddToken(t); err != nil {
-			return err
-		}
-		tokens[role] = t.Secret
+	tokens, err := cfg.AddDemoTokens()
+	if err != nil {
+		return err
 	}
 	log := newLogger(stderr, *verbose)
 	u, err := unit.New(ctx, cfg, unit.Options{Clock: clock.Trusted{}, Logger: log})
@@ -212,13 +178,6 @@ func printDemo(w io.Writer, base string, cfg *config.Config, tokens map[config.R
 	fmt.Fprintln(w, "A browser keeps one token per host: open each role in its own browser profile, or use")
 	fmt.Fprintln(w, "the admin URL, whose token opens every page. Simulated hardware: GET /api/v1/sim,")
 	fmt.Fprintln(w, `POST /api/v1/sim/press {"service":"dat-dai"} (a ticket button). Ctrl-C stops the demo.`)
-}
-
-// randomToken returns 128 random bits, base32 without padding, lower case.
-func randomToken() string {
-	b := make([]byte, 16)
-	rand.Read(b)
-	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
 }
 
 func devices(ctx context.Context, args []string, stdout, stderr io.Writer) error {
