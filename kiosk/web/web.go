@@ -204,6 +204,10 @@ func (h *Handler) serveStatic(w http.ResponseWriter, r *http.Request, name, csp 
 		hd.Set("Content-Type", "text/css; charset=utf-8")
 	case ".svg":
 		hd.Set("Content-Type", "image/svg+xml")
+	case ".woff2":
+		hd.Set("Content-Type", "font/woff2")
+	case ".txt":
+		hd.Set("Content-Type", "text/plain; charset=utf-8")
 	}
 	http.ServeContent(w, r, name, time.Time{}, strings.NewReader(string(b)))
 }
@@ -219,6 +223,9 @@ type Session struct {
 	// Now is the daemon's clock, for the board's clock and the age of
 	// replayed calls.
 	Now time.Time `json:"now"`
+	// Timezone is unit.timezone: the pages show times in it, as tickets
+	// and reports do, whatever zone the browser's machine has.
+	Timezone string `json:"timezone"`
 }
 
 func (h *Handler) session(w http.ResponseWriter, r *http.Request) {
@@ -228,8 +235,12 @@ func (h *Handler) session(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	counter, _ := strconv.Atoi(q.Get("counter"))
+	now, tz := h.now(), ""
+	if loc := h.room.Load().Config().Location; loc != nil {
+		now, tz = now.In(loc), loc.String()
+	}
 	writeJSON(w, http.StatusOK, Session{Role: tok.Role, Counters: tok.Counters,
-		Allowed: mayUse(q.Get("page"), tok, counter), Now: h.now()})
+		Allowed: mayUse(q.Get("page"), tok, counter), Now: now, Timezone: tz})
 }
 
 // principal finds the token of a request (cookie, bearer or ?token=). It

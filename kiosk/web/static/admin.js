@@ -1,6 +1,6 @@
 // /admin: the office at a glance: figures of the day, counters, services,
 // devices and the latest events.
-import { $, el, fill, api, start, errorText, Live, Model, debounce, two, eventText, stateText, deviceText } from "/static/common.js";
+import { $, el, fill, api, start, errorText, Live, Model, debounce, clockText, eventText, stateText, deviceText } from "/static/common.js";
 
 const TAIL = 100;
 const model = new Model();
@@ -10,8 +10,7 @@ const tail = []; // newest first
 const deviceName = { printer: "Máy in vé", uplink: "Kết nối lên hệ thống một cửa", voice: "Loa gọi số", button: "Nút bấm" };
 
 function time(iso) {
-  const d = new Date(iso);
-  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+  return clockText(iso, true);
 }
 
 function render() {

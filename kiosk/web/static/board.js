@@ -1,6 +1,6 @@
 // /board: the waiting-room TV. Shows every counter and the latest calls,
 // highlights and speaks each new call, one announcement at a time.
-import { $, el, fill, start, Live, Model, serverNow, two } from "/static/common.js";
+import { $, el, fill, start, Live, Model, serverNow, clockText, fitAll, watchFit } from "/static/common.js";
 
 const RECENT = 8; // calls listed
 const HIGHLIGHT_MS = 10000; // how long a new call blinks
@@ -51,7 +51,7 @@ function render() {
   if (box.dataset.ids !== ids) {
     box.dataset.ids = ids;
     fill(box, st.counters.map((c) => el("div", { class: "tile", dataset: { counter: c.id } },
-      el("span", { class: "name" }), el("span", { class: "serving" }), el("span", { class: "state" }))));
+      el("span", { class: "name fit" }), el("span", { class: "serving fit" }), el("span", { class: "state fit" }))));
   }
   st.counters.forEach((c, i) => {
     const tile = box.children[i];
@@ -70,8 +70,12 @@ function render() {
     tile.querySelector(".state").textContent = state;
   });
 
-  fill($("#recent"), recent.map((r) =>
+  const list = $("#recent");
+  fill(list, recent.map((r) =>
     el("li", {}, el("b", {}, r.ticket.number), ` → quầy ${r.counter}`)));
+  fitAll();
+  // Older calls that do not fit the row are left out, never cut.
+  while (list.children.length > 1 && list.scrollWidth > list.clientWidth) list.lastElementChild.remove();
 }
 
 // fromSnapshot rebuilds the latest calls from the tickets being served.
@@ -180,10 +184,10 @@ function playOne(url) {
 }
 
 function tick() {
-  const d = new Date(serverNow());
-  $("#clock").textContent = `${two(d.getHours())}:${two(d.getMinutes())}`;
+  $("#clock").textContent = clockText(serverNow());
 }
 setInterval(tick, 1000);
+watchFit(render);
 
 start("board").then(() => {
   tick();

@@ -159,6 +159,7 @@ export async function checkSession() {
   if (!r.ok) return null;
   const s = await r.json();
   clockOffset = new Date(s.now).getTime() - Date.now();
+  if (s.timezone) unitZone = s.timezone;
   if (!s.allowed) {
     authProblem("role", s.role);
     return null;
@@ -380,10 +381,58 @@ export function two(n) {
   return String(n).padStart(2, "0");
 }
 
+// The pages show times in the unit's time zone (unit.timezone, from
+// /session), as tickets and reports do, whatever zone the browser's
+// machine is set to.
+let unitZone = "Asia/Ho_Chi_Minh";
+const zoned = new Map();
+
+// clockText formats a time (a Date, milliseconds or an RFC 3339 string) as
+// "08:05" or, with seconds, "08:05:09" in the unit's time zone.
+export function clockText(t, seconds) {
+  if (t === null || t === undefined || t === "") return "";
+  const key = unitZone + (seconds ? "s" : "");
+  let f = zoned.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-GB", { timeZone: unitZone, hour: "2-digit", minute: "2-digit", second: seconds ? "2-digit" : undefined, hourCycle: "h23" });
+    zoned.set(key, f);
+  }
+  return f.format(t instanceof Date ? t : new Date(t));
+}
+
 export function hhmm(iso) {
-  if (!iso) return "";
-  const d = new Date(iso);
-  return `${two(d.getHours())}:${two(d.getMinutes())}`;
+  return clockText(iso);
+}
+
+// fitAll shrinks the text of every .fit element (one line, no wrapping)
+// until it fits its box, starting from the size its CSS gives: a number
+// of any length and a long name stay whole on every screen size.
+export function fitAll(root) {
+  for (const e of (root || document).querySelectorAll(".fit")) fit(e);
+}
+
+export function fit(e) {
+  e.style.fontSize = "";
+  if (!e.getClientRects().length) return;
+  let size = parseFloat(getComputedStyle(e).fontSize);
+  for (let i = 0; i < 8 && size > 8; i++) {
+    const w = e.scrollWidth / Math.max(e.clientWidth, 1);
+    const h = e.scrollHeight / Math.max(e.clientHeight, 1);
+    const over = Math.max(w, h);
+    if (over <= 1) return;
+    size = Math.floor((size / over) * 0.98);
+    e.style.fontSize = size + "px";
+  }
+}
+
+// watchFit calls refit (default fitAll) when the window size changes and
+// whenever fonts finished loading (the embedded fonts load when text
+// first needs them, after the first render).
+export function watchFit(refit) {
+  const f = refit || (() => fitAll());
+  window.addEventListener("resize", debounce(f, 100));
+  document.fonts.addEventListener("loadingdone", () => f());
+  document.fonts.ready.then(() => f());
 }
 
 // minutes says a duration in seconds as "khoảng N phút".
