@@ -96,6 +96,9 @@ type client struct {
 	// send is the client's queue; the publisher sends on it with h.mu
 	// held and drop closes it, also with h.mu held.
 	send chan *message
+	// from is the last seq published when the client came: its history
+	// has every event up to it, which is therefore not queued.
+	from int64
 }
 
 // Options configure a [Hub].
@@ -224,6 +227,9 @@ func (h *Hub) fanout(msgs []*message) {
 	for c := range h.clients {
 	queue:
 		for _, m := range msgs {
+			if m.pm != nil && m.seq <= c.from {
+				continue
+			}
 			select {
 			case c.send <- m:
 			default:
@@ -282,6 +288,7 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, since int64) error {
 	}
 	c := &client{conn: conn, send: make(chan *message, queueLen)}
 	h.mu.Lock()
+	c.from = h.head
 	if h.closed {
 		h.mu.Unlock()
 		conn.WriteControl(websocket.CloseMessage, bye, time.Now().Add(writeWait))

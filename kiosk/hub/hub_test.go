@@ -211,3 +211,27 @@ func TestCloseSendsGoingAway(t *testing.T) {
 		}
 	}
 }
+
+// TestBurstBeforeClientIsNotQueued: a client that connects after a burst
+// of events was published, but before the publisher queued it, has the
+// burst in its history; queueing it too overflowed the client's queue and
+// dropped it at once.
+func TestBurstBeforeClientIsNotQueued(t *testing.T) {
+	h, src, url := newHub(t)
+	h.mu.Lock()
+	h.running = true // the publisher waits until the client is in
+	h.mu.Unlock()
+	h.Publish(src.add(10 * queueLen))
+	c := dial(t, url)
+	if got, want := next(t, c), fmt.Sprintf(`{"type":"snapshot","seq":%d,"state":{}}`, 10*queueLen); got != want {
+		t.Fatalf("first frame: got %s, want %s", got, want)
+	}
+	go h.run()
+	h.Publish(src.add(1))
+	if got, want := next(t, c), fmt.Sprintf(`{"type":"event","seq":%d}`, 10*queueLen+1); got != want {
+		t.Fatalf("got %s, want %s", got, want)
+	}
+	if n := h.Clients(); n != 1 {
+		t.Errorf("%d clients, want 1", n)
+	}
+}
