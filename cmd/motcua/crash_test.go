@@ -183,10 +183,11 @@ func (p *daemonProc) post(path, body string) (int, []byte, error) {
 	return resp.StatusCode, buf.Bytes(), nil
 }
 
-// TestCrash issues and calls tickets as fast as it can, kills the daemon
-// with SIGKILL at random moments, restarts it, and checks that every
-// acknowledged ticket survived with its number, that no number was given
-// twice and that the log's seq has no gap or repeat.
+// TestCrash issues and calls tickets and checks bookings in as fast as it
+// can, kills the daemon with SIGKILL at random moments, restarts it, and
+// checks that every acknowledged ticket survived with its number, that no
+// number was given twice, no booking checked in twice (a second check-in
+// gives the first ticket), and that the log's seq has no gap or repeat.
 func TestCrash(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test runs the real binary 25 times; not in -short")
@@ -200,11 +201,25 @@ func TestCrash(t *testing.T) {
 	config := writeCrashConfig(t, dir, addr)
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
 
-	acked := map[string]string{} // ticket id -> number, as acknowledged
+	acked := map[string]string{}     // ticket id -> number, as acknowledged
+	checkedIn := map[string]string{} // booking code -> ticket id, as acknowledged
 	var calledAcks int
 	const rounds = 25
+	const bookings = 200
 	for round := range rounds {
 		p := startDaemon(t, bin, config, addr)
+		if round == 0 {
+			// Today's bookings, open until midnight, so that the test may
+			// run at any hour.
+			today := time.Now().In(hcm).Format(time.DateOnly)
+			for i := range bookings {
+				body := fmt.Sprintf(`{"code":"CR-%d","service":%q,"date":%q,"from":"%02d:00","to":"24:00"}`,
+					i, []string{"dat-dai", "ho-tich"}[i%2], today, i%24)
+				if code, out, err := p.post("/api/v1/appointments", body); err != nil || code != 201 {
+					t.Fatalf("booking %d: %d %s %v", i, code, out, err)
+				}
+			}
+		}
 		for _, c := range []string{"1", "2"} {
 			if code, body, err := p.post("/api/v1/counters/"+c+"/open", `{"officer":"Thử"}`); err != nil || code != 200 {
 				t.Fatalf("round %d: open: %d %s %v", round, code, body, err)
@@ -218,6 +233,30 @@ func TestCrash(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				for i := 0; ctx.Err() == nil; i++ {
+					if w == 2 && i%2 == 1 {
+						code := fmt.Sprintf("CR-%d", spread(w, i)%bookings)
+						status, body, err := p.post("/api/v1/checkin", `{"code":"`+code+`"}`)
+						if err != nil || (status != 201 && status != 200) {
+							continue
+						}
+						var tk queue.Ticket
+						if err := json.Unmarshal(body, &tk); err != nil || tk.Appointment != code {
+							t.Errorf("round %d: check-in %s: %d %s", round, code, status, body)
+							return
+						}
+						mu.Lock()
+						prev, ok := checkedIn[code]
+						switch {
+						case ok && status == 201:
+							t.Errorf("round %d: %s checked in twice: %s, then %s", round, code, prev, tk.ID)
+						case ok && prev != tk.ID:
+							t.Errorf("round %d: %s checked in as %s, again as %s", round, code, prev, tk.ID)
+						}
+						checkedIn[code] = tk.ID
+						acked[tk.ID] = tk.Number
+						mu.Unlock()
+						continue
+					}
 					if w == 3 && i%2 == 1 {
 						if code, _, err := p.post(fmt.Sprintf("/api/v1/counters/%d/next", 1+i%4/2), ""); err == nil && code == 200 {
 							mu.Lock()
@@ -257,6 +296,27 @@ func TestCrash(t *testing.T) {
 	// After the last crash: every acknowledged ticket is there, same number.
 	p := startDaemon(t, bin, config, addr)
 	p.checkTickets(t, acked)
+	req, _ := http.NewRequest("GET", p.base+"/api/v1/appointments", nil)
+	req.Header.Set("Authorization", "Bearer "+crashAdmin)
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list struct{ Appointments []queue.Appointment }
+	json.NewDecoder(resp.Body).Decode(&list)
+	resp.Body.Close()
+	if len(list.Appointments) != bookings {
+		t.Errorf("got %d bookings after the crashes, want %d", len(list.Appointments), bookings)
+	}
+	for _, a := range list.Appointments {
+		id, ok := checkedIn[a.Code]
+		switch {
+		case ok && (a.Status != queue.CheckedIn || a.Ticket == nil || *a.Ticket != id):
+			t.Errorf("booking %s: got %s ticket %v, want checked in with %s", a.Code, a.Status, a.Ticket, id)
+		case !ok && a.Status != queue.Booked && a.Status != queue.CheckedIn:
+			t.Errorf("booking %s: got %s, want booked or checked in", a.Code, a.Status)
+		}
+	}
 	p.kill()
 
 	// The log itself: seq 1..N without gap or repeat, no number issued
@@ -266,17 +326,19 @@ func TestCrash(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	rows, err := db.Query(`SELECT seq, name, day, COALESCE(json_extract(data, '$.ticket.number'), ''), COALESCE(json_extract(data, '$.ticket.service'), '') FROM events ORDER BY seq`)
+	rows, err := db.Query(`SELECT seq, name, day, COALESCE(json_extract(data, '$.ticket.number'), ''), COALESCE(json_extract(data, '$.ticket.service'), ''),
+		COALESCE(json_extract(data, '$.ticket.appointment'), '') FROM events ORDER BY seq`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
 	var want int64 = 1
 	issued := map[string]bool{}
+	checkins := map[string]bool{}
 	for rows.Next() {
 		var seq int64
-		var name, day, number, service string
-		if err := rows.Scan(&seq, &name, &day, &number, &service); err != nil {
+		var name, day, number, service, appointment string
+		if err := rows.Scan(&seq, &name, &day, &number, &service, &appointment); err != nil {
 			t.Fatal(err)
 		}
 		if seq != want {
@@ -289,11 +351,26 @@ func TestCrash(t *testing.T) {
 				t.Errorf("number %s given twice on %s", number, day)
 			}
 			issued[k] = true
+			if appointment != "" {
+				if checkins[appointment] {
+					t.Errorf("booking %s checked in twice in the log", appointment)
+				}
+				checkins[appointment] = true
+			}
 		}
 	}
 	if len(issued) < len(acked) {
 		t.Errorf("log has %d issued tickets, fewer than the %d acknowledged", len(issued), len(acked))
 	}
-	t.Logf("%d rounds, %d tickets acknowledged (%d issued in the log), %d calls acknowledged, %d events",
-		rounds, len(acked), len(issued), calledAcks, want-1)
+	if len(checkins) < len(checkedIn) || len(checkedIn) == 0 {
+		t.Errorf("log has %d check-ins, %d acknowledged; want at least one, none lost", len(checkins), len(checkedIn))
+	}
+	t.Logf("%d rounds, %d tickets acknowledged (%d issued in the log), %d check-ins acknowledged (%d in the log), %d calls acknowledged, %d events",
+		rounds, len(acked), len(issued), len(checkedIn), len(checkins), calledAcks, want-1)
 }
+
+var hcm, _ = time.LoadLocation("Asia/Ho_Chi_Minh")
+
+// spread spreads worker w's i-th check-in over the bookings, so that codes
+// come back (second check-ins) and new ones are tried in every round.
+func spread(w, i int) int { return (i*7919 + w*104729) / 2 }
