@@ -74,7 +74,8 @@ func ParseScannerAddress(s string) (Endpoint, error) {
 
 // validateScanners checks [[scanner]] and sets each Endpoint.
 func (c *Config) validateScanners(d *decoder) {
-	used := map[string]string{} // address -> path of first use
+	used := map[string]string{}   // address -> path of first use
+	places := map[string]string{} // "kiosk" or "counter N" -> path of first use
 	for i := range c.Scanners {
 		s := &c.Scanners[i]
 		p := fmt.Sprintf("scanner[%d]", i)
@@ -102,6 +103,15 @@ func (c *Config) validateScanners(d *decoder) {
 			d.addf(p+".place", "scanner place %q is unknown; use \"kiosk\", or counter = ID for a counter's scanner", s.Place)
 		case s.Counter != 0 && c.Counter(s.Counter) == nil:
 			d.addf(p+".counter", "scanner names counter %d, which does not exist; use one of: %s", s.Counter, c.counterIDs())
+		default:
+			key, where := PlaceKiosk, p+".place"
+			if s.Counter != 0 {
+				key, where = fmt.Sprintf("counter %d", s.Counter), p+".counter"
+			}
+			if first, dup := places[key]; dup {
+				d.addf(where, "the %s already has a scanner at line %d; give each place one scanner", key, lineOf(d.lines, first))
+			}
+			places[key] = where
 		}
 		if !slices.Contains([]string{SuffixEnter, SuffixCR, SuffixLF, SuffixTab, SuffixNone}, s.Suffix) {
 			d.addf(p+".suffix", "scanner suffix %q is unknown; use \"enter\", \"cr\", \"lf\", \"tab\" or \"none\"", s.Suffix)

@@ -39,6 +39,9 @@ func TestScanners(t *testing.T) {
 		{"same device twice", "[[scanner]]\naddress = \"hidraw:/dev/hidraw0\"\nplace = \"kiosk\"\n[[scanner]]\naddress = \"hidraw:/dev/hidraw0\"\ncounter = 1\n", []string{
 			"t.toml:15: scanner hidraw:/dev/hidraw0 is already used at line 12; give each scanner its own device",
 		}},
+		{"two at the kiosk", "[[scanner]]\naddress = \"sim\"\nplace = \"kiosk\"\n[[scanner]]\naddress = \"sim\"\nplace = \"kiosk\"\n", []string{
+			"t.toml:16: the kiosk already has a scanner at line 13; give each place one scanner",
+		}},
 		{"unknown key", "[[scanner]]\naddress = \"sim\"\nplace = \"kiosk\"\nport = \"/dev/ttyACM0\"\n", []string{
 			"t.toml:14: unknown key \"port\" in [[scanner]]; remove it (known: address, place, counter, suffix, timeout, baud)",
 		}},

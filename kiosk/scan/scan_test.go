@@ -262,3 +262,9 @@ func TestKeyer(t *testing.T) {
 		t.Error("Keyer prints its secret")
 	}
 }
+
+func TestPlace(t *testing.T) {
+	if Kiosk.String() != "kiosk" || !Kiosk.IsKiosk() || (Place{Counter: 2}).String() != "counter 2" || (Place{Counter: 2}).IsKiosk() {
+		t.Errorf("got %v and %v", Kiosk, Place{Counter: 2})
+	}
+}

@@ -26,6 +26,7 @@ import (
 	"motcua/devices/led"
 	"motcua/devices/modbus"
 	"motcua/devices/printer"
+	"motcua/devices/scanner"
 	"motcua/display"
 	"motcua/display/ht16k33"
 	"motcua/display/max7219"
@@ -37,11 +38,12 @@ import (
 	"motcua/kiosk/eventlog"
 	"motcua/kiosk/printing"
 	"motcua/kiosk/queue"
+	"motcua/kiosk/scan"
 	"motcua/kiosk/voice"
 )
 
 // devices are the room's devices of one configuration: printer, voice,
-// displays, buttons, keypads and lights. A reload replaces the whole set.
+// displays, buttons, keypads, lights and barcode scanners. A reload replaces the whole set.
 // Their loops run until the context given to run ends; then every device
 // is halted.
 type devices struct {
@@ -65,19 +67,23 @@ type devices struct {
 
 	ledPrinting, ledOutOfOrder, buzzer *led.Dev
 	announce                           callout.Announce
+
+	scans ScanHandler                 // the unit's; nil: scans are only logged
+	sims  map[scan.Place]*scanner.Sim // the simulated scanners, by place
 }
 
 // openDevices opens every device cfg names. A device that is absent or
 // fails is reported in the state's devices and retried where its driver
 // can; only a configuration that cannot work is an error.
 func openDevices(cfg *config.Config, u *Unit) (*devices, error) {
-	r := &devices{cfg: cfg, room: u.d.Room, log: u.log, ratings: u.ratings, priority: &u.priority, ctx: context.Background()}
+	r := &devices{cfg: cfg, room: u.d.Room, log: u.log, ratings: u.ratings, priority: &u.priority, ctx: context.Background(),
+		scans: u.scans, sims: map[scan.Place]*scanner.Sim{}}
 	if needsHost(cfg) {
 		if _, err := host.Init(); err != nil {
 			return nil, fmt.Errorf("unit: GPIO/SPI/I2C drivers: %w", err)
 		}
 	}
-	for _, step := range []func() error{r.openOutputs, r.openPrinter, r.openVoice, r.openDisplays, r.openButtons} {
+	for _, step := range []func() error{r.openOutputs, r.openPrinter, r.openVoice, r.openDisplays, r.openButtons, r.openScanners} {
 		if err := step(); err != nil {
 			r.halt()
 			return nil, err

@@ -1,7 +1,8 @@
 // Package unit composes a running motcua from its parts: the daemon
 // (event log, room, websocket hub, HTTP API and pages), the devices of the
 // configuration in force (printer, displays, voice, buttons, keypads,
-// lights), the uplink client and the report cache.
+// lights, barcode scanners), the uplink client and the report cache. What
+// the scanners read goes to the [ScanHandler] of [Options].
 //
 // It is the one package under kiosk that opens hardware: the domain rules
 // the devices follow live in package kiosk ([kiosk.Action],

@@ -30,6 +30,9 @@ type Options struct {
 	// Listener, if set, is served instead of listening on the
 	// configuration's server.listen.
 	Listener net.Listener
+	// Scans takes what the barcode scanners read; nil: scans are logged
+	// (their kind only) and dropped.
+	Scans ScanHandler
 }
 
 // Unit is one running motcua: the daemon (event log, room, hub, API and
@@ -44,6 +47,7 @@ type Unit struct {
 	reports  *report.Handler
 	up       *uplinkRunner
 	warm     chan struct{} // a new day started: fill the report cache
+	scans    ScanHandler
 
 	cfg     *config.Config // in force; owned by Run's goroutine after New
 	devs    atomic.Pointer[devices]
@@ -72,7 +76,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Unit, error) {
 	if err != nil {
 		return nil, err
 	}
-	u := &Unit{log: opts.Logger, cfg: cfg, upOpts: upOpts, reloads: make(chan reload), done: make(chan struct{}), warm: make(chan struct{}, 1)}
+	u := &Unit{log: opts.Logger, cfg: cfg, upOpts: upOpts, reloads: make(chan reload), done: make(chan struct{}), warm: make(chan struct{}, 1), scans: opts.Scans}
 	pages := web.New(web.Options{Voice: http.HandlerFunc(u.serveVoice), Logger: opts.Logger})
 	d, err := daemon.New(ctx, daemon.Options{Config: cfg, Clock: opts.Clock, Logger: opts.Logger, Pages: pages, Listener: opts.Listener})
 	if err != nil {
