@@ -27,7 +27,9 @@ type scanned struct {
 
 type scanRecorder chan scanned
 
-func (c scanRecorder) Scan(_ context.Context, place scan.Place, text string) { c <- scanned{place, text} }
+func (c scanRecorder) Scan(_ context.Context, place scan.Place, text string) {
+	c <- scanned{place, text}
+}
 
 // scanRig is a unit with a simulated scanner at the kiosk and a USB serial
 // scanner (the emulator on a pseudo-terminal, reached through a stable
