@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"motcua/kiosk/receiver"
+	"motcua/receiver"
 )
 
 // receiverCmd runs the reference uplink receiver.

@@ -18,6 +18,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"motcua/kiosk/uplink"
+	"motcua/uplinkproto"
 )
 
 // recReceiver is an uplink receiver that records every event message it
@@ -51,7 +52,7 @@ func (r *recReceiver) serve(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, "wrong token", http.StatusUnauthorized)
 		return
 	}
-	up := websocket.Upgrader{Subprotocols: []string{uplink.Subprotocol}}
+	up := websocket.Upgrader{Subprotocols: []string{uplinkproto.Subprotocol}}
 	conn, err := up.Upgrade(w, req, nil)
 	if err != nil {
 		return
@@ -59,7 +60,7 @@ func (r *recReceiver) serve(w http.ResponseWriter, req *http.Request) {
 	defer conn.Close()
 	if _, data, err := conn.ReadMessage(); err != nil {
 		return
-	} else if m, err := uplink.DecodeClient(data); err != nil || m.Type != uplink.TypeHello {
+	} else if m, err := uplinkproto.DecodeClient(data); err != nil || m.Type != uplinkproto.TypeHello {
 		r.fail("first message %q, want a hello", data)
 		return
 	}
@@ -76,7 +77,7 @@ func (r *recReceiver) serve(w http.ResponseWriter, req *http.Request) {
 		r.open--
 		r.mu.Unlock()
 	}()
-	if err := conn.WriteMessage(websocket.TextMessage, uplink.Welcome(ack)); err != nil {
+	if err := conn.WriteMessage(websocket.TextMessage, uplinkproto.Welcome(ack)); err != nil {
 		return
 	}
 	for {
@@ -84,20 +85,20 @@ func (r *recReceiver) serve(w http.ResponseWriter, req *http.Request) {
 		if err != nil {
 			return
 		}
-		m, err := uplink.DecodeClient(data)
+		m, err := uplinkproto.DecodeClient(data)
 		if err != nil {
 			r.fail("bad message %q: %v", data, err)
 			return
 		}
 		switch m.Type {
-		case uplink.TypeEvent:
+		case uplinkproto.TypeEvent:
 			r.mu.Lock()
 			r.seqs = append(r.seqs, m.Seq)
 			r.mu.Unlock()
-			if err := conn.WriteMessage(websocket.TextMessage, uplink.Ack(m.Seq)); err != nil {
+			if err := conn.WriteMessage(websocket.TextMessage, uplinkproto.Ack(m.Seq)); err != nil {
 				return
 			}
-		case uplink.TypeGap:
+		case uplinkproto.TypeGap:
 			r.fail("gap %d..%d", m.From, m.To)
 		}
 	}

@@ -16,6 +16,7 @@ import (
 
 	"motcua/kiosk/eventlog"
 	"motcua/kiosk/uplink"
+	"motcua/uplinkproto"
 )
 
 // ackPolicy is when the stand-in receiver acknowledges an event.
@@ -92,7 +93,7 @@ func (s *standIn) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad token", http.StatusUnauthorized)
 		return
 	}
-	up := websocket.Upgrader{Subprotocols: []string{uplink.Subprotocol}}
+	up := websocket.Upgrader{Subprotocols: []string{uplinkproto.Subprotocol}}
 	c, err := up.Upgrade(w, r, nil)
 	if err != nil {
 		return
@@ -102,7 +103,7 @@ func (s *standIn) serve(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
-	if m, err := uplink.DecodeClient(data); err != nil || m.Type != uplink.TypeHello || m.Unit != s.unit {
+	if m, err := uplinkproto.DecodeClient(data); err != nil || m.Type != uplinkproto.TypeHello || m.Unit != s.unit {
 		s.t.Errorf("stand-in: first message %s (%v), want the hello of unit %s", data, err, s.unit)
 		return
 	}
@@ -119,7 +120,7 @@ func (s *standIn) serve(w http.ResponseWriter, r *http.Request) {
 		signal(s.changed)
 		signal(s.hangup)
 	}()
-	if err := c.WriteMessage(websocket.TextMessage, uplink.Welcome(conn.welcome)); err != nil {
+	if err := c.WriteMessage(websocket.TextMessage, uplinkproto.Welcome(conn.welcome)); err != nil {
 		return
 	}
 	for {
@@ -127,14 +128,14 @@ func (s *standIn) serve(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return
 		}
-		m, err := uplink.DecodeClient(data)
+		m, err := uplinkproto.DecodeClient(data)
 		if err != nil {
 			s.t.Errorf("stand-in: %v", err)
 			return
 		}
 		switch m.Type {
-		case uplink.TypeEvent:
-		case uplink.TypeSnapshot:
+		case uplinkproto.TypeEvent:
+		case uplinkproto.TypeSnapshot:
 			continue
 		default:
 			s.t.Errorf("stand-in: got %s, want only events and snapshots", data)
@@ -163,7 +164,7 @@ func (s *standIn) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		s.mu.Unlock()
 		if send {
-			if err := c.WriteMessage(websocket.TextMessage, uplink.Ack(ack)); err != nil {
+			if err := c.WriteMessage(websocket.TextMessage, uplinkproto.Ack(ack)); err != nil {
 				return
 			}
 		}

@@ -12,14 +12,15 @@ import (
 
 	"motcua/kiosk/catalogue"
 	"motcua/kiosk/uplink"
+	"motcua/uplinkproto"
 )
 
 // commandReceiver accepts one unit, welcomes it with ack 0, sends the
 // commands one at a time and hands back each result.
-func commandReceiver(t *testing.T, cmds []string) (url string, results chan *uplink.Message) {
-	results = make(chan *uplink.Message, len(cmds))
+func commandReceiver(t *testing.T, cmds []string) (url string, results chan *uplinkproto.Message) {
+	results = make(chan *uplinkproto.Message, len(cmds))
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		up := websocket.Upgrader{Subprotocols: []string{uplink.Subprotocol}}
+		up := websocket.Upgrader{Subprotocols: []string{uplinkproto.Subprotocol}}
 		c, err := up.Upgrade(w, r, nil)
 		if err != nil {
 			return
@@ -28,7 +29,7 @@ func commandReceiver(t *testing.T, cmds []string) (url string, results chan *upl
 		if _, _, err := c.ReadMessage(); err != nil {
 			return
 		}
-		c.WriteMessage(websocket.TextMessage, uplink.Welcome(0))
+		c.WriteMessage(websocket.TextMessage, uplinkproto.Welcome(0))
 		for _, cmd := range cmds {
 			if c.WriteMessage(websocket.TextMessage, []byte(cmd)) != nil {
 				return
@@ -38,12 +39,12 @@ func commandReceiver(t *testing.T, cmds []string) (url string, results chan *upl
 				if err != nil {
 					return
 				}
-				m, err := uplink.DecodeClient(data)
+				m, err := uplinkproto.DecodeClient(data)
 				if err != nil {
 					t.Errorf("receiver: %v", err)
 					return
 				}
-				if m.Type == uplink.TypeResult {
+				if m.Type == uplinkproto.TypeResult {
 					results <- m
 					break
 				}
@@ -63,13 +64,13 @@ func TestCatalogueUpdateCommand(t *testing.T) {
 	}
 	bad := strings.Replace(string(catalogue.DemoJSON), `"service": "kinh-doanh"`, `"service": "ho-kinh-doanh"`, 1)
 	cmd := func(id string, file string) string {
-		b, _ := json.Marshal(map[string]any{"type": "command", "id": id, "name": uplink.CmdCatalogue, "catalogue": json.RawMessage(file)})
+		b, _ := json.Marshal(map[string]any{"type": "command", "id": id, "name": uplinkproto.CmdCatalogue, "catalogue": json.RawMessage(file)})
 		return string(b)
 	}
 	url, results := commandReceiver(t, []string{cmd("c-1", string(catalogue.DemoJSON)), cmd("c-2", bad)})
 	startClient(t, u, url, func(o *uplink.Options) { o.Catalogue = store })
 
-	next := func() *uplink.Message {
+	next := func() *uplinkproto.Message {
 		select {
 		case m := <-results:
 			return m

@@ -25,6 +25,7 @@ import (
 	"motcua/kiosk/catalogue"
 	"motcua/kiosk/config"
 	"motcua/kiosk/eventlog"
+	"motcua/uplinkproto"
 )
 
 // MetaAcked is the meta key under which the acknowledged seq is stored.
@@ -343,7 +344,7 @@ func (c *Client) session(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	dialer := websocket.Dialer{
-		Subprotocols:     []string{Subprotocol},
+		Subprotocols:     []string{uplinkproto.Subprotocol},
 		TLSClientConfig:  c.o.TLS,
 		HandshakeTimeout: 10 * time.Second,
 		ReadBufferSize:   4096,
@@ -367,10 +368,10 @@ func (c *Client) session(ctx context.Context) error {
 	defer conn.Close()
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
-	if p := conn.Subprotocol(); p != Subprotocol {
+	if p := conn.Subprotocol(); p != uplinkproto.Subprotocol {
 		return fmt.Errorf("%w (it answered %q); is url the motcua ingest endpoint?", ErrSubprotocol, p)
 	}
-	conn.SetReadLimit(MaxMessage)
+	conn.SetReadLimit(uplinkproto.MaxMessage)
 	pongWait := 3 * c.o.PingEvery
 	conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(pongWait)) })
 
@@ -382,7 +383,7 @@ func (c *Client) session(ctx context.Context) error {
 	if first == 0 {
 		last = 0
 	}
-	if err := c.write(conn, Hello(c.o.Unit, first, last)); err != nil {
+	if err := c.write(conn, uplinkproto.Hello(c.o.Unit, first, last)); err != nil {
 		return err
 	}
 	conn.SetReadDeadline(time.Now().Add(15 * time.Second))
@@ -390,12 +391,12 @@ func (c *Client) session(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("uplink: waiting for welcome: %w", err)
 	}
-	m, err := DecodeServer(data)
+	m, err := uplinkproto.DecodeServer(data)
 	if err != nil {
 		return err
 	}
-	if m.Type != TypeWelcome {
-		return fmt.Errorf("%w: got %s before welcome", ErrProtocol, m.Type)
+	if m.Type != uplinkproto.TypeWelcome {
+		return fmt.Errorf("%w: got %s before welcome", uplinkproto.ErrProtocol, m.Type)
 	}
 	if m.Ack > last {
 		return fmt.Errorf("%w: welcome ack %d, but this unit's log ends at %d (was the data directory replaced, or does another unit use this token?)", ErrAckBeyondLast, m.Ack, last)
@@ -429,7 +430,7 @@ func (c *Client) session(ctx context.Context) error {
 	select {
 	case rerr := <-s.errc:
 		var ce *websocket.CloseError
-		if errors.Is(rerr, ErrProtocol) || errors.Is(rerr, ErrAckBeyondLast) || errors.Is(rerr, websocket.ErrReadLimit) || errors.As(rerr, &ce) {
+		if errors.Is(rerr, uplinkproto.ErrProtocol) || errors.Is(rerr, ErrAckBeyondLast) || errors.Is(rerr, websocket.ErrReadLimit) || errors.As(rerr, &ce) {
 			err = rerr
 		}
 	default:
@@ -469,16 +470,16 @@ func (s *session) read(ctx context.Context) {
 			return
 		}
 		s.conn.SetReadDeadline(time.Now().Add(pongWait))
-		m, err := DecodeServer(data)
+		m, err := uplinkproto.DecodeServer(data)
 		if err != nil {
 			s.fail(err)
 			return
 		}
 		switch m.Type {
-		case TypeWelcome:
-			s.fail(fmt.Errorf("%w: a second welcome", ErrProtocol))
+		case uplinkproto.TypeWelcome:
+			s.fail(fmt.Errorf("%w: a second welcome", uplinkproto.ErrProtocol))
 			return
-		case TypeAck:
+		case uplinkproto.TypeAck:
 			if sent := c.sent.Load(); m.Seq > sent {
 				s.fail(fmt.Errorf("%w: ack %d, but only up to %d was sent", ErrAckBeyondLast, m.Seq, sent))
 				return
@@ -494,7 +495,7 @@ func (s *session) read(ctx context.Context) {
 				default:
 				}
 			}
-		case TypeCommand:
+		case uplinkproto.TypeCommand:
 			res := c.command(m)
 			select {
 			case s.results <- res:
@@ -515,7 +516,7 @@ func (s *session) write(ctx context.Context, next, first int64) error {
 	if first > 0 && next < first {
 		c.lg.Warn("uplink: events the receiver never got were deleted; telling it", "from", next, "to", first-1)
 		c.sent.Store(first - 1) // before the write: see send
-		if err := c.write(s.conn, Gap(next, first-1)); err != nil {
+		if err := c.write(s.conn, uplinkproto.Gap(next, first-1)); err != nil {
 			return err
 		}
 		next = first
@@ -576,12 +577,12 @@ func (s *session) write(ctx context.Context, next, first int64) error {
 				// the events are the record. One over the message limit
 				// (a queue of many thousand waiting tickets) would make the
 				// receiver drop the connection again and again: skip it.
-				if msg := Snapshot(seq, state); len(msg) <= MaxMessage {
+				if msg := uplinkproto.Snapshot(seq, state); len(msg) <= uplinkproto.MaxMessage {
 					if err := c.write(s.conn, msg); err != nil {
 						return err
 					}
 				} else {
-					c.lg.Warn("uplink: snapshot too large to send; events still flow", "bytes", len(msg), "limit", MaxMessage)
+					c.lg.Warn("uplink: snapshot too large to send; events still flow", "bytes", len(msg), "limit", uplinkproto.MaxMessage)
 				}
 				snapDue, lastSnap = false, time.Now()
 			}
@@ -623,7 +624,7 @@ func (s *session) send(ctx context.Context, next, n int64) (int64, error) {
 		if r.Seq > next {
 			c.lg.Warn("uplink: events the receiver never got were deleted; telling it", "from", next, "to", r.Seq-1)
 			c.sent.Store(r.Seq - 1)
-			if err := c.write(s.conn, Gap(next, r.Seq-1)); err != nil {
+			if err := c.write(s.conn, uplinkproto.Gap(next, r.Seq-1)); err != nil {
 				return err
 			}
 		}

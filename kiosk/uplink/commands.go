@@ -6,6 +6,7 @@ import (
 
 	"motcua/kiosk"
 	"motcua/kiosk/queue"
+	"motcua/uplinkproto"
 )
 
 // cmdCacheLen is how many recent command results are kept, so that a
@@ -14,37 +15,37 @@ const cmdCacheLen = 256
 
 // command runs a server's command through the room and returns the
 // encoded result.
-func (c *Client) command(m *Message) []byte {
+func (c *Client) command(m *uplinkproto.Message) []byte {
 	c.mu.Lock()
 	if res, ok := c.cmdCache[m.ID]; ok {
 		c.mu.Unlock()
 		return res
 	}
 	c.mu.Unlock()
-	res := Result{Type: TypeResult, ID: m.ID}
+	res := uplinkproto.Result{Type: uplinkproto.TypeResult, ID: m.ID}
 	if m.Booking != nil {
 		return c.remember(m.ID, c.appointment(m, res))
 	}
 	var want string
 	var act *kiosk.Action
 	switch m.Name {
-	case CmdNext:
+	case uplinkproto.CmdNext:
 		want, act = queue.TicketCalled, &kiosk.Action{Name: "next", Counter: m.Counter}
-	case CmdRecall:
+	case uplinkproto.CmdRecall:
 		want, act = queue.TicketRecalled, &kiosk.Action{Name: "recall", Counter: m.Counter}
-	case CmdPause:
+	case uplinkproto.CmdPause:
 		want, act = queue.CounterPaused, &kiosk.Action{Name: "pause", Counter: m.Counter, Reason: m.Reason}
 	}
-	if m.Name == CmdCatalogue {
+	if m.Name == uplinkproto.CmdCatalogue {
 		c.updateCatalogue(m, &res)
 	} else if act == nil {
-		res.Error = &ResultError{Code: "unknown_command", Message: fmt.Sprintf("%v %q; this unit knows %s, %s, %s, %s, %s and %s", ErrUnknownCommand, clip(m.Name), CmdNext, CmdRecall, CmdPause, CmdCatalogue, CmdBook, CmdCancel)}
+		res.Error = &uplinkproto.ResultError{Code: "unknown_command", Message: fmt.Sprintf("%v %q; this unit knows %s, %s, %s, %s, %s and %s", ErrUnknownCommand, m.Name, uplinkproto.CmdNext, uplinkproto.CmdRecall, uplinkproto.CmdPause, uplinkproto.CmdCatalogue, uplinkproto.CmdBook, uplinkproto.CmdCancel)}
 	} else if evs, err := c.room.Act(*act); err != nil {
 		code := queue.Code(err)
 		if code == "" {
 			code = "internal"
 		}
-		res.Error = &ResultError{Code: code, Message: err.Error()}
+		res.Error = &uplinkproto.ResultError{Code: code, Message: err.Error()}
 	} else {
 		res.OK = true
 		res.Ticket = json.RawMessage("null")
@@ -59,7 +60,7 @@ func (c *Client) command(m *Message) []byte {
 				res.Counter, _ = json.Marshal(ev.Counter)
 			}
 		}
-		if m.Name == CmdPause {
+		if m.Name == uplinkproto.CmdPause {
 			res.Ticket = nil
 		}
 	}
@@ -67,7 +68,7 @@ func (c *Client) command(m *Message) []byte {
 }
 
 // remember encodes a command's result and keeps it for a resent id.
-func (c *Client) remember(id string, res Result) []byte {
+func (c *Client) remember(id string, res uplinkproto.Result) []byte {
 	data, err := json.Marshal(res)
 	if err != nil {
 		data = fmt.Appendf(nil, `{"type":"result","id":%q,"ok":false,"error":{"code":"internal","message":"encoding the result failed"}}`, id)
@@ -88,11 +89,11 @@ func (c *Client) remember(id string, res Result) []byte {
 // appointment runs appointment.book or appointment.cancel. Both are
 // idempotent by code, like the HTTP API: booking the same content again
 // or cancelling a cancelled booking succeeds and changes nothing.
-func (c *Client) appointment(m *Message, res Result) Result {
+func (c *Client) appointment(m *uplinkproto.Message, res uplinkproto.Result) uplinkproto.Result {
 	bk := m.Booking
 	var a *queue.Appointment
 	_, err := c.room.Do(func(e *queue.Engine) (evs []queue.Event, err error) {
-		if m.Name == CmdCancel {
+		if m.Name == uplinkproto.CmdCancel {
 			evs, a, err = e.Cancel(bk.Code)
 			return evs, err
 		}
@@ -105,7 +106,7 @@ func (c *Client) appointment(m *Message, res Result) Result {
 		if code == "" {
 			code = "internal"
 		}
-		res.Error = &ResultError{Code: code, Message: err.Error()}
+		res.Error = &uplinkproto.ResultError{Code: code, Message: err.Error()}
 		return res
 	}
 	res.OK = true

@@ -12,6 +12,7 @@ import (
 	"motcua/kiosk/config"
 	"motcua/kiosk/eventlog"
 	"motcua/kiosk/queue"
+	"motcua/uplinkproto"
 )
 
 // TestAppointmentCommands runs appointment.book and appointment.cancel
@@ -51,14 +52,14 @@ func TestAppointmentCommands(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m, err := decode([]byte(tt.msg), TypeCommand)
+			m, err := uplinkproto.DecodeServer([]byte(tt.msg))
 			if err != nil {
 				t.Fatal(err)
 			}
 			var res struct {
-				OK          bool               `json:"ok"`
-				Appointment *queue.Appointment `json:"appointment"`
-				Error       *ResultError       `json:"error"`
+				OK          bool                     `json:"ok"`
+				Appointment *queue.Appointment       `json:"appointment"`
+				Error       *uplinkproto.ResultError `json:"error"`
 			}
 			raw := c.command(m)
 			if err := json.Unmarshal(raw, &res); err != nil {

@@ -12,7 +12,6 @@
 // the oldest go, the receiver is told with a gap message, and the device
 // status says so loudly).
 //
-// The wire format lives in proto.go: [DecodeServer] reads what a
-// receiver sends, [DecodeClient] what a unit sends; both are fuzzed. The
-// reference receiver (package motcua/kiosk/receiver) uses the same types.
+// The wire format is package motcua/uplinkproto, which the reference
+// receiver (package motcua/receiver) shares.
 package uplink

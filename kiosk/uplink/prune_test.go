@@ -137,7 +137,7 @@ func TestDiskFullDropsOldestWithGap(t *testing.T) {
 	// The client may record one more device status meanwhile: compare
 	// with what the receiver acknowledged.
 	ack := r.srv.Units()[0].Ack
-	seqs, _ := storedSeqs(t, r.srv.Dir(), u.cfg.Unit.ID)
+	seqs, _ := storedSeqs(t, r.dir, u.cfg.Unit.ID)
 	if ack < last || len(seqs) == 0 || seqs[0] != day2 || seqs[len(seqs)-1] != ack || int64(len(seqs)) != ack-day2+1 {
 		t.Fatalf("receiver stored %v (ack %d), want %d..%d", seqs, ack, day2, max(ack, last))
 	}

@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"motcua/kiosk/receiver"
+	"motcua/receiver"
 )
 
 // readStore reads a receiver's store directly with SQL, as an

@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"motcua/kiosk/receiver"
 	"motcua/kiosk/uplink"
+	"motcua/receiver"
 )
 
 func TestTLSWithCAFile(t *testing.T) {

@@ -14,8 +14,9 @@ import (
 	"motcua/kiosk/config"
 	"motcua/kiosk/eventlog"
 	"motcua/kiosk/queue"
-	"motcua/kiosk/receiver"
 	"motcua/kiosk/uplink"
+	"motcua/receiver"
+	"motcua/uplinkproto"
 )
 
 const testToken = "unit-token-0123456789"
@@ -85,12 +86,14 @@ func (u *unitEnv) issue(t testing.TB, n int) {
 type recvEnv struct {
 	srv *receiver.Server
 	ts  *httptest.Server
+	dir string // the receiver's data directory
 	url string
 }
 
 func newReceiver(t testing.TB, unit string) *recvEnv {
 	t.Helper()
-	srv, err := receiver.Open(context.Background(), receiver.Options{Dir: t.TempDir(), Tokens: map[string]string{testToken: unit}, Logger: testLogger(t)})
+	dir := t.TempDir()
+	srv, err := receiver.Open(context.Background(), receiver.Options{Dir: dir, Tokens: map[string]string{testToken: unit}, Logger: testLogger(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +102,7 @@ func newReceiver(t testing.TB, unit string) *recvEnv {
 		srv.Close()
 		ts.Close()
 	})
-	return &recvEnv{srv: srv, ts: ts, url: "ws" + strings.TrimPrefix(ts.URL, "http") + "/ingest"}
+	return &recvEnv{srv: srv, ts: ts, dir: dir, url: "ws" + strings.TrimPrefix(ts.URL, "http") + "/ingest"}
 }
 
 // acks collects acknowledged seqs from a client.
@@ -192,7 +195,7 @@ func TestEndToEnd(t *testing.T) {
 		want = append(want, rec.Data)
 		return nil
 	})
-	seqs, data := storedSeqs(t, r.srv.Dir(), u.cfg.Unit.ID)
+	seqs, data := storedSeqs(t, r.dir, u.cfg.Unit.ID)
 	if len(seqs) != int(last) {
 		t.Fatalf("receiver stored %d events, want %d", len(seqs), last)
 	}
@@ -218,7 +221,7 @@ func TestLiveQueueOnReceiver(t *testing.T) {
 	want, _ := kiosk.View(u.room, (*queue.Engine).State)
 	// The snapshot follows the events it includes, so the receiver may
 	// take it in after acknowledging them: wait for it.
-	var got *queue.State
+	var got *uplinkproto.State
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
 		if un := r.srv.Units(); len(un) == 1 && un[0].State != nil && un[0].State.Seq >= want.Seq {
 			got = un[0].State
@@ -266,10 +269,10 @@ func TestCommands(t *testing.T) {
 		code              string
 		check             func(m map[string]json.RawMessage) string
 	}{
-		{name: "next on a closed counter", cmd: uplink.CmdNext, counter: 1, code: "counter_closed"},
-		{name: "unknown counter", cmd: uplink.CmdNext, counter: 99, code: "unknown_counter"},
+		{name: "next on a closed counter", cmd: uplinkproto.CmdNext, counter: 1, code: "counter_closed"},
+		{name: "unknown counter", cmd: uplinkproto.CmdNext, counter: 99, code: "unknown_counter"},
 		{name: "unknown command", cmd: "counter.explode", counter: 1, code: "unknown_command"},
-		{name: "recall with nothing served", cmd: uplink.CmdRecall, counter: 1, code: "not_serving"},
+		{name: "recall with nothing served", cmd: uplinkproto.CmdRecall, counter: 1, code: "not_serving"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -285,7 +288,7 @@ func TestCommands(t *testing.T) {
 	if _, err := u.room.Do(func(e *queue.Engine) ([]queue.Event, error) { return e.Open(1, "Trần Thị B") }); err != nil {
 		t.Fatal(err)
 	}
-	m, err := r.srv.Command(ctx, unit, uplink.CmdNext, 1, "")
+	m, err := r.srv.Command(ctx, unit, uplinkproto.CmdNext, 1, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,14 +296,14 @@ func TestCommands(t *testing.T) {
 	if !m.OK || json.Unmarshal(m.Ticket, &tk) != nil || tk.Number != "A001" || tk.Status != queue.Called {
 		t.Fatalf("next: got %s, want ticket A001 called", m.Raw)
 	}
-	m, err = r.srv.Command(ctx, unit, uplink.CmdRecall, 1, "")
+	m, err = r.srv.Command(ctx, unit, uplinkproto.CmdRecall, 1, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !m.OK || json.Unmarshal(m.Ticket, &tk) != nil || tk.Calls != 2 {
 		t.Fatalf("recall: got %s, want calls 2", m.Raw)
 	}
-	m, err = r.srv.Command(ctx, unit, uplink.CmdPause, 1, "họp giao ban")
+	m, err = r.srv.Command(ctx, unit, uplinkproto.CmdPause, 1, "họp giao ban")
 	if err != nil {
 		t.Fatal(err)
 	}

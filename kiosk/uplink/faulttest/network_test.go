@@ -20,7 +20,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"motcua/kiosk/uplink"
+	"motcua/uplinkproto"
 )
 
 // chaosProxy forwards TCP to target; while chaos is on, it drops,
@@ -161,12 +161,12 @@ func fakeUpgrader(proto string) *websocket.Upgrader {
 }
 
 // readHello reads a unit's hello.
-func readHello(c *websocket.Conn) (*uplink.Message, error) {
+func readHello(c *websocket.Conn) (*uplinkproto.Message, error) {
 	_, data, err := c.ReadMessage()
 	if err != nil {
 		return nil, err
 	}
-	return uplink.DecodeClient(data)
+	return uplinkproto.DecodeClient(data)
 }
 
 // readAll reads until the unit hangs up.
@@ -184,7 +184,7 @@ func TestReceiverNeverAcks(t *testing.T) {
 	var events atomic.Int64
 	wake := make(chan struct{}, 1)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := fakeUpgrader(uplink.Subprotocol).Upgrade(w, r, nil)
+		c, err := fakeUpgrader(uplinkproto.Subprotocol).Upgrade(w, r, nil)
 		if err != nil {
 			return
 		}
@@ -192,13 +192,13 @@ func TestReceiverNeverAcks(t *testing.T) {
 		if _, err := readHello(c); err != nil {
 			return
 		}
-		c.WriteMessage(websocket.TextMessage, uplink.Welcome(0))
+		c.WriteMessage(websocket.TextMessage, uplinkproto.Welcome(0))
 		for {
 			_, data, err := c.ReadMessage()
 			if err != nil {
 				return
 			}
-			if m, err := uplink.DecodeClient(data); err == nil && m.Type == uplink.TypeEvent {
+			if m, err := uplinkproto.DecodeClient(data); err == nil && m.Type == uplinkproto.TypeEvent {
 				events.Add(1)
 				select {
 				case wake <- struct{}{}:
@@ -273,25 +273,25 @@ func TestMisbehavingReceiver(t *testing.T) {
 		run  func(w http.ResponseWriter, req *http.Request) error
 	}{
 		{"garbage", "not a JSON message", func(w http.ResponseWriter, req *http.Request) error {
-			c, err := fakeUpgrader(uplink.Subprotocol).Upgrade(w, req, nil)
+			c, err := fakeUpgrader(uplinkproto.Subprotocol).Upgrade(w, req, nil)
 			if err != nil {
 				return err
 			}
 			defer c.Close()
 			readHello(c)
-			c.WriteMessage(websocket.TextMessage, uplink.Welcome(0))
+			c.WriteMessage(websocket.TextMessage, uplinkproto.Welcome(0))
 			c.WriteMessage(websocket.TextMessage, []byte("\x00}{garbage"))
 			return readAll(c)
 		}},
 		{"huge frame", "read limit exceeded", func(w http.ResponseWriter, req *http.Request) error {
-			c, err := fakeUpgrader(uplink.Subprotocol).Upgrade(w, req, nil)
+			c, err := fakeUpgrader(uplinkproto.Subprotocol).Upgrade(w, req, nil)
 			if err != nil {
 				return err
 			}
 			defer c.Close()
 			readHello(c)
-			c.WriteMessage(websocket.TextMessage, uplink.Welcome(0))
-			c.WriteMessage(websocket.TextMessage, []byte(`{"type":"ack","seq":1,"pad":"`+strings.Repeat("x", uplink.MaxMessage+10)+`"}`))
+			c.WriteMessage(websocket.TextMessage, uplinkproto.Welcome(0))
+			c.WriteMessage(websocket.TextMessage, []byte(`{"type":"ack","seq":1,"pad":"`+strings.Repeat("x", uplinkproto.MaxMessage+10)+`"}`))
 			return readAll(c)
 		}},
 		{"wrong subprotocol", "did not accept subprotocol", func(w http.ResponseWriter, req *http.Request) error {
@@ -304,7 +304,7 @@ func TestMisbehavingReceiver(t *testing.T) {
 			return err
 		}},
 		{"ack beyond last", "acknowledged an event this unit never sent", func(w http.ResponseWriter, req *http.Request) error {
-			c, err := fakeUpgrader(uplink.Subprotocol).Upgrade(w, req, nil)
+			c, err := fakeUpgrader(uplinkproto.Subprotocol).Upgrade(w, req, nil)
 			if err != nil {
 				return err
 			}
@@ -313,8 +313,8 @@ func TestMisbehavingReceiver(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			c.WriteMessage(websocket.TextMessage, uplink.Welcome(0))
-			c.WriteMessage(websocket.TextMessage, uplink.Ack(h.Last+1000))
+			c.WriteMessage(websocket.TextMessage, uplinkproto.Welcome(0))
+			c.WriteMessage(websocket.TextMessage, uplinkproto.Ack(h.Last+1000))
 			for {
 				if _, _, err := c.ReadMessage(); err != nil {
 					return err
@@ -322,7 +322,7 @@ func TestMisbehavingReceiver(t *testing.T) {
 			}
 		}},
 		{"welcome beyond last", "welcome ack", func(w http.ResponseWriter, req *http.Request) error {
-			c, err := fakeUpgrader(uplink.Subprotocol).Upgrade(w, req, nil)
+			c, err := fakeUpgrader(uplinkproto.Subprotocol).Upgrade(w, req, nil)
 			if err != nil {
 				return err
 			}
@@ -331,7 +331,7 @@ func TestMisbehavingReceiver(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			c.WriteMessage(websocket.TextMessage, uplink.Welcome(h.Last+5))
+			c.WriteMessage(websocket.TextMessage, uplinkproto.Welcome(h.Last+5))
 			_, _, err = c.ReadMessage()
 			return err
 		}},

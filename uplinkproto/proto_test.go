@@ -1,4 +1,4 @@
-package uplink
+package uplinkproto
 
 import (
 	"bytes"
@@ -68,7 +68,7 @@ func fuzzDecoder(f *testing.F, decode func([]byte) (*Message, error), allowed ..
 				t.Fatalf("event seq %d accepted", m.Seq)
 			}
 		case TypeHello:
-			if m.First > m.Last || !validUnit(m.Unit) {
+			if m.First > m.Last || !ValidUnit(m.Unit) {
 				t.Fatalf("hello %+v accepted", m)
 			}
 		}

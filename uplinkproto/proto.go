@@ -1,10 +1,12 @@
-package uplink
+package uplinkproto
 
 import (
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"unicode/utf8"
 )
 
 // Subprotocol is the websocket subprotocol of the uplink.
@@ -42,15 +44,9 @@ const (
 	CmdCancel = "appointment.cancel"
 )
 
-// Errors of the protocol. Every error a decoder returns wraps
-// [ErrProtocol].
-var (
-	ErrProtocol       = errors.New("uplink: protocol error")
-	ErrAckBeyondLast  = errors.New("uplink: receiver acknowledged an event this unit never sent")
-	ErrSubprotocol    = errors.New("uplink: receiver did not accept subprotocol " + Subprotocol)
-	ErrNoAck          = errors.New("uplink: receiver stopped acknowledging events")
-	ErrUnknownCommand = errors.New("uplink: unknown command")
-)
+// ErrProtocol is wrapped by every error a decoder returns: the peer sent
+// something that is not a valid message of the protocol.
+var ErrProtocol = errors.New("uplink: protocol error")
 
 // Message is any uplink message, decoded. Which fields are set depends on
 // Type; see docs/uplink.md.
@@ -93,6 +89,12 @@ type Message struct {
 	OK     bool            `json:"ok,omitempty"`
 	Ticket json.RawMessage `json:"ticket,omitempty"`
 	Error  *ResultError    `json:"error,omitempty"`
+
+	// Body is an event message's event, parsed and checked.
+	Body *Event `json:"-"`
+	// Snap is a snapshot message's state, parsed and checked; its Seq is
+	// the message's.
+	Snap *State `json:"-"`
 
 	// Raw is the message as received.
 	Raw []byte `json:"-"`
@@ -187,19 +189,31 @@ func decode(data []byte, allowed ...string) (*Message, error) {
 	if err := strictUnmarshal(data, &head); err != nil {
 		return nil, err
 	}
+	if !slices.Contains(allowed, head.Type) {
+		return nil, fmt.Errorf("%w: unexpected message type %q", ErrProtocol, clip(head.Type))
+	}
 	var m Message
 	// Each type has its own fields: an event's "counter" is an object, a
 	// command's a number; an event's "from" is a place, a gap's a seq.
 	var err error
 	switch head.Type {
 	case TypeEvent:
+		var ev Event
+		err = strictUnmarshal(data, &ev)
+		m.Seq, m.Event, m.At, m.Body = ev.Seq, ev.Name, ev.At, &ev
+	case TypeSnapshot:
 		var v struct {
-			Seq   int64  `json:"seq"`
-			Event string `json:"event"`
-			At    string `json:"at"`
+			Seq   int64           `json:"seq"`
+			State json.RawMessage `json:"state"`
 		}
 		err = strictUnmarshal(data, &v)
-		m.Seq, m.Event, m.At = v.Seq, v.Event, v.At
+		m.Seq, m.State = v.Seq, v.State
+		if err == nil && len(v.State) > 0 && v.State[0] == '{' {
+			var st State
+			err = strictUnmarshal(v.State, &st)
+			st.Seq = v.Seq
+			m.Snap = &st
+		}
 	case TypeGap:
 		var v struct {
 			From int64 `json:"from"`
@@ -239,13 +253,6 @@ func decode(data []byte, allowed ...string) (*Message, error) {
 		return nil, err
 	}
 	m.Type = head.Type
-	ok := false
-	for _, t := range allowed {
-		ok = ok || t == m.Type
-	}
-	if !ok {
-		return nil, fmt.Errorf("%w: unexpected message type %q", ErrProtocol, clip(m.Type))
-	}
 	m.Raw = data
 	bad := func(format string, args ...any) (*Message, error) {
 		return nil, fmt.Errorf("%w: %s message: %s", ErrProtocol, m.Type, fmt.Sprintf(format, args...))
@@ -255,7 +262,7 @@ func decode(data []byte, allowed ...string) (*Message, error) {
 		switch {
 		case m.Protocol != ProtocolVersion:
 			return bad("protocol %d, want %d", m.Protocol, ProtocolVersion)
-		case !validUnit(m.Unit):
+		case !ValidUnit(m.Unit):
 			return bad("unit %q is not [a-z0-9-]+", clip(m.Unit))
 		case m.First < 0 || m.Last < 0 || m.First > m.Last || (m.First == 0) != (m.Last == 0):
 			return bad("first %d and last %d are not a range", m.First, m.Last)
@@ -265,12 +272,15 @@ func decode(data []byte, allowed ...string) (*Message, error) {
 			return bad("ack %d is negative", m.Ack)
 		}
 	case TypeEvent:
-		if m.Seq <= 0 || m.Event == "" || m.At == "" {
-			return bad("needs seq > 0, event and at")
+		if err := m.Body.Check(); err != nil {
+			return bad("%v", err)
 		}
 	case TypeSnapshot:
-		if m.Seq < 0 || len(m.State) == 0 || m.State[0] != '{' {
+		if m.Seq < 0 || m.Snap == nil {
 			return bad("needs seq >= 0 and a state object")
+		}
+		if err := m.Snap.Check(); err != nil {
+			return bad("state: %v", err)
 		}
 	case TypeAck:
 		if m.Seq < 0 {
@@ -282,8 +292,10 @@ func decode(data []byte, allowed ...string) (*Message, error) {
 		}
 	case TypeCommand:
 		switch {
-		case m.ID == "" || len(m.ID) > 128:
-			return bad("needs an id of 1 to 128 bytes")
+		case m.ID == "" || len(m.ID) > MaxID:
+			return bad("needs an id of 1 to %d bytes", MaxID)
+		case len(m.Name) > MaxID:
+			return bad("name of %d bytes, more than %d", len(m.Name), MaxID)
 		case m.Name == CmdCatalogue:
 			if len(m.Catalogue) == 0 || m.Catalogue[0] != '{' {
 				return bad("catalogue.update needs a catalogue object")
@@ -298,8 +310,8 @@ func decode(data []byte, allowed ...string) (*Message, error) {
 			return bad("counter %d is not a counter id", m.Counter)
 		}
 	case TypeResult:
-		if m.ID == "" {
-			return bad("needs an id")
+		if m.ID == "" || len(m.ID) > MaxID {
+			return bad("needs an id of 1 to %d bytes", MaxID)
 		}
 		if !m.OK && m.Error == nil {
 			return bad("ok is false but there is no error")
@@ -332,7 +344,28 @@ func DecodeClient(data []byte) (*Message, error) {
 	return decode(data, TypeHello, TypeEvent, TypeSnapshot, TypeGap, TypeResult)
 }
 
-func validUnit(s string) bool {
+// ParseEvent parses and checks a stored event message, as
+// [DecodeClient] does when it arrives.
+func ParseEvent(data []byte) (*Event, error) {
+	m, err := decode(data, TypeEvent)
+	if err != nil {
+		return nil, err
+	}
+	return m.Body, nil
+}
+
+// ParseState parses and checks a stored snapshot state taken at seq.
+func ParseState(data []byte, seq int64) (*State, error) {
+	m, err := decode(Snapshot(seq, data), TypeSnapshot)
+	if err != nil {
+		return nil, err
+	}
+	return m.Snap, nil
+}
+
+// ValidUnit reports whether s can be a unit id: 1 to 64 bytes of
+// [a-z0-9-].
+func ValidUnit(s string) bool {
 	if s == "" || len(s) > 64 {
 		return false
 	}
@@ -346,8 +379,12 @@ func validUnit(s string) bool {
 
 // clip shortens what a peer sent before it goes into an error.
 func clip(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "…"
+	if len(s) <= 40 {
+		return s
 	}
-	return s
+	n := 40
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }

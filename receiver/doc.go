@@ -1,0 +1,27 @@
+// Package receiver is the reference receiver of the uplink protocol
+// (motcua.uplink.v1, package motcua/uplinkproto, docs/uplink.md): what
+// `motcua receiver` runs, and what an integrator of the one-stop software
+// can read to write theirs. It depends on the protocol, not on the kiosk.
+//
+// A [Server] accepts many units on one websocket endpoint (/ingest). Each
+// unit authenticates with its own bearer token (a tokens file of lines
+// "unit-id token", see [ReadTokens]). Every message a unit sends is
+// checked by the protocol's decoder before anything is stored; a bad one
+// closes that unit's connection with the reason in the close frame.
+// Events are stored in SQLite (receiver.db in the data directory),
+// deduplicated by unit and seq, and acknowledged only after the
+// transaction that stores them is synced. Messages are taken in batches:
+// all that wait are stored in one transaction and acknowledged with one
+// ack (group commit).
+//
+// Each connection has one reader goroutine, one writer goroutine (the
+// only one that writes to the websocket: welcome, acks, commands, pings,
+// pongs and the close frame) and the goroutine of its HTTP request, which
+// stores. Every timeout (the hello, a silent unit, a stuck write) runs on
+// the injected clock ([Options.Clock]).
+//
+// The server also keeps each unit's live queue, from its latest snapshot
+// and the events after it, and serves it on a small page (/) and as JSON
+// (/api/units); an operator can send a unit a command
+// (POST /api/units/{unit}/commands).
+package receiver

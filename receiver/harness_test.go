@@ -1,0 +1,255 @@
+package receiver
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/jonboulle/clockwork"
+
+	"motcua/uplinkproto"
+)
+
+const (
+	unitA  = "unit-a"
+	tokenA = "token-aaaaaaaaaaaa"
+	unitB  = "unit-b"
+	tokenB = "token-bbbbbbbbbbbb"
+)
+
+// wait is how long a test waits for something that must happen: it
+// catches hangs, never measures speed.
+const wait = 30 * time.Second
+
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+func testLogger(t testing.TB) *slog.Logger {
+	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// env is a receiver on loopback with a fake clock.
+type env struct {
+	t   *testing.T
+	dir string
+	clk *clockwork.FakeClock
+	srv *Server
+	ts  *httptest.Server
+}
+
+func newEnv(t *testing.T, mod ...func(*Options)) *env {
+	t.Helper()
+	e := &env{t: t, dir: t.TempDir(), clk: clockwork.NewFakeClockAt(time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC))}
+	e.open(mod...)
+	return e
+}
+
+func (e *env) options(mod ...func(*Options)) Options {
+	o := Options{Dir: e.dir, Tokens: map[string]string{tokenA: unitA, tokenB: unitB}, Logger: testLogger(e.t), Clock: e.clk}
+	for _, m := range mod {
+		m(&o)
+	}
+	return o
+}
+
+// open starts the server on the env's directory.
+func (e *env) open(mod ...func(*Options)) {
+	e.t.Helper()
+	srv, err := Open(context.Background(), e.options(mod...))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.srv = srv
+	e.ts = httptest.NewServer(srv.Handler())
+	e.t.Cleanup(e.stop)
+}
+
+// stop closes the server; a second call does nothing.
+func (e *env) stop() {
+	if e.srv == nil {
+		return
+	}
+	e.srv.Close()
+	e.ts.Close()
+	e.srv = nil
+}
+
+// restart closes the server and opens it again on the same store.
+func (e *env) restart(mod ...func(*Options)) {
+	e.t.Helper()
+	e.stop()
+	e.open(mod...)
+}
+
+func (e *env) url() string { return "ws" + strings.TrimPrefix(e.ts.URL, "http") + "/ingest" }
+
+// unitConn is a unit's side of a connection, written by the test.
+type unitConn struct {
+	t  *testing.T
+	ws *websocket.Conn
+}
+
+// dial opens a websocket with token, without a hello.
+func (e *env) dial(token string) *unitConn {
+	e.t.Helper()
+	d := websocket.Dialer{Subprotocols: []string{uplinkproto.Subprotocol}, HandshakeTimeout: wait}
+	ws, _, err := d.Dial(e.url(), http.Header{"Authorization": {"Bearer " + token}})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { ws.Close() })
+	return &unitConn{t: e.t, ws: ws}
+}
+
+// connect dials, says hello and returns the welcome's ack.
+func (e *env) connect(token, unit string, first, last int64) (*unitConn, int64) {
+	e.t.Helper()
+	c := e.dial(token)
+	c.send(string(uplinkproto.Hello(unit, first, last)))
+	m := c.read()
+	if m.Type != uplinkproto.TypeWelcome {
+		e.t.Fatalf("got %s, want a welcome", m.Raw)
+	}
+	return c, m.Ack
+}
+
+func (c *unitConn) send(msgs ...string) {
+	c.t.Helper()
+	for _, m := range msgs {
+		if err := c.ws.WriteMessage(websocket.TextMessage, []byte(m)); err != nil {
+			c.t.Fatal(err)
+		}
+	}
+}
+
+// read reads the next message from the receiver.
+func (c *unitConn) read() *uplinkproto.Message {
+	c.t.Helper()
+	c.ws.SetReadDeadline(time.Now().Add(wait))
+	_, data, err := c.ws.ReadMessage()
+	if err != nil {
+		c.t.Fatalf("read: %v", err)
+	}
+	m, err := uplinkproto.DecodeServer(data)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return m
+}
+
+// waitAck reads until an ack of seq.
+func (c *unitConn) waitAck(seq int64) {
+	c.t.Helper()
+	for {
+		m := c.read()
+		if m.Type != uplinkproto.TypeAck {
+			c.t.Fatalf("got %s, want an ack", m.Raw)
+		}
+		if m.Seq == seq {
+			return
+		}
+		if m.Seq > seq {
+			c.t.Fatalf("got ack %d, want %d", m.Seq, seq)
+		}
+	}
+}
+
+// closed reads until the receiver closes the connection and returns the
+// close frame (nil when the socket was closed without one).
+func (c *unitConn) closed() *websocket.CloseError {
+	c.t.Helper()
+	c.ws.SetReadDeadline(time.Now().Add(wait))
+	for {
+		_, _, err := c.ws.ReadMessage()
+		if err == nil {
+			continue
+		}
+		var ce *websocket.CloseError
+		if errors.As(err, &ce) {
+			return ce
+		}
+		var ne interface{ Timeout() bool }
+		if errors.As(err, &ne) && ne.Timeout() {
+			c.t.Fatalf("the receiver did not close the connection in %s", wait)
+		}
+		return nil
+	}
+}
+
+// event is an event message of a unit at seq.
+func event(seq int64, extra string) string {
+	return fmt.Sprintf(`{"type":"event","seq":%d,"at":"2026-11-26T08:%02d:%02d+07:00","event":"ticket.issued","day":"2026-11-26"%s}`, seq, seq/60%60, seq%60, extra)
+}
+
+// ticketEvent is an event carrying a ticket: of service ho-tich when
+// its number starts with B, else dat-dai.
+func ticketEvent(seq int64, name, id, number, status string, counter int) string {
+	service := "dat-dai"
+	if strings.HasPrefix(number, "B") {
+		service = "ho-tich"
+	}
+	c := "null"
+	if counter > 0 {
+		c = fmt.Sprint(counter)
+	}
+	return fmt.Sprintf(`{"type":"event","seq":%d,"at":"2026-11-26T08:00:00+07:00","event":%q,"day":"2026-11-26","ticket":{"id":%q,"number":%q,"service":%q,"priority":false,"status":%q,"counter":%s,"calls":0,"issued_at":"2026-11-26T08:00:00+07:00","called_at":null,"done_at":null,"ahead":0,"estimated_wait_s":0,"day":"2026-11-26"}}`,
+		seq, name, id, number, service, status, c)
+}
+
+// stored reads the seqs stored for unit straight from the database.
+func (e *env) stored(unit string) []int64 {
+	e.t.Helper()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(e.dir, FileName)+"?mode=ro")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT seq FROM events WHERE unit = ? ORDER BY seq`, unit)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer rows.Close()
+	var seqs []int64
+	for rows.Next() {
+		var s int64
+		if err := rows.Scan(&s); err != nil {
+			e.t.Fatal(err)
+		}
+		seqs = append(seqs, s)
+	}
+	return seqs
+}
+
+// status returns unit's status on the receiver.
+func (e *env) status(unit string) UnitStatus {
+	e.t.Helper()
+	for _, u := range e.srv.Units() {
+		if u.Unit == unit {
+			return u
+		}
+	}
+	e.t.Fatalf("unit %s unknown to the receiver", unit)
+	return UnitStatus{}
+}
+
+// seqRange is 1..n.
+func seqRange(from, to int64) []int64 {
+	var s []int64
+	for i := from; i <= to; i++ {
+		s = append(s, i)
+	}
+	return s
+}

@@ -1,0 +1,319 @@
+package receiver
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/jonboulle/clockwork"
+
+	"motcua/uplinkproto"
+)
+
+// Errors.
+var (
+	ErrNoUnit    = errors.New("receiver: unit is not connected")
+	ErrClosed    = errors.New("receiver: server is closed")
+	ErrBadTokens = errors.New("receiver: tokens file")
+)
+
+// Options configure a [Server]. Zero durations take the defaults shown.
+type Options struct {
+	// Dir is the data directory (receiver.db).
+	Dir string
+	// Tokens maps each unit's token to its unit id.
+	Tokens map[string]string
+	Logger *slog.Logger
+	// Clock runs every time the server reads and every timeout it keeps
+	// (nil: the real clock).
+	Clock clockwork.Clock
+	// PingEvery is how often each connection is pinged: 20s. A unit
+	// silent for three times as long is disconnected.
+	PingEvery time.Duration
+	// HelloTimeout is how long a unit has to say hello after the
+	// websocket opened: 15s.
+	HelloTimeout time.Duration
+	// WriteTimeout bounds each write to a unit: 10s.
+	WriteTimeout time.Duration
+}
+
+func (o *Options) defaults() {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&o.PingEvery, 20*time.Second)
+	def(&o.HelloTimeout, 15*time.Second)
+	def(&o.WriteTimeout, 10*time.Second)
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Clock == nil {
+		o.Clock = clockwork.NewRealClock()
+	}
+}
+
+// Server receives the events of many units. It is safe for concurrent
+// use.
+type Server struct {
+	o        Options
+	lg       *slog.Logger
+	clk      clockwork.Clock
+	st       *sqliteStore
+	upgrader websocket.Upgrader
+
+	mu     sync.Mutex
+	units  map[string]*unit
+	conns  map[*conn]struct{}
+	closed bool
+	wg     sync.WaitGroup
+}
+
+// unit is what the server knows of one unit.
+type unit struct {
+	id string
+
+	// mu guards the fields below and orders the unit's writes to the
+	// store, so that two connections of one unit (an old one not yet
+	// dead and a new one) cannot interleave.
+	mu       sync.Mutex
+	ack      int64
+	known    int64 // the newest seq the unit said it has
+	lastAt   string
+	lastSeen time.Time
+	state    *uplinkproto.State
+	conn     *conn
+	lost     int64
+}
+
+// Open opens the store in opts.Dir and loads the units' queues. Stored
+// rows it cannot use are skipped and logged, never fatal.
+func Open(ctx context.Context, opts Options) (*Server, error) {
+	opts.defaults()
+	st, err := openSQLite(opts.Dir)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{o: opts, lg: opts.Logger, clk: opts.Clock, st: st, units: map[string]*unit{}, conns: map[*conn]struct{}{}}
+	s.upgrader = websocket.Upgrader{
+		Subprotocols:     []string{uplinkproto.Subprotocol},
+		HandshakeTimeout: opts.WriteTimeout,
+		ReadBufferSize:   16 << 10,
+		WriteBufferSize:  4096,
+		// Units are programs, not browsers.
+		CheckOrigin: func(r *http.Request) bool { return r.Header.Get("Origin") == "" },
+	}
+	loaded, rep, err := st.load(ctx)
+	if err != nil {
+		st.close()
+		return nil, err
+	}
+	for _, p := range rep.problems {
+		s.lg.Warn("receiver: skipped a stored row", "problem", p)
+	}
+	if rep.count > len(rep.problems) {
+		s.lg.Warn("receiver: skipped more stored rows", "count", rep.count-len(rep.problems))
+	}
+	for _, l := range loaded {
+		s.units[l.id] = &unit{id: l.id, ack: l.ack, known: l.ack, state: l.state, lost: l.lost}
+	}
+	return s, nil
+}
+
+// Close disconnects every unit and closes the store.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	conns := make([]*conn, 0, len(s.conns))
+	for c := range s.conns {
+		conns = append(conns, c)
+	}
+	s.mu.Unlock()
+	for _, c := range conns {
+		c.close(websocket.CloseGoingAway, "receiver is stopping")
+	}
+	s.wg.Wait()
+	return s.st.close()
+}
+
+// Handler serves /ingest (units' websockets), / (the page), /api/units
+// (JSON) and POST /api/units/{unit}/commands.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /ingest", s.ingest)
+	mux.HandleFunc("GET /api/units", s.apiUnits)
+	mux.HandleFunc("POST /api/units/{unit}/commands", s.apiCommand)
+	mux.HandleFunc("GET /{$}", s.page)
+	return mux
+}
+
+func (s *Server) unit(id string) *unit {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.units[id]
+	if u == nil {
+		u = &unit{id: id}
+		s.units[id] = u
+	}
+	return u
+}
+
+// authenticate returns the unit of the request's bearer token, or "".
+func (s *Server) authenticate(r *http.Request) string {
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok {
+		return ""
+	}
+	tok = strings.TrimSpace(tok)
+	unit := ""
+	for t, u := range s.o.Tokens {
+		if subtle.ConstantTimeCompare([]byte(t), []byte(tok)) == 1 {
+			unit = u
+		}
+	}
+	return unit
+}
+
+func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
+	unitID := s.authenticate(r)
+	if unitID == "" {
+		s.lg.Warn("receiver: refused a unit: no or unknown token", "addr", r.RemoteAddr)
+		w.Header().Set("WWW-Authenticate", `Bearer realm="motcua uplink"`)
+		http.Error(w, "unknown token: give this unit a line in the receiver's tokens file", http.StatusUnauthorized)
+		return
+	}
+	if !slices.Contains(websocket.Subprotocols(r), uplinkproto.Subprotocol) {
+		http.Error(w, "this endpoint speaks websocket subprotocol "+uplinkproto.Subprotocol, http.StatusBadRequest)
+		return
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		http.Error(w, "stopping", http.StatusServiceUnavailable)
+		return
+	}
+	s.wg.Add(1)
+	s.mu.Unlock()
+	defer s.wg.Done()
+	ws, err := s.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return
+	}
+	c := newConn(s, ws, r.RemoteAddr)
+	s.mu.Lock()
+	closed := s.closed
+	if !closed {
+		s.conns[c] = struct{}{}
+	}
+	s.mu.Unlock()
+	if closed {
+		c.close(websocket.CloseGoingAway, "receiver is stopping")
+	}
+	err = c.run(r.Context(), unitID)
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.mu.Unlock()
+	var ce *websocket.CloseError
+	switch {
+	case err == nil, errors.As(err, &ce) && (ce.Code == websocket.CloseGoingAway || ce.Code == websocket.CloseNormalClosure):
+		s.lg.Info("receiver: unit left", "unit", unitID, "addr", r.RemoteAddr)
+	default:
+		s.lg.Warn("receiver: unit disconnected", "unit", unitID, "addr", r.RemoteAddr, "err", err)
+	}
+}
+
+// store writes a batch of a unit's messages in one transaction and
+// returns the unit's ack after it. A message that does not follow from
+// what is stored (an event after a hole, a gap the hello did not
+// announce) is a protocol error: nothing of the batch is stored.
+func (s *Server) store(ctx context.Context, u *unit, c *conn, msgs []*uplinkproto.Message) (int64, error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.conn != c {
+		return 0, errors.New("receiver: the unit connected again; this older connection ends")
+	}
+	b := &batch{unit: u.id, ack: u.ack, at: s.clk.Now()}
+	lastAt := u.lastAt
+	var events []*uplinkproto.Event
+	for _, m := range msgs {
+		switch m.Type {
+		case uplinkproto.TypeEvent:
+			if m.Seq <= b.ack {
+				continue // already stored: a resend after a reconnect
+			}
+			if m.Seq != b.ack+1 {
+				return 0, fmt.Errorf("%w: event %d after %d from unit %s: the unit skipped events without a gap message", uplinkproto.ErrProtocol, m.Seq, b.ack, u.id)
+			}
+			b.events = append(b.events, m)
+			events = append(events, m.Body)
+			b.ack, lastAt = m.Seq, m.At
+		case uplinkproto.TypeGap:
+			if m.To <= b.ack {
+				continue
+			}
+			if m.From > b.ack+1 {
+				return 0, fmt.Errorf("%w: gap from %d after %d from unit %s", uplinkproto.ErrProtocol, m.From, b.ack, u.id)
+			}
+			b.gaps = append(b.gaps, [2]int64{b.ack + 1, m.To})
+			b.ack = m.To
+		case uplinkproto.TypeSnapshot:
+			if m.Seq > b.ack {
+				return 0, fmt.Errorf("%w: snapshot at seq %d before event %d from unit %s", uplinkproto.ErrProtocol, m.Seq, m.Seq, u.id)
+			}
+			b.snap = m
+		}
+	}
+	if b.ack == u.ack && b.snap == nil {
+		return u.ack, nil
+	}
+	if err := s.st.commit(ctx, b); err != nil {
+		return 0, err
+	}
+	for _, g := range b.gaps {
+		s.lg.Error("receiver: unit lost events before sending them (its disk was full)", "unit", u.id, "from", g[0], "to", g[1])
+		u.lost += g[1] - g[0] + 1
+	}
+	u.ack, u.lastAt, u.lastSeen = b.ack, lastAt, b.at
+	u.known = max(u.known, b.ack)
+	if b.snap != nil {
+		// Events of this batch after the snapshot are applied below;
+		// those before it are ignored by apply.
+		u.state = b.snap.Snap
+	}
+	if u.state != nil {
+		for _, ev := range events {
+			apply(u.state, ev)
+		}
+	}
+	return b.ack, nil
+}
+
+// Command sends a command to a connected unit and waits for its result.
+func (s *Server) Command(ctx context.Context, unitID, name string, counter int, reason string) (*uplinkproto.Message, error) {
+	s.mu.Lock()
+	u := s.units[unitID]
+	s.mu.Unlock()
+	if u == nil {
+		return nil, fmt.Errorf("%w: %s", ErrNoUnit, unitID)
+	}
+	u.mu.Lock()
+	c := u.conn
+	u.mu.Unlock()
+	if c == nil {
+		return nil, fmt.Errorf("%w: %s", ErrNoUnit, unitID)
+	}
+	m, err := c.command(ctx, name, counter, reason)
+	if err != nil {
+		return nil, fmt.Errorf("receiver: command to %s: %w", unitID, err)
+	}
+	return m, nil
+}
