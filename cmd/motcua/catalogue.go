@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 
 	"motcua/kiosk/catalogue"
@@ -76,4 +77,18 @@ func demoCatalogue(s *catalogue.Store) error {
 	}
 	_, err := s.Import(catalogue.DemoJSON)
 	return err
+}
+
+// demoPublicURL is the base of the demo tickets' QR codes: the listen
+// address, or this machine's loopback when it listens on every interface.
+// Run the demo with -listen LAN-ADDRESS:8080 to scan the QR with a phone.
+func demoPublicURL(listen string) string {
+	host, port, err := net.SplitHostPort(listen)
+	if err != nil {
+		return ""
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }

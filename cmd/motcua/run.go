@@ -131,6 +131,7 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg := config.Demo()
 	cfg.Server.Listen = *listen
 	cfg.Server.DataDir = *data
+	cfg.Server.PublicURL = demoPublicURL(*listen)
 	if cfg.Server.DataDir == "" {
 		dir, err := os.MkdirTemp("", "motcua-demo-")
 		if err != nil {

@@ -106,6 +106,7 @@ func New(room *kiosk.Room, opts Options) *Server {
 	m.HandleFunc("POST /api/v1/day", s.auth(s.startDay, config.RoleAdmin))
 	s.catalogueRoutes()
 	s.appointmentRoutes()
+	s.publicRoutes(opts.Pages)
 	m.HandleFunc("/api/", notFound)
 	if opts.Pages != nil {
 		m.Handle("/", opts.Pages)

@@ -78,6 +78,10 @@ type Server struct {
 	// LogAlarmMB is the size of the day's events, in MB, past which the
 	// daemon raises a warning (default 64).
 	LogAlarmMB int `toml:"log_alarm_mb"`
+	// PublicURL is the address citizens' phones reach the daemon at,
+	// "https://motcua.example.gov.vn": the ticket's QR code points at
+	// PublicURL + "/t/" + the ticket's public id. "": no such QR code.
+	PublicURL string `toml:"public_url"`
 }
 
 // Queue holds the calling rules.

@@ -95,7 +95,7 @@ func TestParseProblems(t *testing.T) {
 			name: "unknown key without a suggestion",
 			doc:  base + "[server]\ncolour = \"red\"\n",
 			want: []string{
-				"t.toml:12: unknown key \"colour\" in [server]; remove it (known: listen, data_dir, allowed_origins, max_connections, ticket_rate, ticket_burst, counter_rate, counter_burst, max_connections_per_address, allowed_hosts, log_alarm_mb)",
+				"t.toml:12: unknown key \"colour\" in [server]; remove it (known: listen, data_dir, allowed_origins, max_connections, ticket_rate, ticket_burst, counter_rate, counter_burst, max_connections_per_address, allowed_hosts, log_alarm_mb, public_url)",
 			},
 		},
 		{
@@ -561,7 +561,7 @@ func TestParseProblems(t *testing.T) {
 			name: "printer qr_url unknown placeholder",
 			doc:  base + "[printer]\naddress = \"sim\"\nqr_url = \"https://a.vn/{ticket}\"\n",
 			want: []string{
-				"t.toml:13: qr_url has unknown placeholder {ticket}; use {unit}, {id} or {number}",
+				"t.toml:13: qr_url has unknown placeholder {ticket}; use {unit}, {id}, {number} or {public}",
 			},
 		},
 		{

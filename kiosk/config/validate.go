@@ -87,6 +87,7 @@ func (c *Config) validate(d *decoder) {
 	c.validateUnit(d)
 	c.validateServer(d)
 	c.validateServerLimits(d)
+	c.validatePublicURL(d)
 	c.validateQueue(d)
 	c.validateServices(d)
 	c.validateCounters(d)
@@ -374,8 +375,8 @@ func (c *Config) validatePrinter(d *decoder) {
 	}
 	if p.QRURL != "" {
 		for _, v := range qrVarRe.FindAllString(p.QRURL, -1) {
-			if v != "{unit}" && v != "{id}" && v != "{number}" {
-				d.addf("printer.qr_url", "qr_url has unknown placeholder %s; use {unit}, {id} or {number}", v)
+			if v != "{unit}" && v != "{id}" && v != "{number}" && v != "{public}" {
+				d.addf("printer.qr_url", "qr_url has unknown placeholder %s; use {unit}, {id}, {number} or {public}", v)
 			}
 		}
 		u, err := url.Parse(qrVarRe.ReplaceAllString(p.QRURL, "x"))

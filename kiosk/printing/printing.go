@@ -117,7 +117,9 @@ func (s *Service) Render(t *queue.Ticket) ([]byte, error) {
 		Appointment: t.Appointment,
 	}
 	if pc.QRURL != "" {
-		et.QR = strings.NewReplacer("{unit}", s.cfg.Unit.ID, "{id}", t.ID, "{number}", t.Number).Replace(pc.QRURL)
+		et.QR = strings.NewReplacer("{unit}", s.cfg.Unit.ID, "{id}", t.ID, "{number}", t.Number, "{public}", t.Public).Replace(pc.QRURL)
+	} else {
+		et.QR = s.cfg.PublicPage(t.Public)
 	}
 	return s.r.Render(et, s.layout)
 }

@@ -137,6 +137,7 @@ func (b *batch) issue(s *service, priority bool, appointment string) *Ticket {
 		IssuedAt:    b.now,
 		Day:         e.day,
 		Appointment: appointment,
+		Public:      e.newPublic(),
 	}
 	// The ticket goes into the line when the event is applied; the view
 	// is taken after that, so that it shows the ticket's place.

@@ -2,6 +2,7 @@ package queue
 
 import (
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -42,6 +43,8 @@ type Engine struct {
 	// slot is the moment a checked-in booking's ticket waits from (its
 	// From time), by ticket id; other tickets wait from their issue.
 	slot map[string]time.Time
+	// random draws public ids (see [Engine.SetRandom]); nil: crypto/rand.
+	random io.Reader
 }
 
 type service struct {

@@ -43,6 +43,10 @@ type Ticket struct {
 	// Appointment is the code of the booking checked in with this ticket;
 	// "" for a walk-in.
 	Appointment string `json:"appointment,omitempty"`
+	// Public is the ticket's unguessable id for the citizen's own page,
+	// /t/{public}: 128 random bits (see [Engine.ByPublic]). "" for
+	// tickets issued before public ids existed.
+	Public string `json:"public"`
 }
 
 // CounterState is whether a counter calls tickets.

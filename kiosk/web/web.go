@@ -100,6 +100,7 @@ func New(opts Options) *Handler {
 	m.HandleFunc("GET /admin", h.page("admin.html", nil))
 	m.HandleFunc("GET /counter/{id}", h.page("counter.html", validID))
 	m.HandleFunc("GET /rate/{id}", h.page("rate.html", validID))
+	m.HandleFunc("GET /t/{public}", h.page("public.html", nil)) // the API found the ticket first
 	m.HandleFunc("GET /static/{file}", h.file)
 	m.HandleFunc("GET /session", h.session)
 	m.HandleFunc("GET /voice/call.wav", h.call)

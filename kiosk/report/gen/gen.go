@@ -2,6 +2,7 @@ package gen
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -58,6 +59,11 @@ func Generate(ctx context.Context, cfg *config.Config, log *eventlog.Log, opt Op
 	rng := rand.New(rand.NewPCG(opt.Seed, opt.Seed^0x9e3779b97f4a7c15))
 	clk := &clock{now: first, start: first}
 	eng := queue.New(cfg, clk)
+	// Public ids from their own seeded stream, so that the same seed gives
+	// the same log and the other draws are as before.
+	var seed [32]byte
+	binary.LittleEndian.PutUint64(seed[:], opt.Seed)
+	eng.SetRandom(rand.NewChaCha8(seed))
 	if log.Last() != 0 {
 		return 0, fmt.Errorf("gen: the log already holds %d events; generate into an empty data directory", log.Last())
 	}
