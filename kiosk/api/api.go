@@ -46,6 +46,8 @@ type authState struct {
 	limits  *limiter
 	// counters limits counter actions per token and address.
 	counters *limiter
+	hosts    hostList
+	failures failures
 }
 
 func newAuthState(cfg *config.Config) *authState {
@@ -54,6 +56,8 @@ func newAuthState(cfg *config.Config) *authState {
 		origins:  cfg.Server.AllowedOrigins,
 		limits:   newLimiter(cfg.Server.TicketRate, cfg.Server.TicketBurst),
 		counters: newCounterLimiter(cfg.Server),
+		hosts:    newHostList(cfg.Server),
+		failures: newFailures(),
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 
@@ -117,27 +116,4 @@ func Secret(r *http.Request) string {
 		return c.Value
 	}
 	return ""
-}
-
-// originAllowed reports whether a browser request's Origin is the daemon's
-// own host or one of the allowed origins. Requests without Origin are not
-// from a browser page and are judged by their token alone.
-func originAllowed(r *http.Request, allowed []string) bool {
-	origin := r.Header.Get("Origin")
-	if origin == "" {
-		return true
-	}
-	u, err := url.Parse(origin)
-	if err != nil || u.Host == "" {
-		return false
-	}
-	if strings.EqualFold(u.Host, r.Host) {
-		return true
-	}
-	for _, a := range allowed {
-		if strings.EqualFold(strings.TrimSuffix(a, "/"), origin) {
-			return true
-		}
-	}
-	return false
 }
