@@ -34,6 +34,9 @@ type Config struct {
 	Reports  Reports   `toml:"reports"`
 	// Appointments are the rules of booked visits ([appointments]).
 	Appointments Appointments `toml:"appointments"`
+	// Priorities are the named priority categories ([[priority]]); the
+	// defaults when the file has none (see [DefaultPriorities]).
+	Priorities []Priority `toml:"priority"`
 
 	// Path is the file the configuration was read from ("" when parsed
 	// from memory). Relative secret_file paths are resolved against its
@@ -93,6 +96,17 @@ type Queue struct {
 	// DefaultServiceTime is the service time assumed for estimates before
 	// any ticket of the day has been served (default 5m).
 	DefaultServiceTime Duration `toml:"default_service_time"`
+	// PriorityAge is the age from which a citizen's ID card scanned at the
+	// kiosk makes the ticket a priority one, category "elderly"
+	// (default 75; 0: never).
+	PriorityAge int `toml:"priority_age"`
+	// MaxPriorityCalls caps the priority tickets of its service called
+	// while a normal ticket waits; at the cap the normal ticket goes
+	// first (default 0: no cap).
+	MaxPriorityCalls int `toml:"max_priority_calls"`
+	// MaxWait: a normal ticket that has waited this long goes before
+	// priority tickets (default 0: no cap).
+	MaxWait Duration `toml:"max_wait"`
 }
 
 // Service is one kind of procedure with its own numbering.

@@ -347,6 +347,8 @@ func (c *Config) setDefaults() {
 	c.Voice.Numbers = "words"
 	c.Reports.TargetWait = Duration(15 * time.Minute)
 	c.Appointments.setDefaults()
+	c.Queue.PriorityAge = 75
+	c.Priorities = DefaultPriorities()
 }
 
 func (s *Service) setDefaults() { s.First, s.Digits = 1, 3 }

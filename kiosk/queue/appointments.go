@@ -272,7 +272,7 @@ func (e *Engine) CheckIn(code string) (evs []Event, t *Ticket, created bool, err
 	if s == nil {
 		return b.evs, nil, false, fmt.Errorf("%w %q (the booking's service is no longer configured)", ErrUnknownService, a.Service)
 	}
-	return b.evs, b.issue(s, false, a.Code), true, nil
+	return b.evs, b.issue(s, false, "", a.Code), true, nil
 }
 
 func (b *batch) expire(a *Appointment) {

@@ -114,17 +114,28 @@ func (e *Engine) StartDay() ([]Event, error) {
 
 // Issue draws the next number of a service.
 func (e *Engine) Issue(serviceID string, priority bool) ([]Event, error) {
+	return e.IssueCategory(serviceID, priority, "")
+}
+
+// IssueCategory draws the next number of a service for a priority
+// category (a code of config.Priorities; "" for none). A category makes
+// the ticket a priority one.
+func (e *Engine) IssueCategory(serviceID string, priority bool, category string) ([]Event, error) {
 	if e.services[serviceID] == nil {
 		return nil, fmt.Errorf("%w %q", ErrUnknownService, serviceID)
 	}
+	if category != "" && e.cfg.Priority(category) == nil {
+		return nil, fmt.Errorf("%w %q", ErrUnknownCategory, clip(category))
+	}
 	b := e.begin()
-	b.issue(e.services[serviceID], priority, "")
+	b.issue(e.services[serviceID], priority || category != "", category, "")
 	return b.evs, nil
 }
 
-// issue draws the next number of s; appointment is the code of the
-// booking checked in, or "". It returns the ticket as the event shows it.
-func (b *batch) issue(s *service, priority bool, appointment string) *Ticket {
+// issue draws the next number of s; category is the priority category,
+// appointment the code of the booking checked in, or "". It returns the
+// ticket as the event shows it.
+func (b *batch) issue(s *service, priority bool, category, appointment string) *Ticket {
 	e := b.e
 	n := max(s.next, s.cfg.First)
 	number := fmt.Sprintf("%s%0*d", s.cfg.Prefix, max(s.cfg.Digits, 1), n)
@@ -138,6 +149,7 @@ func (b *batch) issue(s *service, priority bool, appointment string) *Ticket {
 		Day:         e.day,
 		Appointment: appointment,
 		Public:      e.newPublic(),
+		Category:    category,
 	}
 	// The ticket goes into the line when the event is applied; the view
 	// is taken after that, so that it shows the ticket's place.
@@ -199,7 +211,7 @@ func (e *Engine) Next(id int) ([]Event, error) {
 	if c.serving != nil {
 		b.finish(c, Done)
 	}
-	t := e.pick(c)
+	t := e.pick(c, b.now)
 	if t == nil {
 		return b.evs, nil
 	}
@@ -222,8 +234,9 @@ func (e *Engine) Next(id int) ([]Event, error) {
 // pick chooses the ticket counter c calls next: the one that has waited
 // longest among the counter's services (and the tickets transferred to
 // it), priority tickets first but at most ratio of them in a row while
-// normal tickets wait.
-func (e *Engine) pick(c *counter) *Ticket {
+// normal tickets wait, and never before a normal ticket over a cap (see
+// [Engine.overdue]).
+func (e *Engine) pick(c *counter, now time.Time) *Ticket {
 	var prio, normal *Ticket
 	var prioRank, normalRank int
 	better := func(cur *Ticket, curRank int, t *Ticket, rank int) bool {
@@ -261,7 +274,7 @@ func (e *Engine) pick(c *counter) *Ticket {
 			}
 		}
 	}
-	if prio != nil && (normal == nil || c.prioRun < e.ratio()) {
+	if prio != nil && (normal == nil || (c.prioRun < e.ratio() && !e.overdue(normal, now))) {
 		return prio
 	}
 	return normal
@@ -451,4 +464,18 @@ func (e *Engine) SetDevice(d Device) []Event {
 	b := e.begin()
 	b.emit(&Event{Name: DeviceStatus, Device: &d})
 	return b.evs
+}
+
+// overdue reports whether normal ticket t has waited past a cap of the
+// configuration: queue.max_wait since it began waiting, or
+// queue.max_priority_calls priority tickets of its service called since.
+func (e *Engine) overdue(t *Ticket, now time.Time) bool {
+	q := e.cfg.Queue
+	if q.MaxWait > 0 && now.Sub(e.waitsFrom(t)) >= q.MaxWait.D() {
+		return true
+	}
+	if s := e.services[t.Service]; q.MaxPriorityCalls > 0 && s != nil {
+		return s.prioCalls-e.mark[t.ID] >= q.MaxPriorityCalls
+	}
+	return false
 }

@@ -45,6 +45,9 @@ type Engine struct {
 	slot map[string]time.Time
 	// random draws public ids (see [Engine.SetRandom]); nil: crypto/rand.
 	random io.Reader
+	// mark is, for each waiting normal ticket, its service's prioCalls
+	// when it began waiting there (see [Engine.overdue]).
+	mark map[string]int
 }
 
 type service struct {
@@ -53,6 +56,8 @@ type service struct {
 	prio   []*Ticket // waiting priority tickets, oldest first
 	normal []*Ticket // waiting normal tickets, oldest first
 	times  []time.Duration
+	// prioCalls counts today's calls of this service's priority tickets.
+	prioCalls int
 }
 
 type counter struct {
@@ -78,6 +83,7 @@ func New(cfg *config.Config, clock Clock) *Engine {
 	e.appts = map[string]*Appointment{}
 	e.held = map[string]int{}
 	e.slot = map[string]time.Time{}
+	e.mark = map[string]int{}
 	e.services = map[string]*service{}
 	e.counters = map[int]*counter{}
 	e.Reconfigure(cfg)
@@ -150,6 +156,9 @@ func (e *Engine) apply(ev *Event) {
 			if ev.Name == TicketCalled {
 				if t.Priority {
 					c.prioRun++
+					if s := e.services[t.Service]; s != nil {
+						s.prioCalls++
+					}
 				} else {
 					c.prioRun = 0
 				}
@@ -232,8 +241,9 @@ func (e *Engine) startDay(day string) {
 	clear(e.issuedMono)
 	clear(e.calledMono)
 	clear(e.slot)
+	clear(e.mark)
 	for _, s := range e.services {
-		s.next, s.prio, s.normal, s.times = 0, nil, nil, nil
+		s.next, s.prio, s.normal, s.times, s.prioCalls = 0, nil, nil, nil, 0
 	}
 	for _, c := range e.counters {
 		c.state, c.officer, c.reason = Closed, "", ""
@@ -274,11 +284,14 @@ func (e *Engine) enqueue(t *Ticket) {
 	if t.Status != Waiting {
 		return
 	}
+	s := e.services[t.Service]
+	if s != nil && !t.Priority {
+		e.mark[t.ID] = s.prioCalls
+	}
 	if t.Counter != nil {
 		e.pinned[*t.Counter] = e.insert(e.pinned[*t.Counter], t)
 		return
 	}
-	s := e.services[t.Service]
 	if s == nil {
 		return
 	}

@@ -47,6 +47,9 @@ type Ticket struct {
 	// /t/{public}: 128 random bits (see [Engine.ByPublic]). "" for
 	// tickets issued before public ids existed.
 	Public string `json:"public"`
+	// Category is the code of the ticket's priority category; "" for a
+	// normal ticket, or a priority one issued without a category.
+	Category string `json:"category,omitempty"`
 }
 
 // CounterState is whether a counter calls tickets.
@@ -205,6 +208,7 @@ var (
 	ErrExpired            = errors.New("queue: the appointment has expired; take a normal ticket")
 	ErrCancelled          = errors.New("queue: the appointment was cancelled; take a normal ticket")
 	ErrCheckedIn          = errors.New("queue: the appointment is already checked in")
+	ErrUnknownCategory    = errors.New("queue: unknown priority category; use a code of the configured [[priority]] categories")
 )
 
 // Code is the API error code of an engine error, "" for others.
@@ -243,6 +247,7 @@ var codes = []struct {
 	{ErrExpired, "expired"},
 	{ErrCancelled, "cancelled"},
 	{ErrCheckedIn, "checked_in"},
+	{ErrUnknownCategory, "unknown_category"},
 }
 
 // Clock tells the time. Synced reports whether the wall clock is known to
