@@ -60,6 +60,9 @@ type Ticket struct {
 	// Appointment is the code of the booking checked in with the ticket;
 	// "" for a walk-in. It prints the booking mark.
 	Appointment string
+	// Category is the name of the priority category, printed under the
+	// priority mark; "" for none.
+	Category string
 }
 
 // Field names a part of a [Ticket] that a [Block] prints.
@@ -288,7 +291,13 @@ func (w *writer) block(t Ticket, b Block) (bool, error) {
 		if !t.Priority {
 			return false, nil
 		}
-		return w.text(fill(b.Text, "ƯU TIÊN"), b)
+		ok, err := w.text(fill(b.Text, "ƯU TIÊN"), b)
+		if err != nil || t.Category == "" {
+			return ok, err
+		}
+		name := b
+		name.Size = SizeNormal
+		return w.text(t.Category, name)
 	case FieldAppointment:
 		if t.Appointment == "" {
 			return false, nil

@@ -270,6 +270,9 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request, p *principal) {
 		Service   string `json:"service"`
 		Priority  bool   `json:"priority"`
 		Procedure string `json:"procedure"`
+		// Category is a priority category's code; it makes the ticket
+		// a priority one.
+		Category string `json:"category"`
 	}
 	if !readJSON(w, r, &req) {
 		return
@@ -288,7 +291,7 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request, p *principal) {
 		return
 	}
 	evs, err := s.room.Do(func(e *queue.Engine) ([]queue.Event, error) {
-		return e.Issue(req.Service, req.Priority)
+		return e.IssueCategory(req.Service, req.Priority, req.Category)
 	})
 	if err != nil {
 		s.engineError(w, err)
@@ -457,7 +460,7 @@ func (s *Server) engineError(w http.ResponseWriter, err error) {
 		return
 	case "unknown_counter", "unknown_appointment":
 		status = http.StatusNotFound
-	case "unknown_service", "bad_transfer", "bad_score", "bad_appointment":
+	case "unknown_service", "bad_transfer", "bad_score", "bad_appointment", "unknown_category":
 		status = http.StatusBadRequest
 	}
 	writeError(w, status, code, err.Error())

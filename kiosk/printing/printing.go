@@ -116,6 +116,9 @@ func (s *Service) Render(t *queue.Ticket) ([]byte, error) {
 
 		Appointment: t.Appointment,
 	}
+	if pc := s.cfg.Priority(t.Category); pc != nil {
+		et.Category = pc.Name
+	}
 	if pc.QRURL != "" {
 		et.QR = strings.NewReplacer("{unit}", s.cfg.Unit.ID, "{id}", t.ID, "{number}", t.Number, "{public}", t.Public).Replace(pc.QRURL)
 	} else {
