@@ -38,6 +38,9 @@ func TestDemo(t *testing.T) {
 	if len(c.Tokens) != 0 || c.Printer == nil || c.Printer.Endpoint.Scheme != "sim" || !c.Voice.Enabled {
 		t.Errorf("got tokens %d, printer %+v, voice %v; want no tokens, a sim printer, voice enabled", len(c.Tokens), c.Printer, c.Voice.Enabled)
 	}
+	if len(c.Scanners) != 2 || c.Scanners[0].Endpoint.Scheme != "sim" || c.Scanners[0].Place != PlaceKiosk || c.Scanners[1].Counter != 1 {
+		t.Errorf("scanners: got %+v, want simulated ones at the kiosk and counter 1", c.Scanners)
+	}
 	// Each call returns a fresh copy.
 	c.Services[0].Name = "changed"
 	if Demo().Services[0].Name == "changed" {
