@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"syscall"
@@ -111,6 +113,8 @@ func TestDemo(t *testing.T) {
 		t.Errorf("printed tickets: got %v, want one PNG", sim.Printed)
 	} else if code, png := call("GET", sim.Printed[0], tokens["admin"], ""); code != 200 || !strings.HasPrefix(string(png), "\x89PNG") {
 		t.Errorf("the printed ticket: got %d, %d bytes", code, len(png))
+	} else {
+		checkTicketQR(t, png, base, "A001")
 	}
 	if code, wav := call("GET", "/voice/call.wav?number=A001&counter=1", tokens["board"], ""); code != 200 || !strings.HasPrefix(string(wav), "RIFF") {
 		t.Errorf("voice call: got %d", code)
@@ -126,5 +130,50 @@ func TestDemo(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the demo did not stop after Ctrl-C")
+	}
+}
+
+// checkTicketQR reads the QR code of a printed ticket with zbarimg, an
+// independent decoder: it must be the address of the ticket's own page,
+// which must show the ticket.
+func checkTicketQR(t *testing.T, png []byte, base, number string) {
+	t.Helper()
+	zbar, err := exec.LookPath("zbarimg")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("zbarimg not installed (CI=true): %v", err)
+		}
+		t.Skipf("zbarimg not installed: %v", err)
+	}
+	p := filepath.Join(t.TempDir(), "ticket.png")
+	if err := os.WriteFile(p, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(zbar, "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", p).Output()
+	if err != nil {
+		t.Fatalf("zbarimg found no QR code on the printed ticket: %v", err)
+	}
+	url := strings.TrimSpace(string(out))
+	public, ok := strings.CutPrefix(url, base+"/t/")
+	if !ok || len(public) != 26 {
+		t.Fatalf("the ticket's QR code reads %q, want %s/t/ and a public id", url, base)
+	}
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+		t.Errorf("the page of the QR code: got %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	resp, err = http.Get(base + "/api/v1/public/" + public)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var pt struct{ Number string }
+	json.NewDecoder(resp.Body).Decode(&pt)
+	if pt.Number != number {
+		t.Errorf("the QR code's ticket: got %q, want %s", pt.Number, number)
 	}
 }

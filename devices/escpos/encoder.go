@@ -194,6 +194,10 @@ func (e *Encoder) Raster(img *Bitmap, maxBand int) *Encoder {
 type QROptions struct {
 	Module int     // module size in dots, 1..16; 0 means 6
 	Level  QRLevel // 0 means M
+	// Image makes a ticket draw the code itself ([QRBitmap]) and send it
+	// as a raster image, for printers without native QR codes. The
+	// encoder's QR ignores it.
+	Image bool
 }
 
 // QR prints data as a native model 2 QR code (GS ( k: select model, module

@@ -14,9 +14,10 @@ import (
 // Preview draws a job as a printer would print it, for the simulated
 // printer and for people checking a layout: raster images dot for dot, text
 // in DejaVu Sans at the printer font's size, decoded from the code page in
-// force. A native QR code or barcode is drawn as a framed box of its size
-// with its data written below (this package has no QR encoder; the bytes
-// are checked elsewhere). width is the paper width in dots.
+// force. A native QR code is drawn for real (see [QRBitmap]), so that a
+// phone scans it from the preview, with its data written below; a barcode
+// is a framed box of its size with its data below. width is the paper
+// width in dots.
 func (r *Renderer) Preview(job []byte, width int) (*image.Gray, error) {
 	ops, err := Parse(job)
 	if err != nil {
@@ -54,6 +55,7 @@ type previewer struct {
 	page    byte
 	line    strings.Builder
 	qrMod   int
+	qrLevel QRLevel
 	barH    int
 	blits   []blit
 	lineBig int // tallest scale in the current line
@@ -61,6 +63,7 @@ type previewer struct {
 
 func (p *previewer) reset() {
 	p.align, p.bold, p.font, p.sw, p.sh, p.page, p.qrMod, p.barH = Left, false, FontA, 1, 1, 0, 3, 162
+	p.qrLevel = QRLevelL
 }
 
 func (p *previewer) op(op Op) error {
@@ -100,10 +103,17 @@ func (p *previewer) op(op Op) error {
 		if len(op.Args) >= 3 && op.Args[1] == 'C' {
 			p.qrMod = int(op.Args[2])
 		}
+		if len(op.Args) >= 3 && op.Args[1] == 'E' {
+			p.qrLevel = QRLevel(op.Args[2])
+		}
 		if op.Data != nil {
 			p.flush(false)
-			side := qrSide(len(op.Data)) * p.qrMod
-			p.place(box(side, side), side, side)
+			if img, err := QRBitmap(string(op.Data), QROptions{Module: p.qrMod, Level: p.qrLevel}); err == nil {
+				p.place(img, img.W, img.H)
+			} else {
+				side := qrSide(len(op.Data)) * p.qrMod
+				p.place(box(side, side), side, side)
+			}
 			return p.caption(string(op.Data))
 		}
 	case "GS k":

@@ -337,6 +337,9 @@ func (w *writer) block(t Ticket, b Block) (bool, error) {
 		if t.QR == "" {
 			return false, nil
 		}
+		if w.l.QR.Image {
+			return true, w.qrImage(t.QR, b)
+		}
 		w.setAlign(b.Align)
 		w.e.QR(t.QR, w.l.QR)
 		return true, w.e.Err()
@@ -476,6 +479,22 @@ func (w *writer) raster(s string, b Block) error {
 		pos = at + img.H
 	}
 	w.feed(len(lines)*pitch - pos)
+	return w.e.Err()
+}
+
+// qrImage prints a QR code drawn here, as a raster image.
+func (w *writer) qrImage(data string, b Block) error {
+	img, err := QRBitmap(data, w.l.QR)
+	if err != nil {
+		return err
+	}
+	if w.l.PadImages {
+		img = pad(img, w.l.Paper.Dots(), b.Align)
+		w.setAlign(Left)
+	} else {
+		w.setAlign(b.Align)
+	}
+	w.e.Raster(img, w.l.Band)
 	return w.e.Err()
 }
 

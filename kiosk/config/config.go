@@ -188,10 +188,15 @@ type Printer struct {
 	Baud   int    `toml:"baud"`
 	Parity string `toml:"parity"` // "none", "even" or "odd"
 	Flow   string `toml:"flow"`   // "none", "rtscts" or "xonxoff"
-	// QRURL is a URL template printed as a QR code; {unit}, {id} and
-	// {number} are replaced by the unit id, ticket id and number.
-	// "" prints no QR code.
-	QRURL  string   `toml:"qr_url"`
+	// QRURL is a URL template printed as a QR code; {unit}, {id},
+	// {number} and {public} are replaced by the unit id, ticket id, number
+	// and public id. "": the citizen's page when server.public_url is set,
+	// else no QR code.
+	QRURL string `toml:"qr_url"`
+	// QRMode is how the QR code is printed: "native" (the printer's own
+	// GS ( k, default) or "raster" (drawn by motcua and sent as an image,
+	// for printers without QR codes).
+	QRMode string   `toml:"qr_mode"`
 	Header []string `toml:"header"` // extra lines under the unit name
 	Footer string   `toml:"footer"` // line at the bottom of each ticket
 	Cut    bool     `toml:"cut"`    // cut the paper after each ticket (default true)

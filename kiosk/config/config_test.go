@@ -572,6 +572,20 @@ func TestParseProblems(t *testing.T) {
 			},
 		},
 		{
+			name: "printer qr_mode unknown",
+			doc:  base + "[printer]\naddress = \"sim\"\nqr_mode = \"svg\"\n",
+			want: []string{
+				"t.toml:13: qr_mode \"svg\" is unknown; use \"native\" (the printer draws the QR code) or \"raster\" (motcua draws it)",
+			},
+		},
+		{
+			name: "server public_url with a query",
+			doc:  base + "[server]\npublic_url = \"https://a.vn/?x=1\"\n",
+			want: []string{
+				"t.toml:12: server.public_url \"https://a.vn/?x=1\" must be an http:// or https:// address without query, such as \"https://motcua.example.gov.vn\" or \"http://192.168.1.20:8080\"",
+			},
+		},
+		{
 			name: "uplink bad url",
 			doc:  base + "[uplink]\nurl = \"https://a.vn/ingest\"\ntoken_file = \"uplink.token\"\n",
 			want: []string{

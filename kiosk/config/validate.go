@@ -374,6 +374,9 @@ func (c *Config) validatePrinter(d *decoder) {
 			d.addf(path+".scale", "block scale = %d must be 0 (as large as fits) to 8", b.Scale)
 		}
 	}
+	if p.QRMode != "" && p.QRMode != "native" && p.QRMode != "raster" {
+		d.addf("printer.qr_mode", "qr_mode %q is unknown; use \"native\" (the printer draws the QR code) or \"raster\" (motcua draws it)", p.QRMode)
+	}
 	if p.QRURL != "" {
 		for _, v := range qrVarRe.FindAllString(p.QRURL, -1) {
 			if v != "{unit}" && v != "{id}" && v != "{number}" && v != "{public}" {

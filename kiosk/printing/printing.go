@@ -89,7 +89,7 @@ func New(room *kiosk.Room, p Printer, cfg *config.Config, opts Options) (*Servic
 	if err != nil {
 		return nil, err
 	}
-	layout := escpos.Layout{Paper: paper, Mode: mode, Blocks: blocks}
+	layout := escpos.Layout{Paper: paper, Mode: mode, Blocks: blocks, QR: escpos.QROptions{Image: cfg.Printer.QRMode == "raster"}}
 	if !cfg.Printer.Cut {
 		layout.Cut = escpos.NoCut
 	}
