@@ -3,9 +3,10 @@ package display
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
 	"sync"
 	"time"
+
+	"motcua/backoff"
 )
 
 // Options tune a [Supervised]. Zero values choose the defaults given.
@@ -233,12 +234,7 @@ func (s *Supervised) apply(have *applied, c Content, visible, hwBlink bool, b Br
 }
 
 func (s *Supervised) backoff(failures int) time.Duration {
-	d := s.opts.MinBackoff
-	for i := 1; i < failures && d < s.opts.MaxBackoff; i++ {
-		d *= 2
-	}
-	d = min(d, s.opts.MaxBackoff)
-	return d - rand.N(d/2+1)
+	return backoff.Policy{Min: s.opts.MinBackoff, Max: s.opts.MaxBackoff}.Delay(failures)
 }
 
 func (s *Supervised) setStatus(st Status, report bool) {

@@ -11,7 +11,7 @@ import (
 	"syscall"
 	"time"
 
-	"motcua/kiosk/clock"
+	"motcua/clock"
 	"motcua/kiosk/config"
 	"motcua/kiosk/sdnotify"
 	"motcua/kiosk/unit"

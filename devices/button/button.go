@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"periph.io/x/conn/v3/gpio"
+
+	"motcua/clock"
 )
 
 // Errors returned by this package.
@@ -82,22 +84,6 @@ type Status struct {
 	At       time.Time
 }
 
-// Clock is the time source of a [Dev]. Now must be monotonic enough for
-// durations; After is used by pins that simulate time (tests, demo mode), as
-// the Dev itself waits through the pin's WaitForEdge timeout.
-type Clock interface {
-	Now() time.Time
-	After(d time.Duration) <-chan time.Time
-}
-
-type realClock struct{}
-
-func (realClock) Now() time.Time                         { return time.Now() }
-func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
-
-// RealClock returns the wall clock.
-func RealClock() Clock { return realClock{} }
-
 // Opts configures a [Dev]. Zero durations take the Default values.
 type Opts struct {
 	// Name identifies the button in String and status texts, e.g. "ticket-1".
@@ -123,8 +109,8 @@ type Opts struct {
 	// OnStatus, if not nil, receives stuck warnings and recoveries, from the
 	// Run goroutine.
 	OnStatus func(Status)
-	// Clock defaults to [RealClock].
-	Clock Clock
+	// Clock defaults to the machine's clock.
+	Clock clock.Clock
 }
 
 // Dev is one button. Its methods are safe for concurrent use; only one Run
@@ -165,9 +151,7 @@ func New(pin gpio.PinIn, opts Opts) (*Dev, error) {
 	if opts.Poll == 0 {
 		opts.Poll = DefaultPoll
 	}
-	if opts.Clock == nil {
-		opts.Clock = realClock{}
-	}
+	opts.Clock = clock.Or(opts.Clock)
 	if opts.Name == "" {
 		opts.Name = pin.Name()
 	}

@@ -4,9 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"strings"
 	"time"
+
+	"motcua/backoff"
 )
 
 // Key is a key of a keypad.
@@ -287,10 +288,5 @@ func (p *Poller) report(s *padState, st Status) {
 }
 
 func (p *Poller) backoff(failures int) time.Duration {
-	d := p.opts.MinBackoff
-	for i := 1; i < failures && d < p.opts.MaxBackoff; i++ {
-		d *= 2
-	}
-	d = min(d, p.opts.MaxBackoff)
-	return d - rand.N(d/2+1)
+	return backoff.Policy{Min: p.opts.MinBackoff, Max: p.opts.MaxBackoff}.Delay(failures)
 }

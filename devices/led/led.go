@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"periph.io/x/conn/v3/gpio"
+
+	"motcua/clock"
 )
 
 // Errors returned by this package.
@@ -17,20 +19,6 @@ var (
 	// ErrBadDuration is returned for a zero or negative blink or pattern step.
 	ErrBadDuration = errors.New("led: durations must be positive")
 )
-
-// Clock is the time source of a [Dev].
-type Clock interface {
-	Now() time.Time
-	After(d time.Duration) <-chan time.Time
-}
-
-type realClock struct{}
-
-func (realClock) Now() time.Time                         { return time.Now() }
-func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
-
-// RealClock returns the wall clock.
-func RealClock() Clock { return realClock{} }
 
 // Pattern is a sequence of durations, alternately on and off, starting with
 // on: {100ms} is one beep, {100ms, 100ms, 100ms} two.
@@ -53,8 +41,8 @@ type Opts struct {
 	// ActiveLow is set when the output is on at Low (LED between 3V3 and
 	// the pin). By default High is on.
 	ActiveLow bool
-	// Clock defaults to [RealClock].
-	Clock Clock
+	// Clock defaults to the machine's clock.
+	Clock clock.Clock
 }
 
 // Dev is one GPIO output. Its methods are safe for concurrent use.
@@ -73,9 +61,7 @@ func New(pin gpio.PinOut, opts Opts) (*Dev, error) {
 	if pin == nil {
 		return nil, ErrNilPin
 	}
-	if opts.Clock == nil {
-		opts.Clock = realClock{}
-	}
+	opts.Clock = clock.Or(opts.Clock)
 	if opts.Name == "" {
 		opts.Name = pin.Name()
 	}

@@ -11,6 +11,8 @@ import (
 
 	"periph.io/x/conn/v3/gpio"
 	"periph.io/x/conn/v3/gpio/gpiotest"
+
+	"motcua/clock"
 )
 
 var t0 = time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)
@@ -87,14 +89,14 @@ type write struct {
 // set, makes Out fail without touching the pin.
 type recPin struct {
 	*gpiotest.Pin
-	clock Clock
+	clock clock.Clock
 	err   error
 
 	mu     sync.Mutex
 	writes []write
 }
 
-func newRecPin(c Clock) *recPin {
+func newRecPin(c clock.Clock) *recPin {
 	return &recPin{Pin: &gpiotest.Pin{N: "GPIO22", Num: 22, Fn: "Out"}, clock: c}
 }
 
@@ -191,7 +193,7 @@ func TestErrors(t *testing.T) {
 	if _, err := New(nil, Opts{}); !errors.Is(err, ErrNilPin) {
 		t.Errorf("New(nil): got %v, want %v", err, ErrNilPin)
 	}
-	broken := newRecPin(RealClock())
+	broken := newRecPin(clock.Real{})
 	broken.err = errors.New("permission denied")
 	if _, err := New(broken, Opts{Name: "printing"}); !errors.Is(err, broken.err) {
 		t.Errorf("New(broken): got %v, want %v", err, broken.err)

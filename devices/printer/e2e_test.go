@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"motcua/backoff"
 	"motcua/devices/escpos"
 	"motcua/devices/printer"
 	"motcua/devices/printer/printertest"
@@ -56,7 +57,7 @@ func newHarness(t *testing.T) *harness {
 		OnResult:     func(r printer.Result) { h.results <- r },
 		PollInterval: 5 * time.Millisecond,
 		ReplyTimeout: 5 * time.Second,
-		Backoff:      func(int) time.Duration { return time.Millisecond },
+		Backoff:      backoff.Policy{Min: time.Millisecond, Max: time.Millisecond},
 	})
 	if err != nil {
 		t.Fatal(err)

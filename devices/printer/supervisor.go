@@ -6,23 +6,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"sync"
 	"time"
 
+	"motcua/backoff"
+	"motcua/clock"
 	"motcua/devices/escpos"
 )
-
-// Clock is the time source of a [Supervisor]; tests inject their own.
-type Clock interface {
-	Now() time.Time
-	After(d time.Duration) <-chan time.Time
-}
-
-type realClock struct{}
-
-func (realClock) Now() time.Time                         { return time.Now() }
-func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
 
 // Job is one print job: the complete bytes of one ticket.
 type Job struct {
@@ -57,10 +47,12 @@ type Config struct {
 	// printed or was given up, and also for each requeue.
 	OnResult func(Result)
 
-	Clock        Clock                           // nil: the real clock
-	Backoff      func(attempt int) time.Duration // reconnect delay; nil: 0.5 s doubling to 15 s, ±25 % jitter
-	PollInterval time.Duration                   // status poll while idle; 0 = 2 s
-	ReplyTimeout time.Duration                   // wait for DLE EOT replies; 0 = 1 s
+	Clock clock.Clock // nil: the machine's clock
+	// Backoff is the wait before reopening a printer that failed to open
+	// or failed before it answered; zero: 0.5 s doubling to 15 s.
+	Backoff      backoff.Policy
+	PollInterval time.Duration // status poll while idle; 0 = 2 s
+	ReplyTimeout time.Duration // wait for DLE EOT replies; 0 = 1 s
 	// JobReplyTimeout is the wait for the replies after a job, when a busy
 	// printer with a full buffer may answer late; 0 = 10 s.
 	JobReplyTimeout time.Duration
@@ -87,7 +79,7 @@ type Config struct {
 // use.
 type Supervisor struct {
 	cfg   Config
-	clock Clock
+	clock clock.Clock
 	log   *slog.Logger
 
 	mu      sync.Mutex
@@ -106,11 +98,9 @@ func New(c Config) (*Supervisor, error) {
 	if c.Open == nil {
 		return nil, errors.New("printer: Config.Open is required")
 	}
-	if c.Clock == nil {
-		c.Clock = realClock{}
-	}
-	if c.Backoff == nil {
-		c.Backoff = defaultBackoff
+	c.Clock = clock.Or(c.Clock)
+	if c.Backoff.Min <= 0 {
+		c.Backoff = backoff.Policy{Min: 500 * time.Millisecond, Max: 15 * time.Second}
 	}
 	if c.PollInterval <= 0 {
 		c.PollInterval = 2 * time.Second
@@ -137,12 +127,6 @@ func New(c Config) (*Supervisor, error) {
 		wake:    make(chan struct{}, 1),
 		stopped: make(chan struct{}),
 	}, nil
-}
-
-func defaultBackoff(attempt int) time.Duration {
-	d := 500 * time.Millisecond << min(attempt, 5)
-	d = min(d, 15*time.Second)
-	return time.Duration(float64(d) * (0.75 + 0.5*rand.Float64()))
 }
 
 func (s *Supervisor) String() string { return "printer " + s.cfg.Name }
@@ -333,7 +317,10 @@ func (s *Supervisor) Run(ctx context.Context) error {
 	s.running = true
 	s.mu.Unlock()
 	defer close(s.stopped)
-	attempt := 0
+	// failures counts the opens in a row that failed, or whose printer
+	// failed before it ever answered: only an answer resets it, so a
+	// printer that opens and fails at once is retried ever less often.
+	failures := 0
 	for {
 		if s.isHalted() {
 			s.failAll(ErrHalted)
@@ -349,20 +336,22 @@ func (s *Supervisor) Run(ctx context.Context) error {
 				s.failAll(fmt.Errorf("%w: %w", ErrNotReady, err))
 			}
 			s.expire()
-			if err := s.sleep(ctx, s.cfg.Backoff(attempt)); err != nil {
+			failures++
+			if err := s.sleep(ctx, s.cfg.Backoff.Delay(failures)); err != nil {
 				return err
 			}
-			attempt++
 			continue
 		}
-		err = s.serve(ctx, port)
+		answered, err := s.serve(ctx, port)
+		if answered {
+			failures = 0
+		}
 		if err != nil && ctx.Err() == nil && !s.isHalted() {
 			s.setStatus(statusUnplugged(err))
-			attempt = 0
-			if err := s.sleep(ctx, s.cfg.Backoff(attempt)); err != nil {
+			failures++
+			if err := s.sleep(ctx, s.cfg.Backoff.Delay(failures)); err != nil {
 				return err
 			}
-			attempt++
 		}
 	}
 }
@@ -432,8 +421,10 @@ func (c *conn) read() {
 	}
 }
 
-// serve runs one connection until it fails (error), ctx ends or Halt.
-func (s *Supervisor) serve(ctx context.Context, port io.ReadWriteCloser) error {
+// serve runs one connection until it fails (error), ctx ends or Halt;
+// answered reports whether the printer answered a status query on it (or
+// cannot: a blind port).
+func (s *Supervisor) serve(ctx context.Context, port io.ReadWriteCloser) (answered bool, err error) {
 	c := &conn{port: port, rx: make(chan chunk, 16), done: make(chan struct{})}
 	go c.read()
 	defer func() {
@@ -449,21 +440,23 @@ func (s *Supervisor) serve(ctx context.Context, port io.ReadWriteCloser) error {
 	}()
 	if s.cfg.Blind {
 		c.noStatus = true
+		answered = true
 		s.setStatus(statusNoStatus())
 	}
 	for {
 		if s.isHalted() {
-			return nil
+			return answered, nil
 		}
 		ready, err := s.check(ctx, c, s.cfg.ReplyTimeout)
 		if err != nil {
-			return err
+			return answered, err
 		}
+		answered = answered || s.Status().Code != CodeNoAnswer
 		if ready {
 			j, ok := s.head()
 			if ok {
 				if err := s.print(ctx, c, j); err != nil {
-					return err
+					return answered, err
 				}
 				continue
 			}
@@ -473,7 +466,7 @@ func (s *Supervisor) serve(ctx context.Context, port io.ReadWriteCloser) error {
 			s.expire()
 		}
 		if err := s.idle(ctx, c); err != nil {
-			return err
+			return answered, err
 		}
 	}
 }

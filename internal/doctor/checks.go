@@ -15,8 +15,8 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"motcua/clock"
 	"motcua/devices/printer"
-	"motcua/kiosk/clock"
 	"motcua/kiosk/config"
 	"motcua/kiosk/eventlog"
 )

@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"motcua/backoff"
 	"motcua/devices/modbus"
 	"motcua/devices/printer"
 	"motcua/kiosk/config"
@@ -46,7 +47,7 @@ func CheckPrinter(ctx context.Context, p *config.Printer, timeout time.Duration)
 			default:
 			}
 		},
-		Backoff:      func(int) time.Duration { return timeout },
+		Backoff:      backoff.Policy{Min: timeout, Max: timeout},
 		ReplyTimeout: timeout / 2,
 		PollInterval: timeout,
 	})

@@ -10,7 +10,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"motcua/kiosk/clock"
+	"motcua/clock"
 	"motcua/kiosk/config"
 	"motcua/kiosk/daemon"
 	"motcua/kiosk/queue"

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"motcua/kiosk/clock"
+	"motcua/clock"
 	"motcua/kiosk/config"
 	"motcua/kiosk/daemon"
 )

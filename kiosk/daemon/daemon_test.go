@@ -10,7 +10,7 @@ import (
 	"sync"
 	"testing"
 
-	"motcua/kiosk/clock"
+	"motcua/clock"
 	"motcua/kiosk/config"
 )
 

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"motcua/clock"
 	"motcua/internal/attack"
-	"motcua/kiosk/clock"
 	"motcua/kiosk/config"
 	"motcua/kiosk/daemon"
 )

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"motcua/kiosk/clock"
+	"motcua/clock"
 	"motcua/kiosk/config"
 	"motcua/kiosk/eventlog"
 	"motcua/kiosk/queue"

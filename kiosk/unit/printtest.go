@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"motcua/backoff"
 	"motcua/devices/escpos"
 	"motcua/devices/printer"
 	"motcua/kiosk/config"
@@ -56,7 +57,7 @@ func (p PrintTest) Run(ctx context.Context) (PrintTestResult, error) {
 			return rw, err
 		},
 		OnStatus: p.OnStatus,
-		Backoff:  func(int) time.Duration { return time.Second },
+		Backoff:  backoff.Policy{Min: time.Second, Max: time.Second},
 	})
 	if err != nil {
 		return res, err

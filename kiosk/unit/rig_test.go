@@ -19,10 +19,10 @@ import (
 	"periph.io/x/conn/v3/gpio/gpioreg"
 	"periph.io/x/conn/v3/gpio/gpiotest"
 
+	"motcua/clock"
 	"motcua/devices/modbus/modbustest"
 	"motcua/devices/printer/printertest"
 	"motcua/kiosk"
-	"motcua/kiosk/clock"
 	"motcua/kiosk/config"
 	"motcua/kiosk/daemon"
 	"motcua/kiosk/eventlog"

@@ -11,10 +11,10 @@ import (
 	"sync"
 	"testing"
 
+	"motcua/clock"
 	"motcua/display"
 	"motcua/kiosk"
 	"motcua/kiosk/callout"
-	"motcua/kiosk/clock"
 	"motcua/kiosk/config"
 	"motcua/kiosk/queue"
 )

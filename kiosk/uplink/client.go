@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"os"
@@ -21,6 +20,8 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"motcua/backoff"
+	"motcua/clock"
 	"motcua/kiosk"
 	"motcua/kiosk/catalogue"
 	"motcua/kiosk/config"
@@ -48,6 +49,8 @@ type Options struct {
 
 	BackoffMin time.Duration // first reconnection delay: 250ms
 	BackoffMax time.Duration // cap of the reconnection delay: 15s
+	// Clock times the reconnections (nil: the machine's clock).
+	Clock clock.Clock
 	// Retention is how long acknowledged events are kept: 90 days.
 	Retention time.Duration
 	// Location is the unit's time zone, for the queue days of the
@@ -146,8 +149,9 @@ func (o *Options) defaults() {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	o.Clock = clock.Or(o.Clock)
 	if o.Now == nil {
-		o.Now = time.Now
+		o.Now = o.Clock.Now
 	}
 	if o.Location == nil {
 		o.Location = time.Local
@@ -249,10 +253,10 @@ func (c *Client) Run(ctx context.Context) error {
 	c.mu.Lock()
 	c.downAt = c.o.Now()
 	c.mu.Unlock()
-	attempt := 0
+	bo := backoff.Backoff{Policy: backoff.Policy{Min: c.o.BackoffMin, Max: c.o.BackoffMax}, Clock: c.o.Clock}
 	var lastLog time.Time
 	for {
-		began := time.Now()
+		began := c.o.Clock.Now()
 		err := c.session(ctx)
 		if ctx.Err() != nil {
 			c.connected.Store(false)
@@ -260,46 +264,30 @@ func (c *Client) Run(ctx context.Context) error {
 			return nil
 		}
 		c.reconnects.Add(1)
-		if time.Since(began) > 30*time.Second {
-			attempt = 0
+		if c.o.Clock.Now().Sub(began) > 30*time.Second {
+			bo.Reset()
 		}
 		msg := err.Error()
 		c.mu.Lock()
 		repeat := msg == c.lastErr
 		c.lastErr = msg
 		c.mu.Unlock()
-		if !repeat || time.Since(lastLog) > time.Minute {
+		if now := c.o.Clock.Now(); !repeat || now.Sub(lastLog) > time.Minute {
 			c.lg.Warn("uplink: disconnected; will retry", "err", err, "acked", c.acked.Load(), "last", c.log.Durable())
-			lastLog = time.Now()
+			lastLog = now
 		} else {
 			c.lg.Debug("uplink: disconnected; will retry", "err", err)
 		}
-		if attempt > 0 {
+		if bo.Failures() > 0 {
 			// Down twice in a row: news for the devices list. One
 			// dropped connection that comes back at once is not.
 			c.markDown(err)
 		}
-		d := c.backoff(attempt)
-		attempt++
-		t := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if bo.Wait(ctx) != nil {
 			c.persistAcked(context.WithoutCancel(ctx))
 			return nil
-		case <-t.C:
 		}
 	}
-}
-
-// backoff is the delay before reconnection attempt n: exponential from
-// BackoffMin, capped at BackoffMax, with full jitter in its upper half.
-func (c *Client) backoff(n int) time.Duration {
-	d := c.o.BackoffMin << min(n, 20)
-	if d > c.o.BackoffMax || d <= 0 {
-		d = c.o.BackoffMax
-	}
-	return d/2 + rand.N(d/2+1)
 }
 
 func (c *Client) loadAcked(ctx context.Context) error {

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"motcua/clock"
 	"motcua/kiosk"
-	"motcua/kiosk/clock"
 	"motcua/kiosk/config"
 	"motcua/kiosk/eventlog"
 	"motcua/kiosk/queue"

@@ -21,7 +21,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
-	"motcua/kiosk/clock"
+	"motcua/clock"
 	"motcua/kiosk/config"
 	"motcua/kiosk/daemon"
 	"motcua/kiosk/queue"

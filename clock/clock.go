@@ -1,4 +1,7 @@
-// Package clock tells the daemon the time and whether to trust it.
+// Package clock is the one time source of motcua: [Clock] tells the time
+// and waits, and every package that waits (devices, hub, uplink, backoff)
+// takes one, so that tests drive time by hand. [Real] is the machine's
+// clock; [System] and [Trusted] also say whether to trust its date.
 //
 // A Raspberry Pi has no real-time clock: it boots with the time it had
 // when it stopped (fake-hwclock) or in 1970, and the right time comes from
@@ -16,15 +19,47 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// Clock tells the time and waits. Implementations are safe for concurrent
+// use.
+type Clock interface {
+	Now() time.Time
+	// After sends the time on the channel once d has passed.
+	After(d time.Duration) <-chan time.Time
+}
+
+// Real is the machine's clock, without a view on whether its date is
+// right.
+type Real struct{}
+
+// Now returns the current time.
+func (Real) Now() time.Time { return time.Now() }
+
+// After waits for d on the machine's clock.
+func (Real) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+// Or returns c, or [Real] when c is nil: the default of an optional clock.
+func Or(c Clock) Clock {
+	if c == nil {
+		return Real{}
+	}
+	return c
+}
+
+var (
+	_ Clock = Real{}
+	_ Clock = System{}
+	_ Clock = Trusted{}
+)
+
 // System is the machine's clock.
 type System struct {
+	Real
 	// SyncedFile, if not empty, is a file whose existence means the clock
 	// is synchronised; default /run/systemd/timesync/synchronized.
 	SyncedFile string
 }
 
 // Now returns the current time, with a monotonic reading.
-func (System) Now() time.Time { return time.Now() }
 
 // Synced reports whether the wall clock is known to be right.
 func (s System) Synced() bool {
@@ -58,10 +93,7 @@ func monotonic() time.Duration {
 
 // Trusted is a clock whose time is always believed: for the demo, and for
 // machines an operator has vouched for (clock.trust = "always").
-type Trusted struct{}
-
-// Now returns the current time.
-func (Trusted) Now() time.Time { return time.Now() }
+type Trusted struct{ Real }
 
 // Synced reports true.
 func (Trusted) Synced() bool { return true }
