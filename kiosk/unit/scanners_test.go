@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"motcua/clock"
 	"motcua/devices/scanner/scannertest"
 	"motcua/kiosk"
-	"motcua/kiosk/clock"
 	"motcua/kiosk/config"
 	"motcua/kiosk/queue"
 	"motcua/kiosk/scan"
