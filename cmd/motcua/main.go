@@ -5,7 +5,7 @@
 //	motcua demo [-listen ADDR] [-data DIR]   a whole simulated room
 //	motcua run -config FILE                  the daemon
 //	motcua check -config FILE                validate a configuration
-//	motcua devices                           list serial ports, GPIO, I2C, SPI
+//	motcua devices                           list serial ports, GPIO, I2C, SPI, scanners
 //	motcua version
 package main
 
@@ -35,7 +35,7 @@ func commands() []command {
 		{"demo", "motcua demo [-listen ADDR] [-data DIR]", "start a whole simulated room: printer, displays and buttons, no hardware", demo},
 		{"run", "motcua run -config FILE", "run the daemon", run},
 		{"check", "motcua check -config FILE", "validate a configuration file; one line per problem", check},
-		{"devices", "motcua devices", "list the serial ports, GPIO chips, I2C and SPI buses of this machine", devices},
+		{"devices", "motcua devices", "list the serial ports, GPIO chips, I2C and SPI buses, hidraw and input devices of this machine", devices},
 		{"print-test", "motcua print-test -printer ADDR [-mode raster|tcvn3|ascii] [-paper 58|80]", "print a Vietnamese sample ticket; report status, bytes and time", printTest},
 		{"receiver", "motcua receiver -listen ADDR -data DIR [-tokens FILE]", "reference uplink receiver: stores the events of many units", receiverCmd},
 		{"report", "motcua report -config FILE -from DATE -to DATE -by KIND -format FMT", "figures for a date range: csv, xlsx or html", reportCmd},
