@@ -81,23 +81,43 @@ func TestRateTimers(t *testing.T) {
 	ctx := fastTab(t, 1280, 800)
 	open(t, ctx, r.url+"/rate/3?token="+kioskTok)
 	goWait(t, ctx, `document.body.dataset.live === "1"`)
+	// With timers 100× faster the thank-you screen lasts ~60 ms, which a
+	// poll can miss on a busy machine: the page records each change of
+	// screen as it happens, and the test reads the record.
+	evalJS[bool](t, ctx, rateScreens)
 	r.must(t, 200, "POST", "/api/v1/counters/3/open", map[string]any{"officer": "Lê Minh Châu"})
 	for range 2 {
 		r.must(t, 201, "POST", "/api/v1/tickets", map[string]any{"service": "chung-thuc"})
 	}
 	r.must(t, 200, "POST", "/api/v1/counters/3/next", nil)
 	r.must(t, 200, "POST", "/api/v1/counters/3/done", nil)
-	goWait(t, ctx, `!document.querySelector("#ask").hidden`)
 	// Nobody answers: back to idle by itself.
-	goWait(t, ctx, `document.querySelector("#ask").hidden && !document.querySelector("#idle").hidden`)
+	goWait(t, ctx, `__sawScreens("idle", "ask", "idle")`)
 
 	r.must(t, 200, "POST", "/api/v1/counters/3/next", nil)
 	r.must(t, 200, "POST", "/api/v1/counters/3/done", nil)
-	goWait(t, ctx, `!document.querySelector("#ask").hidden`)
+	goWait(t, ctx, `__sawScreens("idle", "ask", "idle", "ask")`)
 	click(t, ctx, `.lv[data-score="3"]`)
-	goWait(t, ctx, `!document.querySelector("#thanks").hidden`)
-	goWait(t, ctx, `document.querySelector("#thanks").hidden && !document.querySelector("#idle").hidden`)
+	// Straight from the question to the thanks: the page's own rating
+	// is not taken for one made elsewhere (it went back to idle a moment).
+	goWait(t, ctx, `__sawScreens("idle", "ask", "idle", "ask", "thanks", "idle")`)
 }
+
+// rateScreens makes the rating page record every change of the screen
+// shown (why, thanks, ask or idle) in window.__screens, from a mutation
+// observer, and defines __sawScreens(...names): whether the record is
+// exactly those screens in that order.
+const rateScreens = `(() => {
+	const names = ["why", "thanks", "ask", "idle"];
+	const shown = () => names.find(n => !document.getElementById(n).hidden) || "none";
+	window.__screens = [shown()];
+	new MutationObserver(() => {
+		const s = shown();
+		if (s !== window.__screens[window.__screens.length - 1]) window.__screens.push(s);
+	}).observe(document.body, {attributes: true, subtree: true, attributeFilter: ["hidden"]});
+	window.__sawScreens = (...want) => window.__screens.join(" ") === want.join(" ");
+	return true;
+})()`
 
 // TestRateLowScoreReason: a low score asks why; the reason chosen is sent
 // with the score, and without an answer the score goes alone after 20 s.

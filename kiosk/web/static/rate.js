@@ -40,10 +40,15 @@ function chose(score) {
   timer = setTimeout(() => rate(lowScore, ""), WHY_MS);
 }
 
+// sending is true while our own rating is on its way: its ticket.rated
+// event, which may come before the answer, is not "rated elsewhere".
+let sending = false;
 async function rate(score, reason) {
   clearTimeout(timer);
   const body = reason ? { score, reason } : { score };
+  sending = true;
   const r = await api("POST", `/api/v1/counters/${id}/rating`, body);
+  sending = false;
   window.motcuaRate.sent = { score, reason, status: r && r.status };
   if (!r || !r.ok) {
     if (r && r.status === 401) return;
@@ -83,7 +88,7 @@ start("rate", id).then(() => {
       if (ev.event === "ticket.done") {
         // After a reconnect, a file finished long ago is not asked about.
         if (serverNow() - new Date(ev.at).getTime() < ASK_MS) ask(ev.ticket);
-      } else if (ev.event === "ticket.rated" && (!$("#ask").hidden || !$("#why").hidden)) {
+      } else if (ev.event === "ticket.rated" && !sending && (!$("#ask").hidden || !$("#why").hidden)) {
         idle(); // rated elsewhere
       }
     },
