@@ -39,7 +39,8 @@ type Options struct {
 	Listener net.Listener
 	// Printer prints issued tickets (nil: none).
 	Printer api.Printer
-	// Pages serves the web pages (nil: none).
+	// Pages serves the web pages (nil: none). When it has a Close method,
+	// that is called as the server shuts down, to end its streams.
 	Pages http.Handler
 }
 
@@ -129,6 +130,11 @@ func New(ctx context.Context, opts Options) (*Daemon, error) {
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    16 << 10,
 		ErrorLog:          slog.NewLogLogger(opts.Logger.Handler(), slog.LevelDebug),
+	}
+	// Pages that stream (the kiosk's keys) end their streams on shutdown,
+	// as the hub closes its websockets: Shutdown waits for open requests.
+	if c, ok := opts.Pages.(interface{ Close() }); ok {
+		d.srv.RegisterOnShutdown(c.Close)
 	}
 	return d, nil
 }

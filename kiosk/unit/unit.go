@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"reflect"
+	"sync"
 	"sync/atomic"
 
 	"motcua/display/sim"
@@ -20,6 +21,7 @@ import (
 	"motcua/kiosk/queue"
 	"motcua/kiosk/report"
 	"motcua/kiosk/uplink"
+	"motcua/kiosk/voice"
 	"motcua/kiosk/web"
 )
 
@@ -47,7 +49,10 @@ type Unit struct {
 	reports  *report.Handler
 	up       *uplinkRunner
 	warm     chan struct{} // a new day started: fill the report cache
-	scans    ScanHandler
+	// builtinVoice is the built-in voice pack for the kiosk's guidance
+	// when calls are not spoken, loaded when first needed.
+	builtinVoice func() (*voice.Voice, error)
+	scans        ScanHandler
 
 	cfg     *config.Config // in force; owned by Run's goroutine after New
 	devs    atomic.Pointer[devices]
@@ -77,7 +82,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Unit, error) {
 		return nil, err
 	}
 	u := &Unit{log: opts.Logger, cfg: cfg, upOpts: upOpts, reloads: make(chan reload), done: make(chan struct{}), warm: make(chan struct{}, 1), scans: opts.Scans}
-	pages := web.New(web.Options{Voice: http.HandlerFunc(u.serveVoice), Logger: opts.Logger})
+	u.builtinVoice = sync.OnceValues(func() (*voice.Voice, error) { return voice.New(voice.Options{}) })
+	pages := web.New(web.Options{Voice: http.HandlerFunc(u.serveVoice), Guide: http.HandlerFunc(u.serveGuide), Logger: opts.Logger})
 	d, err := daemon.New(ctx, daemon.Options{Config: cfg, Clock: opts.Clock, Logger: opts.Logger, Pages: pages, Listener: opts.Listener})
 	if err != nil {
 		return nil, err
@@ -266,6 +272,22 @@ func (u *Unit) warmReports(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// serveGuide serves the kiosk's spoken guidance with the voice in force,
+// or the built-in voice when calls are not spoken: a kiosk speaks to a
+// citizen who asked for it whatever the board does.
+func (u *Unit) serveGuide(w http.ResponseWriter, r *http.Request) {
+	if d := u.devs.Load(); d != nil && d.voice != nil {
+		d.voice.GuideHandler().ServeHTTP(w, r)
+		return
+	}
+	v, err := u.builtinVoice()
+	if err != nil {
+		api.WriteError(w, http.StatusInternalServerError, "no_voice", err.Error())
+		return
+	}
+	v.GuideHandler().ServeHTTP(w, r)
 }
 
 // serveVoice serves the board's spoken calls with the voice in force.

@@ -127,13 +127,17 @@ var wordOrder = []clip{
 }
 
 // Clips lists every clip a complete voice pack has: the chime, the
-// phrases, the number words and the letters. The default pack generator
+// phrases, the number words, the kiosk's guidance and the letters. A pack
+// may also hold one clip per service ([ServiceClip]). The default pack generator
 // and the pack README follow this list.
 func Clips() []ClipInfo {
-	out := make([]ClipInfo, 0, len(wordOrder)+len(letters))
+	out := make([]ClipInfo, 0, len(wordOrder)+len(letters)+len(guideOrder))
 	for _, c := range wordOrder {
 		say := wordText[c]
 		out = append(out, ClipInfo{Name: string(c), Text: wordText[c], Say: say})
+	}
+	for _, c := range guideOrder {
+		out = append(out, ClipInfo{Name: string(c), Text: guideText[c], Say: guideText[c]})
 	}
 	for _, l := range letters {
 		out = append(out, ClipInfo{

@@ -21,6 +21,9 @@ var (
 	ErrTooLong = errors.New("voice: call too long")
 	// ErrPack means a voice pack folder or one of its clips is unusable.
 	ErrPack = errors.New("voice: bad voice pack")
+	// ErrGuide means a part of a spoken guidance ([Voice.GuideWAV]) is
+	// not a clip, a number, a ticket number or a service.
+	ErrGuide = errors.New("voice: bad guidance part")
 	// ErrQueueFull is returned by [Announcer.Say] when the queue of calls
 	// waiting to be played is full; the call is dropped.
 	ErrQueueFull = errors.New("voice: announcement queue full")

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -77,6 +78,21 @@ func New(opts Options) (*Voice, error) {
 		v.rate = s.Rate
 		v.clips[clip(ci.Name)] = s.Data
 	}
+	services, err := fs.Glob(builtin, "pack/service-*.wav")
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range services {
+		b, err := builtin.ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		s, err := pcm.Decode(b)
+		if err != nil || !s.Is16Mono() || s.Rate != v.rate {
+			return nil, fmt.Errorf("%w: built-in clip %s is not 16-bit mono at %d Hz (%v)", ErrPack, p, v.rate, err)
+		}
+		v.clips[clip(strings.TrimSuffix(path.Base(p), ".wav"))] = s.Data
+	}
 	if opts.Pack != "" {
 		if err := v.overlay(opts.Pack, log); err != nil {
 			return nil, err
@@ -98,9 +114,25 @@ func (v *Voice) overlay(dir string, log *slog.Logger) error {
 	}
 	var unknown []string
 	for _, e := range entries {
-		if name := e.Name(); strings.EqualFold(filepath.Ext(name), ".wav") && !known[name] {
-			unknown = append(unknown, name)
+		name := e.Name()
+		if !strings.EqualFold(filepath.Ext(name), ".wav") || known[name] {
+			continue
 		}
+		if strings.HasPrefix(name, "service-") {
+			// A service's name, for the kiosk's guidance.
+			path := filepath.Join(dir, name)
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return fmt.Errorf("%w: %w", ErrPack, err)
+			}
+			data, err := convert(b, v.rate)
+			if err != nil {
+				return fmt.Errorf("%w: %s: %w; save it as a 16-bit PCM WAV file", ErrPack, path, err)
+			}
+			v.clips[clip(strings.TrimSuffix(name, filepath.Ext(name)))] = data
+			continue
+		}
+		unknown = append(unknown, name)
 	}
 	if len(unknown) > 0 {
 		log.Warn("voice pack has files that are not clips; see the clip names in the pack README",

@@ -106,6 +106,7 @@ type room struct {
 	url     string // http://127.0.0.1:PORT
 	printer *recPrinter
 	voice   *recVoice
+	pages   *web.Handler
 }
 
 func newRoom(t testing.TB) *room {
@@ -155,7 +156,8 @@ func newRoomOpts(t testing.TB, o roomOpts) *room {
 		t.Fatal(err)
 	}
 	r := &room{printer: &recPrinter{}, voice: newRecVoice(v.Handler())}
-	pages := web.New(web.Options{Voice: r.voice})
+	pages := web.New(web.Options{Voice: r.voice, Guide: v.GuideHandler()})
+	r.pages = pages
 	ctx, cancel := context.WithCancel(context.Background())
 	d, err := daemon.New(ctx, daemon.Options{Config: cfg, Clock: o.clock, Listener: ln, Printer: r.printer, Pages: pages})
 	if err != nil {

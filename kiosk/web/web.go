@@ -45,6 +45,12 @@ type Options struct {
 	// Voice.Handler). The handler checks the token before passing the
 	// request on. Nil: /voice/call.wav answers 404 and the board is silent.
 	Voice http.Handler
+	// Guide serves the kiosk's spoken guidance:
+	// GET ?say=guide-your-number,t:A023 answers a WAV with the header
+	// X-Motcua-Clips (motcua/kiosk/voice's Voice.GuideHandler). The
+	// handler checks the token first. Nil: /voice/guide.wav answers 404
+	// and the kiosk's guidance is silent.
+	Guide http.Handler
 	// Logger receives failures of the pages' own endpoints; nil discards.
 	Logger *slog.Logger
 	// Now is the clock that /session reports to the pages (the board's
@@ -56,12 +62,14 @@ type Options struct {
 // daemon.Options.Pages, then [Handler.Attach] the daemon's room. It is safe
 // for concurrent use.
 type Handler struct {
-	room  atomic.Pointer[kiosk.Room]
-	voice http.Handler
-	log   *slog.Logger
-	now   func() time.Time
-	mux   *http.ServeMux
-	etags map[string]string
+	room       atomic.Pointer[kiosk.Room]
+	voice      http.Handler
+	guideVoice http.Handler
+	pressed    keyHub
+	log        *slog.Logger
+	now        func() time.Time
+	mux        *http.ServeMux
+	etags      map[string]string
 
 	keysMu  sync.Mutex
 	keysFor *config.Config
@@ -76,7 +84,8 @@ func New(opts Options) *Handler {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	h := &Handler{voice: opts.Voice, log: opts.Logger, now: opts.Now, mux: http.NewServeMux(), etags: map[string]string{}}
+	h := &Handler{voice: opts.Voice, guideVoice: opts.Guide, log: opts.Logger, now: opts.Now, mux: http.NewServeMux(), etags: map[string]string{},
+		pressed: keyHub{subs: map[chan string]struct{}{}, closed: make(chan struct{})}}
 	err := fs.WalkDir(static, "static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -104,6 +113,8 @@ func New(opts Options) *Handler {
 	m.HandleFunc("GET /static/{file}", h.file)
 	m.HandleFunc("GET /session", h.session)
 	m.HandleFunc("GET /voice/call.wav", h.call)
+	m.HandleFunc("GET /voice/guide.wav", h.guide)
+	m.HandleFunc("GET /kiosk/keys", h.keyStream)
 	m.HandleFunc("GET /admin/today.json", h.today)
 	return h
 }

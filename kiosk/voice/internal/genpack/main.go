@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"motcua/kiosk/config"
 	"motcua/kiosk/voice"
 	"motcua/kiosk/voice/internal/pcm"
 )
@@ -26,8 +27,13 @@ func main() {
 	rate := flag.Int("rate", 16000, "sample rate of the clips in Hz")
 	speed := flag.Int("speed", 140, "espeak-ng speed in words per minute")
 	useSox := flag.String("sox", "auto", "trim and resample with sox: auto, yes or no")
+	cfgFile := flag.String("config", "", "also write a clip with the name of each service of this configuration (default: the demo's services)")
 	flag.Parse()
-	if err := run(*out, *rate, *speed, *useSox); err != nil {
+	err := run(*out, *rate, *speed, *useSox)
+	if err == nil {
+		err = services(*out, *cfgFile, *rate, *speed, *useSox == "yes" || *useSox == "auto" && haveSox())
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "genpack:", err)
 		os.Exit(1)
 	}
@@ -77,6 +83,43 @@ func run(out string, rate, speed int, useSox string) error {
 		how = "sox"
 	}
 	fmt.Printf("genpack: wrote %d clips to %s (%d Hz, trimmed with %s)\n", len(voice.Clips()), out, rate, how)
+	return nil
+}
+
+func haveSox() bool {
+	_, err := exec.LookPath("sox")
+	return err == nil
+}
+
+// services writes one clip per service of the configuration in cfgFile
+// (the demo's services when ""): its name, for the kiosk's spoken
+// guidance (voice.ServiceClip).
+func services(out, cfgFile string, rate, speed int, sox bool) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cfg := config.Demo()
+	if cfgFile != "" {
+		c, err := config.Load(cfgFile)
+		if err != nil {
+			return err
+		}
+		cfg = c
+	}
+	tmp, err := os.MkdirTemp("", "genpack")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	for _, s := range cfg.Services {
+		data, err := speak(ctx, tmp, s.Name, rate, speed, sox)
+		if err != nil {
+			return fmt.Errorf("service %s: %w", s.ID, err)
+		}
+		if err := os.WriteFile(filepath.Join(out, voice.ServiceClip(s.ID)+".wav"), pcm.WAV(rate, data), 0o644); err != nil {
+			return err
+		}
+	}
+	fmt.Printf("genpack: wrote %d service clips to %s\n", len(cfg.Services), out)
 	return nil
 }
 
