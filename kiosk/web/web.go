@@ -112,6 +112,7 @@ func New(opts Options) *Handler {
 	m.HandleFunc("GET /t/{public}", h.page("public.html", nil)) // the API found the ticket first
 	m.HandleFunc("GET /static/{file}", h.file)
 	m.HandleFunc("GET /session", h.session)
+	m.HandleFunc("POST /session/token", h.confirmToken)
 	m.HandleFunc("GET /voice/call.wav", h.call)
 	m.HandleFunc("GET /voice/guide.wav", h.guide)
 	m.HandleFunc("GET /kiosk/keys", h.keyStream)
@@ -136,33 +137,16 @@ func validID(r *http.Request) bool {
 }
 
 // page serves one of the HTML pages. A ?token= in the URL is moved into the
-// cookie: the answer sets it and redirects to the same URL without it.
+// cookie (see token.go): the answer sets it and redirects to the same URL
+// without it, or asks first when another site sent the browser here.
 func (h *Handler) page(name string, valid func(*http.Request) bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if valid != nil && !valid(r) {
 			http.NotFound(w, r)
 			return
 		}
-		q := r.URL.Query()
-		if q.Has("token") {
-			tok := q.Get("token")
-			q.Del("token")
-			http.SetCookie(w, &http.Cookie{
-				Name:     api.CookieName,
-				Value:    tok,
-				Path:     "/",
-				MaxAge:   int(cookieAge / time.Second),
-				HttpOnly: true,
-				Secure:   r.TLS != nil,
-				SameSite: http.SameSiteStrictMode,
-			})
-			if tok == "" { // ?token= with nothing: forget the token
-				http.SetCookie(w, &http.Cookie{Name: api.CookieName, Value: "", Path: "/", MaxAge: -1,
-					HttpOnly: true, SameSite: http.SameSiteStrictMode})
-			}
-			u := url.URL{Path: r.URL.Path, RawQuery: q.Encode()}
-			w.Header().Set("Cache-Control", "no-store")
-			http.Redirect(w, r, u.String(), http.StatusSeeOther)
+		if r.URL.Query().Has("token") {
+			h.takeToken(w, r)
 			return
 		}
 		h.serveStatic(w, r, "static/"+name, h.framing())

@@ -28,7 +28,12 @@ func TestTokenMovesToCookie(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
-			resp, err := c.Get(r.url + tt.path)
+			req, err := http.NewRequest("GET", r.url+tt.path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Sec-Fetch-Site", "none") // typed, bookmarked, a start URL
+			resp, err := c.Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}
