@@ -2,7 +2,7 @@ package receiver
 
 import (
 	"encoding/json"
-	"net"
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -73,12 +73,10 @@ func (s *Server) apiUnits(w http.ResponseWriter, r *http.Request) {
 // the unit's result.
 const commandTimeout = 15 * time.Second
 
-// apiCommand sends a command to a unit and answers with its result;
-// only from this machine.
+// apiCommand sends a command to a unit and answers with its result.
 func (s *Server) apiCommand(w http.ResponseWriter, r *http.Request) {
-	host, _, _ := net.SplitHostPort(r.RemoteAddr)
-	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
-		apiError(w, http.StatusForbidden, "forbidden", "commands are accepted from this machine only")
+	if !isJSON(r) {
+		apiError(w, http.StatusUnsupportedMediaType, "bad_request", "send the command as Content-Type: application/json")
 		return
 	}
 	var body struct {
@@ -93,6 +91,10 @@ func (s *Server) apiCommand(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := clockwork.WithTimeout(r.Context(), s.clk, commandTimeout)
 	defer cancel()
 	m, err := s.Command(ctx, r.PathValue("unit"), body.Name, body.Counter, body.Reason)
+	if errors.Is(err, ErrBadCommand) {
+		apiError(w, http.StatusBadRequest, "bad_request", err.Error())
+		return
+	}
 	if err != nil {
 		apiError(w, http.StatusBadGateway, "unit_unreachable", err.Error())
 		return

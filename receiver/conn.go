@@ -30,6 +30,9 @@ type conn struct {
 	s    *Server
 	ws   *websocket.Conn
 	addr string
+	// first is the oldest seq the unit holds, as its hello said (0:
+	// none): a gap must end before it.
+	first int64
 
 	ackSeq atomic.Int64  // the ack the writer sends next
 	ackc   chan struct{} // wakes the writer for ackSeq
@@ -123,6 +126,7 @@ func (c *conn) run(ctx context.Context, unitID string) error {
 		c.kill()
 		return err
 	}
+	c.first = hello.First
 	u := c.s.unit(unitID)
 	u.mu.Lock()
 	old := u.conn
@@ -241,6 +245,12 @@ func (c *conn) readHello(unitID string) (*uplinkproto.Message, error) {
 	if err != nil {
 		return nil, fmt.Errorf("receiver: waiting for hello: %w", err)
 	}
+	return checkHello(data, unitID)
+}
+
+// checkHello decodes a unit's first message and checks that it is the
+// hello of the token's unit.
+func checkHello(data []byte, unitID string) (*uplinkproto.Message, error) {
 	hello, err := uplinkproto.DecodeClient(data)
 	if err != nil {
 		return nil, err

@@ -80,7 +80,7 @@ func TestBadMessageClosesWithReason(t *testing.T) {
 		{name: "event before hello", hello: event(1, ""), code: websocket.ClosePolicyViolation, reason: "event before hello"},
 		{name: "hello of another unit", hello: string(uplinkproto.Hello(unitB, 1, 2)), code: websocket.ClosePolicyViolation, reason: `with the token of "unit-a"`},
 		{name: "server message", msgs: []string{`{"type":"ack","seq":1}`}, code: websocket.ClosePolicyViolation, reason: `unexpected message type "ack"`},
-		{name: "snapshot ahead of the events", msgs: []string{event(1, ""), `{"type":"snapshot","seq":9,"state":{"seq":9}}`}, code: websocket.ClosePolicyViolation, reason: "snapshot at seq 9"},
+		{name: "snapshot ahead of the events", msgs: []string{event(1, ""), `{"type":"snapshot","seq":9,"state":{"seq":9}}`}, code: websocket.ClosePolicyViolation, reason: "snapshot at seq 9 from unit unit-a, but its events end at"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -342,9 +342,10 @@ func TestStuckWriteIsDropped(t *testing.T) {
 	if err := e.clk.BlockUntilContext(ctx, 3); err != nil {
 		t.Fatal(err)
 	}
-	// The unit reads nothing more; commands of 1 MiB fill the socket.
-	big := strings.Repeat("x", 1<<20)
-	for range 32 {
+	// The unit reads nothing more; 4,000 commands of 2 KB fill the
+	// socket's buffers.
+	big := strings.Repeat("x", uplinkproto.MaxText-10)
+	for range 4000 {
 		go e.srv.Command(ctx, unitA, uplinkproto.CmdPause, 1, big)
 	}
 	// The unit keeps sending, so it is not dropped as silent.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -24,6 +25,8 @@ const (
 	tokenA = "token-aaaaaaaaaaaa"
 	unitB  = "unit-b"
 	tokenB = "token-bbbbbbbbbbbb"
+	// opToken is the operator's token.
+	opToken = "operator-token-0123456789"
 )
 
 // wait is how long a test waits for something that must happen: it
@@ -58,7 +61,7 @@ func newEnv(t *testing.T, mod ...func(*Options)) *env {
 }
 
 func (e *env) options(mod ...func(*Options)) Options {
-	o := Options{Dir: e.dir, Tokens: map[string]string{tokenA: unitA, tokenB: unitB}, Logger: testLogger(e.t), Clock: e.clk}
+	o := Options{Dir: e.dir, Tokens: map[string]string{tokenA: unitA, tokenB: unitB}, Operators: map[string]string{opToken: "op"}, Logger: testLogger(e.t), Clock: e.clk}
 	for _, m := range mod {
 		m(&o)
 	}
@@ -208,6 +211,34 @@ func ticketEvent(seq int64, name, id, number, status string, counter int) string
 	return fmt.Sprintf(`{"type":"event","seq":%d,"at":"2026-11-26T08:00:00+07:00","event":%q,"day":"2026-11-26","ticket":{"id":%q,"number":%q,"service":%q,"priority":false,"status":%q,"counter":%s,"calls":0,"issued_at":"2026-11-26T08:00:00+07:00","called_at":null,"done_at":null,"ahead":0,"estimated_wait_s":0,"day":"2026-11-26"}}`,
 		seq, name, id, number, service, status, c)
 }
+
+// do sends an HTTP request to the receiver with the headers given as
+// name, value pairs and returns the response and its body.
+func (e *env) do(method, path, body string, headers ...string) (*http.Response, string) {
+	e.t.Helper()
+	req, err := http.NewRequest(method, e.ts.URL+path, strings.NewReader(body))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	cl := *e.ts.Client()
+	cl.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := cl.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return resp, string(b)
+}
+
+// asOperator are the headers of a program with the operator's token.
+var asOperator = []string{"Authorization", "Bearer " + opToken}
 
 // stored reads the seqs stored for unit straight from the database.
 func (e *env) stored(unit string) []int64 {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
 	"github.com/jonboulle/clockwork"
@@ -23,6 +24,8 @@ var (
 	ErrNoUnit    = errors.New("receiver: unit is not connected")
 	ErrClosed    = errors.New("receiver: server is closed")
 	ErrBadTokens = errors.New("receiver: tokens file")
+	// ErrBadCommand is a command that cannot be sent as it is.
+	ErrBadCommand = errors.New("receiver: bad command")
 )
 
 // Options configure a [Server]. Zero durations take the defaults shown.
@@ -31,7 +34,11 @@ type Options struct {
 	Dir string
 	// Tokens maps each unit's token to its unit id.
 	Tokens map[string]string
-	Logger *slog.Logger
+	// Operators maps each operator's token to the operator's name: they
+	// may see the page and /api/units and send commands. None: nobody
+	// may.
+	Operators map[string]string
+	Logger    *slog.Logger
 	// Clock runs every time the server reads and every timeout it keeps
 	// (nil: the real clock).
 	Clock clockwork.Clock
@@ -43,6 +50,14 @@ type Options struct {
 	HelloTimeout time.Duration
 	// WriteTimeout bounds each write to a unit: 10s.
 	WriteTimeout time.Duration
+	// MaxConns caps the connections open at once in [Server.Serve]
+	// (units, operators and anything else): 10000.
+	MaxConns int
+	// HeaderTimeout is how long [Server.Serve] waits for a request's
+	// headers: 10s. IdleTimeout closes a kept-alive HTTP connection
+	// idle that long: 60s.
+	HeaderTimeout time.Duration
+	IdleTimeout   time.Duration
 }
 
 func (o *Options) defaults() {
@@ -54,6 +69,11 @@ func (o *Options) defaults() {
 	def(&o.PingEvery, 20*time.Second)
 	def(&o.HelloTimeout, 15*time.Second)
 	def(&o.WriteTimeout, 10*time.Second)
+	def(&o.HeaderTimeout, 10*time.Second)
+	def(&o.IdleTimeout, 60*time.Second)
+	if o.MaxConns <= 0 {
+		o.MaxConns = 10000
+	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -70,6 +90,9 @@ type Server struct {
 	clk      clockwork.Clock
 	st       *sqliteStore
 	upgrader websocket.Upgrader
+
+	smu      sync.Mutex
+	sessions map[string]session
 
 	mu     sync.Mutex
 	units  map[string]*unit
@@ -99,11 +122,16 @@ type unit struct {
 // rows it cannot use are skipped and logged, never fatal.
 func Open(ctx context.Context, opts Options) (*Server, error) {
 	opts.defaults()
+	for t := range opts.Operators {
+		if u, ok := opts.Tokens[t]; ok {
+			return nil, fmt.Errorf("%w: operator %s has the token of unit %s; give each its own", ErrBadTokens, opts.Operators[t], u)
+		}
+	}
 	st, err := openSQLite(opts.Dir)
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{o: opts, lg: opts.Logger, clk: opts.Clock, st: st, units: map[string]*unit{}, conns: map[*conn]struct{}{}}
+	s := &Server{o: opts, lg: opts.Logger, clk: opts.Clock, st: st, units: map[string]*unit{}, conns: map[*conn]struct{}{}, sessions: map[string]session{}}
 	s.upgrader = websocket.Upgrader{
 		Subprotocols:     []string{uplinkproto.Subprotocol},
 		HandshakeTimeout: opts.WriteTimeout,
@@ -145,14 +173,18 @@ func (s *Server) Close() error {
 	return s.st.close()
 }
 
-// Handler serves /ingest (units' websockets), / (the page), /api/units
-// (JSON) and POST /api/units/{unit}/commands.
+// Handler serves /ingest (units' websockets) and, to operators, / (the
+// page), /api/units (JSON) and POST /api/units/{unit}/commands, with
+// /login and /logout.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /ingest", s.ingest)
-	mux.HandleFunc("GET /api/units", s.apiUnits)
-	mux.HandleFunc("POST /api/units/{unit}/commands", s.apiCommand)
-	mux.HandleFunc("GET /{$}", s.page)
+	mux.HandleFunc("GET /login", s.loginPage)
+	mux.HandleFunc("POST /login", s.login)
+	mux.HandleFunc("POST /logout", s.operator(false, s.logout))
+	mux.HandleFunc("GET /api/units", s.operator(true, s.apiUnits))
+	mux.HandleFunc("POST /api/units/{unit}/commands", s.operator(true, s.apiCommand))
+	mux.HandleFunc("GET /{$}", s.operator(false, s.page))
 	return mux
 }
 
@@ -263,11 +295,21 @@ func (s *Server) store(ctx context.Context, u *unit, c *conn, msgs []*uplinkprot
 			if m.From > b.ack+1 {
 				return 0, fmt.Errorf("%w: gap from %d after %d from unit %s", uplinkproto.ErrProtocol, m.From, b.ack, u.id)
 			}
+			// The hello said which events the unit holds: first..last.
+			// A gap may only cover what it lacks, before first; one
+			// that reaches further would move the ack past events the
+			// unit still has, and they would be ignored for good.
+			if c.first == 0 || m.To >= c.first {
+				return 0, fmt.Errorf("%w: gap %d..%d from unit %s covers events its hello said it holds (first %d); reconnect and say hello again", uplinkproto.ErrProtocol, m.From, m.To, u.id, c.first)
+			}
 			b.gaps = append(b.gaps, [2]int64{b.ack + 1, m.To})
 			b.ack = m.To
 		case uplinkproto.TypeSnapshot:
-			if m.Seq > b.ack {
-				return 0, fmt.Errorf("%w: snapshot at seq %d before event %d from unit %s", uplinkproto.ErrProtocol, m.Seq, m.Seq, u.id)
+			// A snapshot follows the events it includes: its seq is
+			// the last one sent. Then the live queue is the same
+			// whether built live or reloaded from the store.
+			if m.Seq != b.ack {
+				return 0, fmt.Errorf("%w: snapshot at seq %d from unit %s, but its events end at %d", uplinkproto.ErrProtocol, m.Seq, u.id, b.ack)
 			}
 			b.snap = m
 		}
@@ -298,7 +340,18 @@ func (s *Server) store(ctx context.Context, u *unit, c *conn, msgs []*uplinkprot
 }
 
 // Command sends a command to a connected unit and waits for its result.
+// A command the unit could not decode is refused here with
+// [ErrBadCommand]: the unit would take it for a protocol error and hang
+// up.
 func (s *Server) Command(ctx context.Context, unitID, name string, counter int, reason string) (*uplinkproto.Message, error) {
+	switch {
+	case name == "" || len(name) > uplinkproto.MaxID || !utf8.ValidString(name):
+		return nil, fmt.Errorf("%w: name must be 1 to %d bytes of UTF-8", ErrBadCommand, uplinkproto.MaxID)
+	case counter <= 0 || counter > uplinkproto.MaxCounterID:
+		return nil, fmt.Errorf("%w: counter %d is not a counter id", ErrBadCommand, counter)
+	case len(reason) > uplinkproto.MaxText || !utf8.ValidString(reason):
+		return nil, fmt.Errorf("%w: reason must be at most %d bytes of UTF-8", ErrBadCommand, uplinkproto.MaxText)
+	}
 	s.mu.Lock()
 	u := s.units[unitID]
 	s.mu.Unlock()

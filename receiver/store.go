@@ -115,30 +115,31 @@ func (s *sqliteStore) load(ctx context.Context) ([]loaded, *loadReport, error) {
 	}
 	var units []loaded
 	for rows.Next() {
-		var id any
-		var ack, snapSeq sql.NullInt64
+		var id, ack, snapSeq any
 		var snap []byte
 		if err := rows.Scan(&id, &ack, &snapSeq, &snap); err != nil {
 			rep.add("units row: %v", err)
 			continue
 		}
-		unit, _ := id.(string)
-		if b, ok := id.([]byte); ok {
-			unit = string(b)
-		}
+		unit := asString(id)
+		a, aok := ack.(int64)
+		ss, sok := snapSeq.(int64)
 		switch {
 		case !uplinkproto.ValidUnit(unit):
-			rep.add("units row %q: not a unit id", clipAny(id))
+			rep.add("units row %q: not a unit id", clipAny(unit))
 			continue
-		case !ack.Valid || ack.Int64 < 0:
-			rep.add("unit %s: ack is not a seq", unit)
+		case !aok || a < 0:
+			rep.add("unit %s: ack %q is not a seq", unit, clipAny(asString(ack)))
 			continue
 		}
-		u := loaded{id: unit, ack: ack.Int64}
+		u := loaded{id: unit, ack: a}
 		if len(snap) > 0 {
-			st, err := uplinkproto.ParseState(snap, snapSeq.Int64)
-			if err != nil || !snapSeq.Valid {
-				rep.add("unit %s: snapshot at seq %d skipped (the live queue waits for the next one): %v", unit, snapSeq.Int64, err)
+			st, err := uplinkproto.ParseState(snap, ss)
+			if err == nil && (!sok || ss < 0 || ss > a) {
+				err = fmt.Errorf("snapshot_seq %q is not a seq up to the ack", clipAny(asString(snapSeq)))
+			}
+			if err != nil {
+				rep.add("unit %s: snapshot at seq %d skipped (the live queue waits for the next one): %v", unit, ss, err)
 			} else {
 				u.state = st
 			}
@@ -233,12 +234,21 @@ func (s *sqliteStore) commit(ctx context.Context, b *batch) error {
 	return nil
 }
 
-// clipAny shows a stored value in a report, shortened.
-func clipAny(v any) string {
-	s := fmt.Sprint(v)
-	if b, ok := v.([]byte); ok {
-		s = string(b)
+// asString is a stored value as text.
+func asString(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case []byte:
+		return string(v)
+	case nil:
+		return "NULL"
 	}
+	return fmt.Sprint(v)
+}
+
+// clipAny shortens a stored value for a report.
+func clipAny(s string) string {
 	if len(s) > 40 {
 		s = s[:40] + "…"
 	}

@@ -42,15 +42,11 @@ func TestLiveStateAndRestart(t *testing.T) {
 	e.restart()
 	check("after a restart")
 	// /api/units shows the same.
-	resp, err := e.ts.Client().Get(e.ts.URL + "/api/units")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	_, raw := e.do("GET", "/api/units", "", asOperator...)
 	var body struct {
 		Units []UnitStatus `json:"units"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || len(body.Units) != 1 || body.Units[0].Ack != 14 || waiting(body.Units[0].State) != "A002|B001" {
+	if err := json.Unmarshal([]byte(raw), &body); err != nil || len(body.Units) != 1 || body.Units[0].Ack != 14 || waiting(body.Units[0].State) != "A002|B001" {
 		t.Errorf("/api/units: got %+v, %v", body, err)
 	}
 }
@@ -81,17 +77,11 @@ func TestPage(t *testing.T) {
 	e := newEnv(t)
 	get := func() string {
 		t.Helper()
-		resp, err := e.ts.Client().Get(e.ts.URL + "/")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var b [1 << 16]byte
-		n, _ := resp.Body.Read(b[:])
+		resp, body := e.do("GET", "/", "", asOperator...)
 		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/html; charset=utf-8" {
 			t.Fatalf("page: got %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 		}
-		return string(b[:n])
+		return body
 	}
 	if p := get(); !strings.Contains(p, "No unit has connected yet") {
 		t.Errorf("empty page: %s", p)

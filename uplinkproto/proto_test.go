@@ -14,6 +14,8 @@ var seeds = []string{
 	`{"type":"gap","from":1,"to":120}`,
 	`{"type":"event","seq":41,"at":"2026-11-26T08:01:02+07:00","event":"ticket.called","ticket":{"id":"x"},"counter":{"id":1}}`,
 	`{"type":"snapshot","seq":41,"state":{"seq":41,"day":"2026-11-26"}}`,
+	`{"type":"snapshot","seq":0,"state":{"seq":0,"services":[null],"counters":[null]}}`,
+	`{"type":"snapshot","seq":3,"state":{"services":[{"id":"a","waiting":[{"id":"t","status":"waiting","issued_at":"2026-11-26T08:00:00Z"}]}],"counters":[{"id":1,"serving":null}],"devices":[{"name":"p"}]}}`,
 	`{"type":"command","id":"c1","name":"counter.next","counter":3}`,
 	`{"type":"command","id":"c2","name":"counter.pause","counter":3,"reason":"họp"}`,
 	`{"type":"command","id":"c3","name":"appointment.book","code":"HN-1","service":"dat-dai","date":"2026-12-03","from":"08:00","to":"08:30","citizen":"k"}`,

@@ -3,7 +3,6 @@ package uplinkproto
 import (
 	"fmt"
 	"time"
-	"unicode/utf8"
 )
 
 // The wire types below are a unit's queue as events and snapshots carry
@@ -119,14 +118,14 @@ func (c *checker) fail(format string, args ...any) {
 	}
 }
 
+// str checks a text's presence and length; JSON decoding has made it
+// valid UTF-8 already.
 func (c *checker) str(what, s string, maxLen int, required bool) {
 	switch {
 	case required && s == "":
 		c.fail("%s is empty", what)
 	case len(s) > maxLen:
 		c.fail("%s is %d bytes, more than %d", what, len(s), maxLen)
-	case !utf8.ValidString(s):
-		c.fail("%s is not UTF-8", what)
 	}
 }
 

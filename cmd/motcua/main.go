@@ -37,7 +37,7 @@ func commands() []command {
 		{"check", "motcua check -config FILE", "validate a configuration file; one line per problem", check},
 		{"devices", "motcua devices", "list the serial ports, GPIO chips, I2C and SPI buses, hidraw and input devices of this machine", devices},
 		{"print-test", "motcua print-test -printer ADDR [-mode raster|tcvn3|ascii] [-paper 58|80]", "print a Vietnamese sample ticket; report status, bytes and time", printTest},
-		{"receiver", "motcua receiver -listen ADDR -data DIR [-tokens FILE]", "reference uplink receiver: stores the events of many units", receiverCmd},
+		{"receiver", receiverUsage, "reference uplink receiver: stores the events of many units", receiverCmd},
 		{"report", "motcua report -config FILE -from DATE -to DATE -by KIND -format FMT", "figures for a date range: csv, xlsx or html", reportCmd},
 		{"doctor", "motcua doctor -config FILE", "check the installation and explain each finding (Vietnamese and English)", doctorCmd},
 		{"backup", "motcua backup -config FILE -o FILE", "write a consistent copy of the data, also while the daemon runs", backupCmd},

@@ -275,6 +275,10 @@ func readSeqs(t *testing.T, path, q string, args ...any) [][]byte {
 	return out
 }
 
+// operatorToken is the receiver operator's: the harness reads the
+// receiver's ack from /api/units with it.
+const operatorToken = "harness-operator-token-0123456789"
+
 // receiver is a motcua receiver.
 type receiver struct {
 	*proc
@@ -288,6 +292,9 @@ func newReceiver(t *testing.T) *receiver {
 	if err := os.WriteFile(r.tokens, []byte("# unit token\n"+unitID+" "+unitToken+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.WriteFile(filepath.Join(dir, "operators"), []byte("harness "+operatorToken+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	return r
 }
 
@@ -295,13 +302,15 @@ func (r *receiver) url() string { return "ws://" + r.addr + "/ingest" }
 
 func (r *receiver) start(t *testing.T) {
 	t.Helper()
-	r.proc = start(t, "receiver", "receiver", "-listen", r.addr, "-data", filepath.Join(r.dir, "data"), "-tokens", r.tokens)
+	r.proc = start(t, "receiver", "receiver", "-listen", r.addr, "-data", filepath.Join(r.dir, "data"), "-tokens", r.tokens, "-operators", filepath.Join(r.dir, "operators"))
 	r.waitLog("receiver serving")
 }
 
 // ack returns the receiver's ack for the unit, -1 when unknown.
 func (r *receiver) ack() int64 {
-	resp, err := http.Get("http://" + r.addr + "/api/units")
+	req, _ := http.NewRequest("GET", "http://"+r.addr+"/api/units", nil)
+	req.Header.Set("Authorization", "Bearer "+operatorToken)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return -1
 	}
