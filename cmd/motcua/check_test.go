@@ -35,6 +35,10 @@ func TestCheck(t *testing.T) {
 		{"unreadable voice pack", write("voice.toml", string(orig)+"\n[voice]\nenabled = true\npack = \""+pack+"\"\n"),
 			1, []string{"[voice] pack", "chime.wav"}},
 		{"missing file", filepath.Join(dir, "none.toml"), 1, []string{"none.toml"}},
+		{"a typed secret of twelve letters", write("weak.toml", strings.Replace(string(orig), crashAdmin, "aaaaaaaaaaaa", 1)),
+			1, []string{"weak.toml:31: token secret looks random but carries about"}},
+		{"words for a secret: valid, warned", write("words.toml", strings.Replace(string(orig), crashAdmin, "quay-mot-cua-2026", 1)),
+			0, []string{"ok (2 services", "words.toml:31: warning: token secret (admin) carries at most about"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

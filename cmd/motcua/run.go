@@ -45,6 +45,9 @@ func check(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		return errInvalid
 	}
 	fmt.Fprintf(stdout, "%s: ok (%d services, %d counters, %d tokens)\n", *path, len(cfg.Services), len(cfg.Counters), len(cfg.Tokens))
+	for _, w := range cfg.Warnings() {
+		fmt.Fprintln(stdout, w)
+	}
 	return nil
 }
 

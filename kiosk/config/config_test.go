@@ -184,7 +184,7 @@ func TestParseProblems(t *testing.T) {
 		},
 		{
 			name: "array written as a single table",
-			doc:  base + "[token]\nrole = \"admin\"\nsecret = \"0123456789abcdef\"\n",
+			doc:  base + "[token]\nrole = \"admin\"\nsecret = \"0123456789abcdef0123456789abcdef\"\n",
 			want: []string{
 				"t.toml:11: [token] must be written as [[token]], one per entry",
 			},
@@ -415,14 +415,14 @@ func TestParseProblems(t *testing.T) {
 		},
 		{
 			name: "token role unknown",
-			doc:  base + "[[token]]\nrole = \"boss\"\nsecret = \"0123456789abcdef\"\n",
+			doc:  base + "[[token]]\nrole = \"boss\"\nsecret = \"0123456789abcdef0123456789abcdef\"\n",
 			want: []string{
 				"t.toml:12: unknown role \"boss\"; use \"kiosk\", \"display\", \"counter\", \"booking\" or \"admin\"",
 			},
 		},
 		{
 			name: "token role missing",
-			doc:  base + "[[token]]\nsecret = \"0123456789abcdef\"\n",
+			doc:  base + "[[token]]\nsecret = \"0123456789abcdef0123456789abcdef\"\n",
 			want: []string{
 				"t.toml:11: token has no role; add role = \"kiosk\", \"display\", \"counter\", \"booking\" or \"admin\"",
 			},
@@ -436,7 +436,7 @@ func TestParseProblems(t *testing.T) {
 		},
 		{
 			name: "token with secret and secret_file",
-			doc:  base + "[[token]]\nrole = \"admin\"\nsecret = \"0123456789abcdef\"\nsecret_file = \"admin.token\"\n",
+			doc:  base + "[[token]]\nrole = \"admin\"\nsecret = \"0123456789abcdef0123456789abcdef\"\nsecret_file = \"admin.token\"\n",
 			want: []string{
 				"t.toml:14: token has both secret and secret_file; keep only one",
 			},
@@ -464,28 +464,28 @@ func TestParseProblems(t *testing.T) {
 		},
 		{
 			name: "same secret twice",
-			doc:  base + "[[token]]\nrole = \"admin\"\nsecret = \"0123456789abcdef\"\n[[token]]\nrole = \"kiosk\"\nsecret = \"0123456789abcdef\"\n",
+			doc:  base + "[[token]]\nrole = \"admin\"\nsecret = \"0123456789abcdef0123456789abcdef\"\n[[token]]\nrole = \"kiosk\"\nsecret = \"0123456789abcdef0123456789abcdef\"\n",
 			want: []string{
 				"t.toml:16: token secret is the same as the token at line 13; give each token its own secret",
 			},
 		},
 		{
 			name: "counters on a kiosk token",
-			doc:  base + "[[token]]\nrole = \"kiosk\"\nsecret = \"0123456789abcdef\"\ncounters = [1]\n",
+			doc:  base + "[[token]]\nrole = \"kiosk\"\nsecret = \"0123456789abcdef0123456789abcdef\"\ncounters = [1]\n",
 			want: []string{
 				"t.toml:14: counters is only for role \"counter\"; remove it from this kiosk token",
 			},
 		},
 		{
 			name: "counter token without counters",
-			doc:  base + "[[token]]\nrole = \"counter\"\nsecret = \"0123456789abcdef\"\n",
+			doc:  base + "[[token]]\nrole = \"counter\"\nsecret = \"0123456789abcdef0123456789abcdef\"\n",
 			want: []string{
 				"t.toml:11: counter token has no counters; add counters = [1, 2] with the counters it may operate",
 			},
 		},
 		{
 			name: "counter token for an unknown counter",
-			doc:  base + "[[token]]\nrole = \"counter\"\nsecret = \"0123456789abcdef\"\ncounters = [1, 9]\n",
+			doc:  base + "[[token]]\nrole = \"counter\"\nsecret = \"0123456789abcdef0123456789abcdef\"\ncounters = [1, 9]\n",
 			want: []string{
 				"t.toml:14: token names counter 9, which does not exist; use one of: 1",
 			},

@@ -307,6 +307,7 @@ func (c *Config) validateTokens(d *decoder) {
 		case strings.IndexFunc(t.Secret, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
 			d.addf(p+".secret", "token secret contains white space or control characters; use letters, digits and punctuation only")
 		default:
+			checkSecretStrength(d, p, t.Secret)
 			if j, dup := secrets[t.Secret]; dup {
 				d.addf(p+".secret", "token secret is the same as the token at line %d; give each token its own secret", lineOf(d.lines, fmt.Sprintf("token[%d].secret", j)))
 			} else {
