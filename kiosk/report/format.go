@@ -205,7 +205,7 @@ func (r *Report) WriteXLSX(w io.Writer) error {
 		f.SetColWidth(sheet, cell(3, 1)[:1], "Z", 12)
 		return f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 4, TopLeftCell: "A5", ActivePane: "bottomLeft"})
 	}
-	total := r.Total
+	total := r.Total.forPeople()
 	if err := table(SheetMain, r.By, r.Rows, &total); err != nil {
 		return fmt.Errorf("report: xlsx: %w", err)
 	}

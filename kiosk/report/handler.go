@@ -18,7 +18,8 @@ import (
 // Handler serves GET /api/v1/reports?from=YYYY-MM-DD&to=YYYY-MM-DD&by=KIND&format=FMT
 // (from and to default to today, by to service, format to csv). It does
 // not check tokens: mount it behind the API's admin check. Answers are
-// attachments named like bao-cao_2026-01-01_2026-12-31_service.xlsx;
+// files named like bao-cao_2026-01-01_2026-12-31_service.xlsx, to save
+// (CSV, XLSX) or to open in the browser (HTML);
 // errors are the API's JSON errors (400 bad_request, 500 report_failed).
 // It is safe for concurrent use.
 type Handler struct {
@@ -127,7 +128,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", format.ContentType())
 	w.Header().Set("Cache-Control", "no-store")
-	if format != JSON {
+	switch format {
+	case JSON:
+	case HTML:
+		// A page to read (and print): the browser opens it.
+		w.Header().Set("Content-Disposition", `inline; filename="`+rep.FileName(format)+`"`)
+	default:
 		w.Header().Set("Content-Disposition", `attachment; filename="`+rep.FileName(format)+`"`)
 	}
 	w.Write(buf.Bytes())

@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // WriteHTML writes a page that prints on A4 (landscape): the figures,
@@ -44,7 +45,7 @@ func (r *Report) WriteHTML(w io.Writer) error {
 		}
 		return t
 	}
-	total := r.Total
+	total := r.Total.forPeople()
 	data := struct {
 		R        *Report
 		Group    string
@@ -80,6 +81,13 @@ func (r *Report) WriteHTML(w io.Writer) error {
 		{"Hài lòng trở lên", orDash(t.RatingCount, percent(t.SatisfiedShare))},
 	}
 	return pageTemplate.Execute(w, data)
+}
+
+// forPeople is the total row as the HTML and XLSX tables show it: "Tổng
+// cộng" in the first column, not the JSON's key "total".
+func (r Row) forPeople() Row {
+	r.Key, r.Name = r.Name, ""
+	return r
 }
 
 func orDash(n int, s string) string {
@@ -129,36 +137,53 @@ func barChart(rows []Row) template.HTML {
 		return ""
 	}
 	const (
-		label = 150
 		width = 700
 		barH  = 9
 		gap   = 6
 	)
 	maxV := 1
-	for _, r := range rows {
+	names := make([]string, len(rows))
+	for i, r := range rows {
 		maxV = max(maxV, r.Issued, r.Served)
+		names[i] = r.Name
+		if names[i] == "" || names[i] == r.Key || len(rows) > 20 {
+			names[i] = r.Key
+		}
+		names[i] = truncate(names[i], maxLabel)
 	}
+	label := labelWidth(names, 10)
 	h := len(rows)*(2*barH+gap) + 30
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 %[1]d %[2]d" width="%[1]d" role="img" aria-label="Phiếu cấp và đã phục vụ">`, label+width+60, h)
 	scale := float64(width) / float64(maxV)
 	for i, r := range rows {
 		y := i*(2*barH+gap) + 4
-		name := r.Name
-		if name == "" || name == r.Key || len(rows) > 20 {
-			name = r.Key
-		}
-		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end" font-size="10">%s</text>`, label-6, y+barH+3, esc(truncate(name, 28)))
+		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end" font-size="10">%s</text>`, label-6, y+barH+3, esc(names[i]))
 		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%.1f" height="%d" fill="#4a7fb5"/>`, label, y, float64(r.Issued)*scale, barH)
 		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="8">%d</text>`, float64(label)+float64(r.Issued)*scale+3, y+barH-1, r.Issued)
 		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%.1f" height="%d" fill="#7cb36b"/>`, label, y+barH, float64(r.Served)*scale, barH)
 		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="8">%d</text>`, float64(label)+float64(r.Served)*scale+3, y+2*barH-1, r.Served)
 	}
 	y := h - 10
-	fmt.Fprintf(&b, `<rect x="%d" y="%d" width="10" height="8" fill="#4a7fb5"/><text x="%d" y="%d" font-size="9">Phiếu vào</text>`, label, y-7, label+14, y)
+	fmt.Fprintf(&b, `<rect x="%d" y="%d" width="10" height="8" fill="#4a7fb5"/><text x="%d" y="%d" font-size="9">Phiếu đã cấp</text>`, label, y-7, label+14, y)
 	fmt.Fprintf(&b, `<rect x="%d" y="%d" width="10" height="8" fill="#7cb36b"/><text x="%d" y="%d" font-size="9">Đã phục vụ</text>`, label+90, y-7, label+104, y)
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
+}
+
+// maxLabel is the most characters of a chart's row label.
+const maxLabel = 40
+
+// labelWidth is the width of a chart's label column for labels at a font
+// size: the longest label at a generous 0.62 em per character (DejaVu
+// Sans, the widest common fallback, averages 0.55 em on Vietnamese text)
+// plus the gap before the bars, so that no label is clipped on the left.
+func labelWidth(labels []string, fontSize float64) int {
+	n := 0
+	for _, l := range labels {
+		n = max(n, utf8.RuneCountInString(l))
+	}
+	return int(math.Ceil(float64(n)*0.62*fontSize)) + 12
 }
 
 func truncate(s string, n int) string {
@@ -229,18 +254,22 @@ func ratingChart(rows []Row) template.HTML {
 		return ""
 	}
 	const (
-		label = 150
 		width = 600
 		barH  = 14
 	)
+	names := make([]string, len(rated))
+	for i, r := range rated {
+		names[i] = truncate(r.Name, maxLabel)
+	}
+	label := labelWidth(names, 10)
 	colors := [4]string{"#d9534f", "#f0ad4e", "#9acd6b", "#3c9a3c"}
-	names := [4]string{"Không hài lòng", "Bình thường", "Hài lòng", "Rất hài lòng"}
+	levels := [4]string{"Không hài lòng", "Bình thường", "Hài lòng", "Rất hài lòng"}
 	h := len(rated)*(barH+6) + 30
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 %[1]d %[2]d" width="%[1]d" role="img" aria-label="Đánh giá theo quầy">`, label+width+70, h)
 	for i, r := range rated {
 		y := i*(barH+6) + 4
-		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end" font-size="10">%s</text>`, label-6, y+barH-3, esc(truncate(r.Name, 28)))
+		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end" font-size="10">%s</text>`, label-6, y+barH-3, esc(names[i]))
 		x := float64(label)
 		for s := range 4 {
 			wd := float64(r.Ratings[s]) / float64(r.RatingCount) * width
@@ -251,7 +280,7 @@ func ratingChart(rows []Row) template.HTML {
 	}
 	for s := range 4 {
 		x := label + s*120
-		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="10" height="8" fill="%s"/><text x="%d" y="%d" font-size="9">%s</text>`, x, h-17, colors[s], x+14, h-10, names[s])
+		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="10" height="8" fill="%s"/><text x="%d" y="%d" font-size="9">%s</text>`, x, h-17, colors[s], x+14, h-10, levels[s])
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
