@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"motcua/display/sim"
 	"motcua/kiosk"
@@ -29,6 +30,16 @@ type Reprinter interface {
 	// Unprinted lists today's tickets that did not print (none without
 	// a printer).
 	Unprinted(ctx context.Context) ([]eventlog.PrintRecord, error)
+}
+
+// Unprinted is one ticket of GET /api/v1/prints, in the API's words:
+// snake_case names, times in the unit's time zone.
+type Unprinted struct {
+	Ticket   string    `json:"ticket"`   // the ticket's id
+	State    string    `json:"state"`    // "unprinted"
+	Detail   string    `json:"detail"`   // why it did not print
+	Attempts int       `json:"attempts"` // prints tried
+	At       time.Time `json:"at"`       // the last attempt
 }
 
 // Simulator is a room's simulated hardware, for the demo and tests.
@@ -73,12 +84,17 @@ func (s *Server) HandleDevices(rp Reprinter, sm Simulator) {
 			s.storeError(w, err)
 			return
 		}
-		list = slices.Clone(list)
-		if list == nil {
-			list = []eventlog.PrintRecord{}
+		loc := s.room.Config().Location
+		if loc == nil {
+			loc = time.Local
 		}
-		slices.SortFunc(list, func(a, b eventlog.PrintRecord) int { return strings.Compare(a.Ticket, b.Ticket) })
-		writeJSON(w, http.StatusOK, map[string]any{"unprinted": list})
+		out := make([]Unprinted, 0, len(list))
+		for _, p := range list {
+			out = append(out, Unprinted{Ticket: p.Ticket, State: p.State, Detail: p.Detail, Attempts: p.Attempts,
+				At: p.At.In(loc).Truncate(time.Millisecond)})
+		}
+		slices.SortFunc(out, func(a, b Unprinted) int { return strings.Compare(a.Ticket, b.Ticket) })
+		writeJSON(w, http.StatusOK, map[string]any{"unprinted": out})
 	}), config.RoleAdmin)
 
 	s.Handle("GET /api/v1/sim", simOnly(sm, func(w http.ResponseWriter, r *http.Request, displays []sim.State, dir string) {
