@@ -99,6 +99,8 @@ type Server struct {
 	conns  map[*conn]struct{}
 	closed bool
 	wg     sync.WaitGroup
+
+	pub publicIndex // the citizen's page: closed tickets, rate limits
 }
 
 // unit is what the server knows of one unit.
@@ -175,7 +177,8 @@ func (s *Server) Close() error {
 
 // Handler serves /ingest (units' websockets) and, to operators, / (the
 // page), /api/units (JSON) and POST /api/units/{unit}/commands, with
-// /login and /logout.
+// /login and /logout; to anyone, the citizen's page of a unit's ticket:
+// /t/{unit}/{public} and /api/v1/public/{unit}/{public}.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /ingest", s.ingest)
@@ -185,6 +188,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/units", s.operator(true, s.apiUnits))
 	mux.HandleFunc("POST /api/units/{unit}/commands", s.operator(true, s.apiCommand))
 	mux.HandleFunc("GET /{$}", s.operator(false, s.page))
+	s.publicRoutes(mux)
 	return mux
 }
 
@@ -336,6 +340,7 @@ func (s *Server) store(ctx context.Context, u *unit, c *conn, msgs []*uplinkprot
 			apply(u.state, ev)
 		}
 	}
+	s.pub.follow(u.id, events)
 	return b.ack, nil
 }
 

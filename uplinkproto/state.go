@@ -28,6 +28,8 @@ type Ticket struct {
 	Rating      int        `json:"rating,omitempty"`
 	Day         string     `json:"day"`
 	Appointment string     `json:"appointment,omitempty"`
+	// Public is the ticket's id for the citizen's own page.
+	Public string `json:"public,omitempty"`
 }
 
 // The ticket statuses a receiver's live view acts on.
@@ -155,6 +157,7 @@ func (c *checker) ticket(what string, t *Ticket) {
 	c.str(what+" status", t.Status, MaxID, true)
 	c.str(what+" officer", t.Officer, MaxText, false)
 	c.str(what+" appointment", t.Appointment, MaxText, false)
+	c.str(what+" public", t.Public, MaxID, false)
 	c.day(what+" day", t.Day)
 	if t.Counter != nil {
 		c.counterID(what+" counter", *t.Counter)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"motcua/citizenpage"
 	"motcua/kiosk"
 	"motcua/kiosk/queue"
 )
@@ -57,20 +58,12 @@ func (s *Server) publicRoutes(pages http.Handler) {
 		case err != nil:
 			s.storeError(w, err)
 		case !ok || pages == nil:
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			w.Header().Set("Cache-Control", "no-store")
-			w.WriteHeader(http.StatusNotFound)
-			w.Write([]byte(notFoundPage))
+			citizenpage.NotFound(w)
 		default:
 			pages.ServeHTTP(w, r)
 		}
 	})
 }
-
-const notFoundPage = `<!doctype html><html lang="vi"><meta charset="utf-8">` +
-	`<meta name="viewport" content="width=device-width,initial-scale=1"><title>Không tìm thấy số</title>` +
-	`<body style="font:18px sans-serif;margin:2em"><h1>Không tìm thấy số thứ tự này</h1>` +
-	`<p>Mã trên phiếu không đúng, hoặc ngày làm việc của phiếu đã kết thúc.</p></body></html>`
 
 // publicTicket finds today's ticket of a public id and what its page shows.
 func (s *Server) publicTicket(public string) (queue.PublicTicket, bool, error) {

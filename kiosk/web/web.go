@@ -19,6 +19,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"motcua/citizenpage"
 	"motcua/kiosk"
 	"motcua/kiosk/api"
 	"motcua/kiosk/config"
@@ -109,7 +110,9 @@ func New(opts Options) *Handler {
 	m.HandleFunc("GET /admin", h.page("admin.html", nil))
 	m.HandleFunc("GET /counter/{id}", h.page("counter.html", validID))
 	m.HandleFunc("GET /rate/{id}", h.page("rate.html", validID))
-	m.HandleFunc("GET /t/{public}", h.page("public.html", nil)) // the API found the ticket first
+	m.Handle("GET /t/{public}", citizenpage.Page()) // the API found the ticket first
+	m.Handle("GET /static/public.js", citizenpage.Assets())
+	m.Handle("GET /static/public.css", citizenpage.Assets())
 	m.HandleFunc("GET /static/{file}", h.file)
 	m.HandleFunc("GET /session", h.session)
 	m.HandleFunc("POST /session/token", h.confirmToken)

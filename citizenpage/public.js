@@ -3,7 +3,9 @@
 // failures (reconnecting by itself). No framework, no token.
 "use strict";
 (function () {
-  var id = location.pathname.split("/").pop();
+  // /t/{public} on the daemon, /t/{unit}/{public} on the receiver: the
+  // JSON is at /api/v1/public/ and the same rest.
+  var rest = location.pathname.replace(/^\/t\//, "").split("/").map(encodeURIComponent).join("/");
   var every = 4000, maxBackoff = 30000, backoff = every, timer = 0, last = "";
   var $ = function (x) { return document.getElementById(x); };
   var statusText = {
@@ -68,7 +70,7 @@
 
   function poll() {
     var x = new XMLHttpRequest();
-    x.open("GET", "/api/v1/public/" + encodeURIComponent(id));
+    x.open("GET", "/api/v1/public/" + rest);
     x.timeout = 10000;
     x.onload = function () {
       if (x.status === 200) {
