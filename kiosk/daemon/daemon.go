@@ -60,6 +60,8 @@ type Daemon struct {
 
 	mu   sync.Mutex
 	subs []func([]eventlog.Record)
+
+	watch *logWatch // the day's log size
 }
 
 // Subscribe adds a follower of committed events: it is called after each
@@ -100,7 +102,12 @@ func New(ctx context.Context, opts Options) (*Daemon, error) {
 	})
 	m := metrics.New(room, d.Hub.Clients)
 	d.Metrics = m
-	d.subs = []func([]eventlog.Record){d.Hub.Publish, m.Observe}
+	d.watch = newLogWatch(room, opts.Logger, cfg)
+	if err := errors.Join(d.watch.count(ctx, log), m.Register(d.watch.gauge())); err != nil {
+		log.Close()
+		return nil, err
+	}
+	d.subs = []func([]eventlog.Record){d.Hub.Publish, m.Observe, d.watch.Observe}
 	log.OnCommit = func(recs []eventlog.Record) {
 		d.mu.Lock()
 		subs := d.subs
@@ -160,6 +167,11 @@ loop:
 		case err := <-errc:
 			runErr = fmt.Errorf("daemon: serve: %w", err)
 			break loop
+		case <-d.watch.wake:
+			if err := d.watch.update(); err != nil {
+				runErr = err
+				break loop
+			}
 		case <-tick.C:
 			if err := d.Room.Tick(); err != nil {
 				runErr = err
@@ -200,6 +212,7 @@ func (d *Daemon) Reload(cfg *config.Config) error {
 	}
 	d.Room.Reconfigure(cfg)
 	d.API.Reconfigure(cfg)
+	d.watch.setLimit(cfg)
 	d.Catalogue.SetServices(cfg.ServiceIDs())
 	if err := d.Catalogue.Reload(); err != nil {
 		d.logger.Warn("the catalogue file was not read again; the one in force stays", "err", err)
