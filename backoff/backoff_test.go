@@ -2,7 +2,6 @@ package backoff_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -43,7 +42,6 @@ func TestDelay(t *testing.T) {
 
 // fakeClock records the waits asked for and fires them by hand.
 type fakeClock struct {
-	mu    sync.Mutex
 	asked chan time.Duration
 	fire  chan time.Time
 }

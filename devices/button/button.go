@@ -58,7 +58,7 @@ func (k Kind) String() string {
 // Event is one accepted press.
 type Event struct {
 	Kind Kind
-	// At is the [Clock] time at which the press was recognised: the end of
+	// At is the clock's time at which the press was recognised: the end of
 	// the debounce window, the release (short press with long press enabled),
 	// or the moment the hold reached [Opts.LongPress].
 	At time.Time

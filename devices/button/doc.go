@@ -20,5 +20,5 @@
 //     the last one delivered are counted ([Dev.Dropped]) and dropped, so a child
 //     pressing 500 times prints a handful of tickets, not 500.
 //
-// Time comes from an injected [Clock], so tests drive it by hand.
+// Time comes from an injected clock.Clock, so tests drive it by hand.
 package button

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"motcua/backoff"
@@ -60,16 +59,6 @@ func (k Key) Score() int {
 		return 4 - int(k-KeyRating4)
 	}
 	return 0
-}
-
-// ParseKey parses a key name as returned by String, case-insensitively.
-func ParseKey(s string) (Key, error) {
-	for k, n := range keyNames {
-		if strings.EqualFold(s, n) {
-			return k, nil
-		}
-	}
-	return 0, fmt.Errorf("keypad: unknown key %q; use next, recall, skip, done, transfer or rating1 to rating4", s)
 }
 
 // Press is one press of a key of the keypad of a counter.

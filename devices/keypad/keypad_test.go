@@ -43,14 +43,6 @@ func TestKeys(t *testing.T) {
 		if got := tt.key.Score(); got != tt.score {
 			t.Errorf("%v: Score = %d, want %d", tt.key, got, tt.score)
 		}
-		if tt.action != "" {
-			if k, err := keypad.ParseKey(tt.name); err != nil || k != tt.key {
-				t.Errorf("ParseKey(%q) = %v, %v", tt.name, k, err)
-			}
-		}
-	}
-	if _, err := keypad.ParseKey("nope"); err == nil {
-		t.Error("ParseKey(nope) succeeded")
 	}
 	if got := keypad.KindCombined.Keys(); len(got) != 9 || got[5] != keypad.KeyRating4 {
 		t.Errorf("combined keys %v", got)

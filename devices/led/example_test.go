@@ -39,7 +39,7 @@ func Example() {
 	if err := buzzer.Play(ctx, led.Beep()); err != nil {
 		log.Fatal(err)
 	}
-	if err := printing.Blink(ctx, 250*time.Millisecond, 250*time.Millisecond); err != nil {
+	if err := printing.Play(ctx, led.Pattern{250 * time.Millisecond, 250 * time.Millisecond, 250 * time.Millisecond}); err != nil {
 		log.Fatal(err)
 	}
 }

@@ -27,12 +27,6 @@ type Pattern []time.Duration
 // Beep is one short beep, for a ticket issued.
 func Beep() Pattern { return Pattern{120 * time.Millisecond} }
 
-// Alert is three short beeps, for a fault such as the printer out of paper.
-func Alert() Pattern {
-	const on, off = 100 * time.Millisecond, 100 * time.Millisecond
-	return Pattern{on, off, on, off, on}
-}
-
 // Opts configures a [Dev].
 type Opts struct {
 	// Name identifies the output in String and errors, e.g. "printing".
@@ -53,7 +47,7 @@ type Dev struct {
 	mu     sync.Mutex
 	on     bool
 	gen    uint64             // bumped by every call that takes the output over
-	cancel context.CancelFunc // of the running Blink or Play, if any
+	cancel context.CancelFunc // of the running Play, if any
 }
 
 // New returns the output on pin, switched off.
@@ -77,13 +71,13 @@ func (d *Dev) String() string {
 	return fmt.Sprintf("led %s (%s)", d.opts.Name, d.pin)
 }
 
-// On switches the output on, stopping any Blink or Play.
+// On switches the output on, stopping any Play.
 func (d *Dev) On() error { return d.set(true) }
 
-// Off switches the output off, stopping any Blink or Play.
+// Off switches the output off, stopping any Play.
 func (d *Dev) Off() error { return d.set(false) }
 
-// Halt switches the output off, stopping any Blink or Play.
+// Halt switches the output off, stopping any Play.
 func (d *Dev) Halt() error { return d.set(false) }
 
 // IsOn reports whether the output was last switched on.
@@ -100,7 +94,7 @@ func (d *Dev) set(on bool) error {
 	return d.write(on)
 }
 
-// takeLocked ends the ownership of a running Blink or Play.
+// takeLocked ends the ownership of a running Play.
 func (d *Dev) takeLocked() {
 	d.gen++
 	if d.cancel != nil {
@@ -119,16 +113,6 @@ func (d *Dev) write(on bool) error {
 	return nil
 }
 
-// Blink switches the output on for on and off for off, repeatedly, until
-// ctx ends (then it switches off and returns nil) or another call takes the
-// output over (then it returns nil and leaves the output to that call).
-func (d *Dev) Blink(ctx context.Context, on, off time.Duration) error {
-	if on <= 0 || off <= 0 {
-		return fmt.Errorf("%w: Blink(%v, %v)", ErrBadDuration, on, off)
-	}
-	return d.run(ctx, Pattern{on, off}, true)
-}
-
 // Play runs p once and leaves the output off. It returns early, with the
 // output off, when ctx ends, and returns nil leaving the output alone when
 // another call takes the output over.
@@ -138,10 +122,10 @@ func (d *Dev) Play(ctx context.Context, p Pattern) error {
 			return fmt.Errorf("%w: pattern %v", ErrBadDuration, p)
 		}
 	}
-	return d.run(ctx, p, false)
+	return d.run(ctx, p)
 }
 
-func (d *Dev) run(ctx context.Context, p Pattern, repeat bool) error {
+func (d *Dev) run(ctx context.Context, p Pattern) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	d.mu.Lock()
@@ -160,22 +144,18 @@ func (d *Dev) run(ctx context.Context, p Pattern, repeat bool) error {
 		}
 		return true, d.write(on)
 	}
-	for {
-		for i, dur := range p {
-			owned, err := step(i%2 == 0)
-			if err != nil || !owned {
-				return err
-			}
-			select {
-			case <-ctx.Done():
-				return d.end(gen)
-			case <-d.opts.Clock.After(dur):
-			}
+	for i, dur := range p {
+		owned, err := step(i%2 == 0)
+		if err != nil || !owned {
+			return err
 		}
-		if !repeat {
+		select {
+		case <-ctx.Done():
 			return d.end(gen)
+		case <-d.opts.Clock.After(dur):
 		}
 	}
+	return d.end(gen)
 }
 
 // end switches the output off if run number gen still owns it.

@@ -201,9 +201,6 @@ func TestErrors(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 	d, _, _ := newRec(t, Opts{})
-	if err := d.Blink(t.Context(), 0, time.Second); !errors.Is(err, ErrBadDuration) {
-		t.Errorf("Blink(0): got %v, want %v", err, ErrBadDuration)
-	}
 	if err := d.Play(t.Context(), Pattern{ms, -ms}); !errors.Is(err, ErrBadDuration) {
 		t.Errorf("Play(-1ms): got %v, want %v", err, ErrBadDuration)
 	}
@@ -229,11 +226,11 @@ func wantDone(t *testing.T, done chan error) {
 	}
 }
 
-func TestBlinkUntilCancel(t *testing.T) {
+func TestPlayUntilCancel(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		d, p, c := newRec(t, Opts{})
 		ctx, cancel := context.WithCancel(t.Context())
-		done := start(func() error { return d.Blink(ctx, 200*ms, 300*ms) })
+		done := start(func() error { return d.Play(ctx, Pattern{200 * ms, 300 * ms, 200 * ms, 300 * ms, 200 * ms, 300 * ms}) })
 		c.advance(1100 * ms)
 		cancel()
 		synctest.Wait()
@@ -248,10 +245,10 @@ func TestBlinkUntilCancel(t *testing.T) {
 	})
 }
 
-func TestHaltStopsBlink(t *testing.T) {
+func TestHaltStopsPlay(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		d, p, c := newRec(t, Opts{})
-		done := start(func() error { return d.Blink(t.Context(), 200*ms, 200*ms) })
+		done := start(func() error { return d.Play(t.Context(), Pattern{200 * ms, 200 * ms}) })
 		c.advance(100 * ms)
 		if err := d.Halt(); err != nil {
 			t.Fatal(err)
@@ -263,10 +260,10 @@ func TestHaltStopsBlink(t *testing.T) {
 	})
 }
 
-func TestOnTakesOverBlink(t *testing.T) {
+func TestOnTakesOverPlay(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		d, p, c := newRec(t, Opts{})
-		done := start(func() error { return d.Blink(t.Context(), 200*ms, 200*ms) })
+		done := start(func() error { return d.Play(t.Context(), Pattern{200 * ms, 200 * ms, 200 * ms}) })
 		c.advance(300 * ms) // off since 200 ms
 		if err := d.On(); err != nil {
 			t.Fatal(err)
@@ -281,10 +278,10 @@ func TestOnTakesOverBlink(t *testing.T) {
 	})
 }
 
-func TestPlayAlert(t *testing.T) {
+func TestPlayPattern(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		d, p, c := newRec(t, Opts{Name: "buzzer"})
-		done := start(func() error { return d.Play(t.Context(), Alert()) })
+		done := start(func() error { return d.Play(t.Context(), Pattern{100 * ms, 100 * ms, 100 * ms, 100 * ms, 100 * ms}) })
 		c.advance(499 * ms)
 		select {
 		case <-done:
@@ -316,13 +313,13 @@ func TestPlayCancelled(t *testing.T) {
 	})
 }
 
-func TestNewBlinkReplacesOld(t *testing.T) {
+func TestNewPlayReplacesOld(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		d, p, c := newRec(t, Opts{})
-		first := start(func() error { return d.Blink(t.Context(), 100*ms, 100*ms) })
+		first := start(func() error { return d.Play(t.Context(), Pattern{100 * ms, 100 * ms}) })
 		c.advance(50 * ms)
 		ctx, cancel := context.WithCancel(t.Context())
-		second := start(func() error { return d.Blink(ctx, 500*ms, 500*ms) })
+		second := start(func() error { return d.Play(ctx, Pattern{500 * ms, 500 * ms}) })
 		wantDone(t, first)
 		c.advance(600 * ms) // to 650 ms
 		cancel()

@@ -485,18 +485,18 @@ func (m *Master) drain() error {
 
 // waitSilence waits until the bus has been idle for one inter-frame gap.
 func (m *Master) waitSilence(ctx context.Context) error {
-	return SleepUntil(ctx, m.lastActivity.Add(m.cfg.Gap()))
+	return sleepUntil(ctx, m.lastActivity.Add(m.cfg.Gap()))
 }
 
-// spinBelow is how much of a wait SleepUntil spends spinning rather than
+// spinBelow is how much of a wait sleepUntil spends spinning rather than
 // sleeping: kernel timers may wake a millisecond late, which is longer than
 // the whole 3.5-character gap at 115200 baud.
 const spinBelow = time.Millisecond
 
-// SleepUntil waits until t or until ctx is done. It sleeps through all but
+// sleepUntil waits until t or until ctx is done. It sleeps through all but
 // the last millisecond and yields the processor in a loop for the rest, so
 // that sub-millisecond gaps are kept to within a few microseconds.
-func SleepUntil(ctx context.Context, t time.Time) error {
+func sleepUntil(ctx context.Context, t time.Time) error {
 	rem := time.Until(t)
 	if rem <= 0 {
 		return ctx.Err()

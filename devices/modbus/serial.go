@@ -4,9 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"motcua/devices/serialport"
 
 	"go.bug.st/serial"
+
+	"motcua/devices/serialport"
 )
 
 // OpenSerial opens the serial port at path (e.g. /dev/ttyUSB0) as 8 data

@@ -325,9 +325,8 @@ func TestAutomaticStatusBack(t *testing.T) {
 
 // noStatusPort is a write-only port, like usblp without a back channel.
 type noStatusPort struct {
-	mu     sync.Mutex
-	data   []byte
-	closed chan struct{}
+	mu   sync.Mutex
+	data []byte
 }
 
 func (p *noStatusPort) Read([]byte) (int, error) { return 0, printer.ErrNoStatus }

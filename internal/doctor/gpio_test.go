@@ -9,16 +9,16 @@ import (
 // lineInfo is struct gpio_v2_line_info from linux/gpio.h, to check the
 // offsets and size this package uses against the compiler's layout.
 type lineInfo struct {
-	name     [32]byte
-	consumer [32]byte
-	offset   uint32
-	numAttrs uint32
-	flags    uint64
-	attrs    [10]struct {
+	_      [32]byte // name
+	_      [32]byte // consumer
+	offset uint32
+	_      uint32 // num_attrs
+	flags  uint64
+	_      [10]struct {
 		id, padding uint32
 		value       uint64
-	}
-	padding [4]uint32
+	} // attrs
+	_ [4]uint32 // padding
 }
 
 func TestLineInfoLayout(t *testing.T) {

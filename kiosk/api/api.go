@@ -32,7 +32,6 @@ type Server struct {
 	hub     *hub.Hub
 	log     *slog.Logger
 	metrics http.Handler
-	limits  *limiter
 	printer atomic.Pointer[Printer]
 	cat     *catalogue.Store
 	mux     *http.ServeMux
@@ -126,9 +125,6 @@ func (s *Server) Handle(pattern string, h http.Handler, roles ...config.Role) {
 		h.ServeHTTP(w, r)
 	}, roles...))
 }
-
-// WriteJSON writes v as a JSON answer, as the API does.
-func WriteJSON(w http.ResponseWriter, status int, v any) { writeJSON(w, status, v) }
 
 // WriteError writes the API's error body.
 func WriteError(w http.ResponseWriter, status int, code, msg string) {

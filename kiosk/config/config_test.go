@@ -529,7 +529,7 @@ func TestParseProblems(t *testing.T) {
 			name: "printer unknown scheme",
 			doc:  base + "[printer]\naddress = \"com:1\"\n",
 			want: []string{
-				"t.toml:12: printer address \"com:1\" has an unknown scheme \"com\"; use sim, serial:, usb:, lp: or tcp:",
+				"t.toml:12: printer address \"com:1\" has an unknown scheme \"com\"; use one of sim, serial:, usb:, lp: or tcp: as its scheme",
 			},
 		},
 		{
@@ -913,12 +913,12 @@ counters = [2]
 }
 
 func TestDefaults(t *testing.T) {
-	c, err := Parse("t.toml", []byte(base+"[printer]\naddress = \"tcp:10.0.0.5\"\n[uplink]\nurl = \"wss://a.vn/x\"\ntoken_file = \"/dev/null\"\n[rs485]\nport = \"/dev/ttyUSB1\"\n[[button]]\npin = \"GPIO17\"\nservice = \"a\"\n[[display]]\ncounter = 1\ndriver = \"ht16k33\"\nbus = \"I2C1\"\n[[keypad]]\ncounter = 1\nkind = \"rating\"\nslave = 4\n"))
+	_, err := Parse("t.toml", []byte(base+"[printer]\naddress = \"tcp:10.0.0.5\"\n[uplink]\nurl = \"wss://a.vn/x\"\ntoken_file = \"/dev/null\"\n[rs485]\nport = \"/dev/ttyUSB1\"\n[[button]]\npin = \"GPIO17\"\nservice = \"a\"\n[[display]]\ncounter = 1\ndriver = \"ht16k33\"\nbus = \"I2C1\"\n[[keypad]]\ncounter = 1\nkind = \"rating\"\nslave = 4\n"))
 	if err == nil {
 		t.Fatal("got no error for an empty uplink token file, want one")
 	}
 	// The same without the uplink, to look at the values.
-	c, err = Parse("t.toml", []byte(base+"[printer]\naddress = \"tcp:10.0.0.5\"\n[rs485]\nport = \"/dev/ttyUSB1\"\n[[button]]\npin = \"GPIO17\"\nservice = \"a\"\n[[display]]\ncounter = 1\ndriver = \"ht16k33\"\nbus = \"I2C1\"\n[[keypad]]\ncounter = 1\nkind = \"rating\"\nslave = 4\n"))
+	c, err := Parse("t.toml", []byte(base+"[printer]\naddress = \"tcp:10.0.0.5\"\n[rs485]\nport = \"/dev/ttyUSB1\"\n[[button]]\npin = \"GPIO17\"\nservice = \"a\"\n[[display]]\ncounter = 1\ndriver = \"ht16k33\"\nbus = \"I2C1\"\n[[keypad]]\ncounter = 1\nkind = \"rating\"\nslave = 4\n"))
 	if err != nil {
 		t.Fatal(err)
 	}

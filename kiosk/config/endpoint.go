@@ -93,7 +93,7 @@ func ParseEndpoint(s string) (Endpoint, error) {
 		}
 		return Endpoint{Scheme: "tcp", HostPort: hp}, nil
 	}
-	return Endpoint{}, fmt.Errorf("address %q has an unknown scheme %q; use sim, serial:, usb:, lp: or tcp:", s, scheme)
+	return Endpoint{}, fmt.Errorf("address %q has an unknown scheme %q; use one of sim, serial:, usb:, lp: or tcp: as its scheme", s, scheme)
 }
 
 func validPort(p string) bool {

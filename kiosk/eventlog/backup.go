@@ -193,7 +193,8 @@ func copyFile(src, dst string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := io.Copy(out, in); err == nil {
+	_, err = io.Copy(out, in)
+	if err == nil {
 		err = out.Sync()
 	}
 	if err != nil {

@@ -153,7 +153,7 @@ func (s *Server) handle(req []byte, first time.Time) error {
 	}
 	if s.charTime > 0 {
 		chars := time.Duration(len(req))*s.charTime + s.charTime*7/2 + time.Duration(len(resp))*s.charTime
-		_ = modbus.SleepUntil(context.Background(), first.Add(chars))
+		time.Sleep(time.Until(first.Add(chars))) // the wire time of the request and the answer
 	}
 	if _, err := s.rw.Write(resp); err != nil {
 		return fmt.Errorf("modbustest: write: %w", err)
@@ -182,9 +182,6 @@ type Slave struct {
 	onWrite    func(addr uint16, values []uint16)
 	onAnswered func(frame []byte)
 }
-
-// ID returns the slave id.
-func (sl *Slave) ID() byte { return sl.id }
 
 // SetHolding sets holding registers from addr on.
 func (sl *Slave) SetHolding(addr uint16, values ...uint16) {

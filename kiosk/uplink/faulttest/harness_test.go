@@ -106,17 +106,6 @@ func (p *proc) kill() {
 	<-p.done
 }
 
-// stop stops the process with SIGTERM and waits for it.
-func (p *proc) stop() {
-	p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.done:
-	case <-time.After(10 * time.Second):
-		p.t.Errorf("%s did not stop on SIGTERM", p.name)
-		p.kill()
-	}
-}
-
 func (p *proc) logText() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -82,7 +82,9 @@ func (p *chaosProxy) serve(down *net.TCPConn) {
 		for {
 			n, err := src.Read(buf)
 			if n > 0 {
-				stall.mu.Lock() // held while stalled
+				// Waits while the test holds the lock to stall the link.
+				stall.mu.Lock()
+				//lint:ignore SA2001 the wait is the point
 				stall.mu.Unlock()
 				if _, werr := dst.Write(buf[:n]); werr != nil {
 					break
