@@ -169,34 +169,34 @@ func drawLine(f font.Face, s string) (img *Bitmap, top int) {
 	return bm.Crop(ink), y0 + ink.Min.Y
 }
 
-// wrap splits s into lines no wider than width by measure, breaking at
-// spaces; a word wider than width is broken between runes.
+// wrap splits s into lines no wider than width by measure. Lines break
+// between words, never inside one, and rather at a phrase's end (after a
+// dash, comma, colon or semicolon) than inside a phrase: "UBND XÃ QUỲNH
+// HẢI –" / "BỘ PHẬN MỘT CỬA", not "… – BỘ" / "PHẬN MỘT CỬA". A number
+// stays with the word after it, its unit: "15 phút" is never split. Only
+// a single word wider than width is broken, between runes.
 func wrap(s string, width int, measure func(string) int) []string {
 	var lines []string
 	for _, para := range strings.Split(s, "\n") {
-		words := strings.Fields(para)
-		if len(words) > 0 && measure(strings.TrimSpace(para)) <= width {
-			lines = append(lines, strings.TrimSpace(para))
-			continue
-		}
-		if len(words) == 0 {
-			lines = append(lines, "")
+		if para = strings.TrimSpace(para); measure(para) <= width {
+			lines = append(lines, para)
 			continue
 		}
 		cur := ""
-		for _, w := range words {
-			try := w
+		// put adds text to the line, or starts a new one.
+		put := func(text string) {
+			try := text
 			if cur != "" {
-				try = cur + " " + w
+				try = cur + " " + text
 			}
 			if measure(try) <= width {
 				cur = try
-				continue
+				return
 			}
 			if cur != "" {
 				lines = append(lines, cur)
 			}
-			cur = w
+			cur = text
 			for measure(cur) > width {
 				rs := []rune(cur)
 				n := len(rs) - 1
@@ -207,9 +207,77 @@ func wrap(s string, width int, measure func(string) int) []string {
 				cur = string(rs[n:])
 			}
 		}
+		for _, phrase := range phrases(para) {
+			try := phrase
+			if cur != "" {
+				try = cur + " " + phrase
+			}
+			switch {
+			case measure(try) <= width:
+				cur = try
+			case measure(phrase) <= width:
+				// The phrase fits a line of its own: start one.
+				lines = append(lines, cur)
+				cur = phrase
+			default:
+				for _, w := range units(phrase) {
+					put(w)
+				}
+			}
+		}
 		lines = append(lines, cur)
 	}
 	return lines
+}
+
+// phrases splits a line of text after the words that end a phrase: a
+// dash, or a word ending in a comma, colon or semicolon.
+func phrases(s string) []string {
+	var out []string
+	start := 0
+	words := strings.Fields(s)
+	for i, w := range words {
+		if w == "–" || w == "-" || w == "—" || strings.HasSuffix(w, ",") || strings.HasSuffix(w, ":") || strings.HasSuffix(w, ";") {
+			out = append(out, strings.Join(words[start:i+1], " "))
+			start = i + 1
+		}
+	}
+	if start < len(words) {
+		out = append(out, strings.Join(words[start:], " "))
+	}
+	return out
+}
+
+// units splits a phrase into the pieces a line may break between: words,
+// with a number kept together with the word after it.
+func units(s string) []string {
+	words := strings.Fields(s)
+	var out []string
+	for i := 0; i < len(words); i++ {
+		if isNumber(words[i]) && i+1 < len(words) {
+			out = append(out, words[i]+" "+words[i+1])
+			i++
+			continue
+		}
+		out = append(out, words[i])
+	}
+	return out
+}
+
+// isNumber reports whether w is a number: digits, with separators inside
+// ("1.000", "7,5", "08:30").
+func isNumber(w string) bool {
+	digits := 0
+	for _, r := range w {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case r == '.' || r == ',' || r == ':' || r == '/':
+		default:
+			return false
+		}
+	}
+	return digits > 0
 }
 
 // runeWidth measures a string in fixed-width columns.
