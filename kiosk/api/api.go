@@ -270,7 +270,7 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request, p *principal) {
 		// a priority one.
 		Category string `json:"category"`
 	}
-	if !readJSON(w, r, &req) {
+	if !readJSON(w, r, &req) || !checkText(w, "procedure", req.Procedure, maxID) || !checkText(w, "category", req.Category, maxID) {
 		return
 	}
 	if req.Procedure != "" && !s.procedureService(w, req.Procedure, &req.Service) {

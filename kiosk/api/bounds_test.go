@@ -27,6 +27,8 @@ func TestTextBounds(t *testing.T) {
 		{"resume", "/api/v1/counters/1/resume", ``, 200},
 		{"transfer to a long service id", "/api/v1/counters/1/transfer", `{"service":"` + strings.Repeat("s", 65) + `"}`, 400},
 		{"ticket for a long service id", "/api/v1/tickets", `{"service":"` + strings.Repeat("s", 65) + `"}`, 400},
+		{"ticket for a long procedure code", "/api/v1/tickets", `{"procedure":"` + strings.Repeat("1", 65) + `"}`, 400},
+		{"ticket of a long category", "/api/v1/tickets", `{"service":"dat-dai","category":"` + strings.Repeat("c", 65) + `"}`, 400},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
