@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -186,5 +187,92 @@ func TestBarePrinterAddress(t *testing.T) {
 	}
 	if n := len(r.printer.Jobs()); n != 1 {
 		t.Errorf("printer got %d jobs, want 1", n)
+	}
+}
+
+// The simulation endpoints exist only while a simulated device is in
+// force; a simulated press has the kiosk's ticket limit, as
+// POST /api/v1/tickets, and a storage failure answers 503.
+func TestSimEndpoints(t *testing.T) {
+	dir := t.TempDir()
+	const kiosk = "unit-test-kiosk-01"
+	toml := fmt.Sprintf(`[unit]
+id = "unit-test"
+name = "UBND xã Thử"
+[server]
+data_dir = %q
+ticket_burst = 2
+[[service]]
+id = "dat-dai"
+name = "Đất đai"
+prefix = "A"
+[[counter]]
+id = 1
+name = "Quầy 1"
+services = ["dat-dai"]
+[[token]]
+role = "kiosk"
+secret = %q
+`, filepath.Join(dir, "data"), kiosk)
+	withSim := toml + "[printer]\naddress = \"sim\"\n"
+	cfg, err := config.Parse("unit.toml", []byte(toml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := New(context.Background(), cfg, Options{Clock: clock.Trusted{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer u.Close()
+	serve := func(method, path, body string) (int, string) {
+		req := httptest.NewRequest(method, "http://127.0.0.1"+path, strings.NewReader(body))
+		req.RemoteAddr = "127.0.0.1:40000"
+		req.Header.Set("Authorization", "Bearer "+kiosk)
+		rec := httptest.NewRecorder()
+		u.d.API.ServeHTTP(rec, req)
+		return rec.Code, rec.Body.String()
+	}
+	press := `{"service":"dat-dai"}`
+	for _, path := range []string{"/api/v1/sim", "/api/v1/sim/printer/job-0001.png"} {
+		if code, body := serve("GET", path, ""); code != http.StatusNotFound {
+			t.Errorf("GET %s without simulated devices: got %d %s, want 404", path, code, body)
+		}
+	}
+	if code, body := serve("POST", "/api/v1/sim/press", press); code != http.StatusNotFound {
+		t.Errorf("press without simulated devices: got %d %s, want 404", code, body)
+	}
+
+	// A simulated printer: the endpoints are there, with the kiosk's limit.
+	cfg, err = config.Parse("unit.toml", []byte(withSim))
+	if err != nil {
+		t.Fatal(err)
+	}
+	devs, err := openDevices(cfg, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.use(devs)
+	stop := u.start(context.Background(), devs)
+	defer stop()
+	if code, body := serve("GET", "/api/v1/sim", ""); code != http.StatusOK {
+		t.Errorf("GET /api/v1/sim: got %d %s, want 200", code, body)
+	}
+	var codes []int
+	for range 3 {
+		code, _ := serve("POST", "/api/v1/sim/press", press)
+		codes = append(codes, code)
+	}
+	if fmt.Sprint(codes) != "[201 201 429]" {
+		t.Errorf("three presses with a burst of 2: got %v, want [201 201 429]", codes)
+	}
+	if code, _ := serve("POST", "/api/v1/tickets", press); code != http.StatusTooManyRequests {
+		t.Errorf("a ticket after the presses: got %d, want 429 (one limit for every ticket path)", code)
+	}
+
+	// The log fails: no ticket, and the answer says the storage failed.
+	u.d.Log.Close()
+	u.d.API.Reconfigure(cfg) // a fresh limit
+	if code, body := serve("POST", "/api/v1/sim/press", press); code != http.StatusServiceUnavailable || !strings.Contains(body, "store_unavailable") {
+		t.Errorf("press on a failed log: got %d %s, want 503 store_unavailable", code, body)
 	}
 }
