@@ -51,6 +51,9 @@
     $("ahead").textContent = waiting ? t.ahead + " người" : "–";
     $("wait").textContent = waiting ? (t.ahead === 0 ? "sắp đến lượt" : minutes(t.estimated_wait_s)) : "–";
     $("issued").textContent = clock(t.issued_at);
+    var form = $("notify");
+    form.hidden = !(t.heads_up && t.status === "waiting" && t.ahead > t.heads_up && $("n-done").hidden);
+    $("n-ahead").textContent = t.heads_up || "";
     document.title = t.number + " – " + (statusText[t.status] || "");
     if (t.status === "called" && !wasCalled && navigator.vibrate) navigator.vibrate([300, 150, 300]);
   }
@@ -93,6 +96,30 @@
     backoff = Math.min(maxBackoff, backoff * 2);
     schedule(Math.max(wait, backoff * (0.75 + Math.random() / 2)));
   }
+
+  // A heads-up by SMS or Zalo, where the receiver offers it.
+  $("notify").addEventListener("submit", function (e) {
+    e.preventDefault();
+    var x = new XMLHttpRequest();
+    x.open("POST", "/api/v1/public/" + rest + "/notify");
+    x.setRequestHeader("Content-Type", "application/json");
+    x.onload = function () {
+      var done = $("n-done");
+      if (x.status === 200) {
+        $("notify").hidden = true;
+        done.textContent = "Đã đăng ký: quý khách sẽ nhận tin nhắn khi sắp đến lượt.";
+        done.hidden = false;
+      } else {
+        var err = {};
+        try { err = JSON.parse(x.responseText).error || {}; } catch (ex) { /* not JSON */ }
+        alertText(err.code === "bad_phone" ? "Số điện thoại chưa đúng, ví dụ 0912345678." :
+          err.code === "too_late" ? "Sắp đến lượt rồi, mời quý khách quay lại phòng chờ." : "Chưa đăng ký được, xin thử lại.");
+      }
+    };
+    x.onerror = function () { alertText("Mất kết nối, xin thử lại."); };
+    x.send(JSON.stringify({ to: $("phone").value }));
+  });
+  function alertText(s) { $("conn").textContent = s; }
 
   document.addEventListener("visibilitychange", function () {
     if (!document.hidden && document.body.className !== "gone") schedule(0);

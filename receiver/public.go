@@ -38,6 +38,9 @@ type publicTicket struct {
 	CalledAt    *time.Time `json:"called_at"`
 	DoneAt      *time.Time `json:"done_at"`
 	Day         string     `json:"day"`
+	// HeadsUp is how many people ahead trigger the heads-up a citizen may
+	// ask for (0: this receiver sends none).
+	HeadsUp int `json:"heads_up,omitempty"`
 }
 
 // publicIndex keeps what the live queues forget: today's tickets that
@@ -49,6 +52,18 @@ type publicIndex struct {
 	closed map[string]map[[32]byte]uplinkproto.Ticket
 	window time.Time
 	counts map[string]int
+	// subs are the heads-ups asked for, by unit (headsup.go).
+	subs map[string][]subscription
+	// sending counts the webhooks in flight; stop ends them.
+	sending  sync.WaitGroup
+	stop     chan struct{}
+	stopOnce sync.Once
+}
+
+// close ends the webhooks in flight and waits for them.
+func (p *publicIndex) close() {
+	p.stopOnce.Do(func() { close(p.stop) })
+	p.sending.Wait()
 }
 
 // follow notes the closed tickets of a unit's new events, and forgets the
@@ -119,6 +134,7 @@ func (s *Server) publicRoutes(mux *http.ServeMux) {
 		w.Header().Set("Cache-Control", "no-store")
 		json.NewEncoder(w).Encode(p)
 	})
+	mux.HandleFunc("POST /api/v1/public/{unit}/{public}/notify", s.notify)
 	mux.Handle("GET /static/public.js", citizenpage.Assets())
 	mux.Handle("GET /static/public.css", citizenpage.Assets())
 }
@@ -212,6 +228,9 @@ func (s *Server) publicTicket(unitID, public string) (publicTicket, bool) {
 	}
 	out.Number, out.Service, out.Status, out.Calls, out.Day = t.Number, t.Service, t.Status, t.Calls, t.Day
 	out.IssuedAt, out.CalledAt, out.DoneAt = t.IssuedAt, t.CalledAt, t.DoneAt
+	if s.o.HeadsUp.Webhook != "" {
+		out.HeadsUp = s.headsUpAhead()
+	}
 	if t.Status == "waiting" {
 		out.Ahead = ahead
 		out.WaitSeconds = t.WaitSeconds

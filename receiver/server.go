@@ -38,7 +38,10 @@ type Options struct {
 	// may see the page and /api/units and send commands. None: nobody
 	// may.
 	Operators map[string]string
-	Logger    *slog.Logger
+	// HeadsUp sends citizens a heads-up when their turn nears (off when
+	// its Webhook is "").
+	HeadsUp HeadsUp
+	Logger  *slog.Logger
 	// Clock runs every time the server reads and every timeout it keeps
 	// (nil: the real clock).
 	Clock clockwork.Clock
@@ -134,6 +137,7 @@ func Open(ctx context.Context, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{o: opts, lg: opts.Logger, clk: opts.Clock, st: st, units: map[string]*unit{}, conns: map[*conn]struct{}{}, sessions: map[string]session{}}
+	s.pub.stop = make(chan struct{})
 	s.upgrader = websocket.Upgrader{
 		Subprotocols:     []string{uplinkproto.Subprotocol},
 		HandshakeTimeout: opts.WriteTimeout,
@@ -172,6 +176,7 @@ func (s *Server) Close() error {
 		c.close(websocket.CloseGoingAway, "receiver is stopping")
 	}
 	s.wg.Wait()
+	s.pub.close()
 	return s.st.close()
 }
 
@@ -341,6 +346,9 @@ func (s *Server) store(ctx context.Context, u *unit, c *conn, msgs []*uplinkprot
 		}
 	}
 	s.pub.follow(u.id, events)
+	if s.o.HeadsUp.Webhook != "" {
+		s.sendHeadsUps(s.pub.due(u.id, u.state, s.headsUpAhead()))
+	}
 	return b.ack, nil
 }
 

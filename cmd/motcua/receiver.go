@@ -7,6 +7,7 @@ import (
 	"io"
 	iofs "io/fs"
 	"net"
+	"net/url"
 	"path/filepath"
 
 	"motcua/receiver"
@@ -19,6 +20,8 @@ func receiverCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	data := fs.String("data", "", "data `directory` of the receiver's database (required)")
 	tokens := fs.String("tokens", "", "tokens `file`: lines \"unit-id token\" (default DIR/tokens)")
 	operators := fs.String("operators", "", "operators `file`: lines \"name token\" of who may use the page and the API (default DIR/operators)")
+	webhook := fs.String("webhook", "", "`URL` that gets a heads-up (JSON POST) when a citizen who asked for it has few people ahead: the province's Zalo ZNS or SMS sender (docs/public.md)")
+	headsUp := fs.Int("heads-up", 3, "people ahead when the heads-up is sent")
 	verbose := fs.Bool("debug", false, "log more")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -26,6 +29,14 @@ func receiverCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if *data == "" {
 		fmt.Fprintln(stderr, "motcua receiver: -data DIR is required")
 		fs.Usage()
+		return errUsage
+	}
+	if u, err := url.Parse(*webhook); *webhook != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+		fmt.Fprintf(stderr, "motcua receiver: -webhook %q must be an http:// or https:// URL\n", *webhook)
+		return errUsage
+	}
+	if *headsUp < 1 {
+		fmt.Fprintln(stderr, "motcua receiver: -heads-up must be at least 1")
 		return errUsage
 	}
 	if *tokens == "" {
@@ -45,7 +56,8 @@ func receiverCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	} else if err != nil {
 		return err
 	}
-	srv, err := receiver.Open(ctx, receiver.Options{Dir: *data, Tokens: toks, Operators: ops, Logger: log})
+	srv, err := receiver.Open(ctx, receiver.Options{Dir: *data, Tokens: toks, Operators: ops, Logger: log,
+		HeadsUp: receiver.HeadsUp{Webhook: *webhook, Ahead: *headsUp}})
 	if err != nil {
 		return err
 	}
@@ -60,4 +72,4 @@ func receiverCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	return errors.Join(err, srv.Close())
 }
 
-const receiverUsage = "motcua receiver -listen ADDR -data DIR [-tokens FILE] [-operators FILE]"
+const receiverUsage = "motcua receiver -listen ADDR -data DIR [-tokens FILE] [-operators FILE] [-webhook URL [-heads-up N]]"
