@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 
@@ -41,16 +40,8 @@ func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 func restoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("restore", "motcua restore -config FILE BACKUP", stderr)
 	path := fs.String("config", "/etc/motcua/motcua.toml", "configuration `file` (for server.data_dir)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errUsage
-	}
-	if fs.NArg() != 1 {
-		fmt.Fprintln(stderr, "motcua restore: give exactly one backup file")
-		fs.Usage()
-		return errUsage
+	if err := parse(fs, args, "one backup file"); err != nil {
+		return err
 	}
 	dir, err := dataDir(*path, stderr)
 	if err != nil {

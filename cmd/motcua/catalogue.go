@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -28,16 +27,8 @@ func catalogueCmd(_ context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	fs := newFlags("catalogue import", catalogueUsage, stderr)
 	path := fs.String("config", "/etc/motcua/motcua.toml", "configuration `file`: its services and data directory")
-	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errUsage
-	}
-	if fs.NArg() != 1 {
-		fmt.Fprintln(stderr, "give one catalogue file")
-		fs.Usage()
-		return errUsage
+	if err := parse(fs, args[1:], "one catalogue file"); err != nil {
+		return err
 	}
 	cfg, err := loadConfig(*path)
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 )
 
@@ -107,20 +108,25 @@ func newFlags(name, usageLine string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
-// parse parses flags; positional arguments are an error.
-func parse(fs *flag.FlagSet, args []string) error {
+// parse parses flags and then len(want) positional arguments, want
+// saying what each is ("one backup file"); none when want is empty.
+func parse(fs *flag.FlagSet, args []string, want ...string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
 		return errUsage
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(fs.Output(), "unexpected argument %q\n", fs.Arg(0))
-		fs.Usage()
-		return errUsage
+	if fs.NArg() == len(want) {
+		return nil
 	}
-	return nil
+	if len(want) == 0 {
+		fmt.Fprintf(fs.Output(), "unexpected argument %q\n", fs.Arg(0))
+	} else {
+		fmt.Fprintf(fs.Output(), "give %s\n", strings.Join(want, " and "))
+	}
+	fs.Usage()
+	return errUsage
 }
 
 func printVersion(_ context.Context, args []string, stdout, stderr io.Writer) error {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"motcua/clock"
+	"motcua/devices/inventory"
 	"motcua/kiosk/config"
 	"motcua/kiosk/sdnotify"
 	"motcua/kiosk/unit"
@@ -64,47 +65,31 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return errInvalid
 	}
 	log := newLogger(stderr, *verbose)
-	u, err := unit.New(ctx, cfg, unit.Options{Clock: clock.System{}, Logger: log})
+	opts := unit.Options{Clock: clock.System{}, Logger: log}
+	if opts.Notifier, opts.Watchdog, err = systemd(); err != nil {
+		log.Warn("systemd notification off", "err", err)
+	}
+	u, err := unit.New(ctx, cfg, opts)
 	if err != nil {
 		return err
 	}
-	sd, err := systemd()
-	if err != nil {
-		log.Warn("systemd notification off", "err", err)
-	}
-	return serve(ctx, u, cfg.Server.DataDir, log, sd, func() (*config.Config, error) { return loadConfig(*path) })
+	return serve(ctx, u, log, func() (*config.Config, error) { return loadConfig(*path) })
 }
 
-// serve runs the unit until ctx ends, telling systemd how it goes. On
-// SIGHUP it reads the configuration again with load and puts it in force;
-// one the unit refuses leaves the old one in force.
-func serve(ctx context.Context, u *unit.Unit, dataDir string, log *slog.Logger, sd *watchdog, load func() (*config.Config, error)) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+// serve runs the unit until ctx ends. On SIGHUP it reads the
+// configuration again with load and puts it in force; one that cannot be
+// read or that the unit refuses leaves the old one in force.
+func serve(ctx context.Context, u *unit.Unit, log *slog.Logger, load func() (*config.Config, error)) error {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 	ran := make(chan error, 1)
 	go func() { ran <- u.Run(ctx) }()
-	sd.n.Ready("serving on " + u.Addr())
-	dogDone := make(chan error, 1)
-	go func() { dogDone <- sd.n.RunWatchdog(ctx, sd.interval/2, u.Err) }()
-	stopping := ctx.Done()
 	for {
 		select {
 		case err := <-ran:
-			sd.n.Stopping()
-			cancel()
-			if err = errors.Join(err, <-dogDone); err == nil {
-				log.Info("motcua stopped; the day's queue is kept", "data_dir", dataDir)
-			}
 			return err
-		case <-stopping:
-			log.Info("stopping: finishing the requests in progress")
-			sd.n.Stopping() // then wait for the unit to finish
-			stopping = nil
 		case <-hup:
-			sd.n.Reloading()
 			next, err := load()
 			if err == nil {
 				err = u.Reload(next)
@@ -112,12 +97,8 @@ func serve(ctx context.Context, u *unit.Unit, dataDir string, log *slog.Logger, 
 			switch {
 			case errors.Is(err, unit.ErrDevices):
 				log.Error("devices of the new configuration failed; running without them", "err", err)
-				sd.n.Ready("configuration reloaded without its devices")
 			case err != nil:
 				log.Error("configuration reload refused; the old configuration stays", "err", err)
-				sd.n.Ready("reload refused: " + err.Error())
-			default:
-				sd.n.Ready("configuration reloaded")
 			}
 		}
 	}
@@ -156,7 +137,7 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	printDemo(stdout, "http://"+u.Addr(), cfg, tokens)
-	return serve(ctx, u, cfg.Server.DataDir, log, &watchdog{n: &sdnotify.Notifier{}}, func() (*config.Config, error) {
+	return serve(ctx, u, log, func() (*config.Config, error) {
 		return nil, errors.New("the demo has no configuration file to reload")
 	})
 }
@@ -188,23 +169,20 @@ func devices(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := parse(newFlags("devices", "motcua devices", stderr), args); err != nil {
 		return err
 	}
-	return listDevices(ctx, stdout)
-}
-
-// watchdog is systemd's notification socket and watchdog interval; a zero
-// notifier sends nothing (not under systemd, or the demo).
-type watchdog struct {
-	n        *sdnotify.Notifier
-	interval time.Duration
+	inv, err := inventory.List(ctx)
+	if err != nil {
+		return err
+	}
+	return inv.Write(stdout)
 }
 
 // systemd reads $NOTIFY_SOCKET and $WATCHDOG_USEC, as systemd sets them for
 // a Type=notify unit.
-func systemd() (*watchdog, error) {
+func systemd() (*sdnotify.Notifier, time.Duration, error) {
 	n, err := sdnotify.New(os.Getenv("NOTIFY_SOCKET"))
 	if err != nil {
-		return &watchdog{n: &sdnotify.Notifier{}}, err
+		return nil, 0, err
 	}
 	iv, err := sdnotify.WatchdogInterval(os.Getenv("WATCHDOG_USEC"), os.Getenv("WATCHDOG_PID"), os.Getpid())
-	return &watchdog{n: n, interval: iv}, err
+	return n, iv, err
 }

@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"motcua/display/sim"
 	"motcua/kiosk"
@@ -20,6 +21,7 @@ import (
 	"motcua/kiosk/eventlog"
 	"motcua/kiosk/queue"
 	"motcua/kiosk/report"
+	"motcua/kiosk/sdnotify"
 	"motcua/kiosk/uplink"
 	"motcua/kiosk/voice"
 	"motcua/kiosk/web"
@@ -35,6 +37,11 @@ type Options struct {
 	// Scans takes what the barcode scanners read; nil: scans are logged
 	// (their kind only) and dropped.
 	Scans ScanHandler
+	// Notifier tells systemd when the unit serves, reloads and stops,
+	// and feeds its watchdog every Watchdog/2 while the event log is
+	// well (nil: nothing is sent).
+	Notifier *sdnotify.Notifier
+	Watchdog time.Duration
 }
 
 // Unit is one running motcua: the daemon (event log, room, hub, API and
@@ -44,6 +51,8 @@ type Options struct {
 type Unit struct {
 	d        *daemon.Daemon
 	log      *slog.Logger
+	sd       *sdnotify.Notifier
+	watchdog time.Duration
 	ratings  *kiosk.Ratings
 	priority kiosk.Priority
 	reports  *report.Handler
@@ -81,7 +90,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Unit, error) {
 	if err != nil {
 		return nil, err
 	}
-	u := &Unit{log: opts.Logger, cfg: cfg, upOpts: upOpts, reloads: make(chan reload), done: make(chan struct{}), warm: make(chan struct{}, 1), scans: opts.Scans}
+	u := &Unit{log: opts.Logger, sd: opts.Notifier, watchdog: opts.Watchdog, cfg: cfg, upOpts: upOpts, reloads: make(chan reload), done: make(chan struct{}), warm: make(chan struct{}, 1), scans: opts.Scans}
 	u.builtinVoice = sync.OnceValues(func() (*voice.Voice, error) { return voice.New(voice.Options{}) })
 	pages := web.New(web.Options{Voice: http.HandlerFunc(u.serveVoice), Guide: http.HandlerFunc(u.serveGuide), Logger: opts.Logger})
 	d, err := daemon.New(ctx, daemon.Options{Config: cfg, Clock: opts.Clock, Logger: opts.Logger, Pages: pages, Listener: opts.Listener})
@@ -177,15 +186,37 @@ func (u *Unit) Run(ctx context.Context) error {
 	}()
 	served := make(chan error, 1)
 	go func() { served <- u.d.Run(ctx) }()
+	u.sd.Ready("serving on " + u.Addr())
+	dog := make(chan error, 1)
+	go func() { dog <- u.sd.RunWatchdog(ctx, u.watchdog/2, u.Err) }()
+	stopping := ctx.Done()
 	for {
 		select {
 		case err := <-served:
+			u.sd.Stopping()
 			cancel()
 			<-warmed
-			return errors.Join(err, stopDevs(), u.up.stop(), u.reports.Close())
+			err = errors.Join(err, stopDevs(), u.up.stop(), u.reports.Close(), <-dog)
+			if err == nil {
+				u.log.Info("motcua stopped; the day's queue is kept", "data_dir", u.cfg.Server.DataDir)
+			}
+			return err
+		case <-stopping:
+			u.log.Info("stopping: finishing the requests in progress")
+			u.sd.Stopping() // then wait for the server to finish
+			stopping = nil
 		case r := <-u.reloads:
+			u.sd.Reloading()
 			var err error
 			stopDevs, err = u.reload(ctx, r.cfg, stopDevs)
+			switch {
+			case errors.Is(err, ErrDevices):
+				u.sd.Ready("configuration reloaded without its devices")
+			case err != nil:
+				u.sd.Ready("reload refused: " + err.Error())
+			default:
+				u.sd.Ready("configuration reloaded")
+			}
 			r.err <- err
 		}
 	}
