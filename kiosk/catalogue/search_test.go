@@ -139,3 +139,27 @@ func TestIndexFields(t *testing.T) {
 		t.Error("unknown code found")
 	}
 }
+
+// FuzzSearch searches the demo catalogue with any text: no panic, every
+// result has every query word, and the limit holds.
+func FuzzSearch(f *testing.F) {
+	for _, q := range []string{"dang ky khai sinh", "ddawng kys", "Đ", "1.001193", "\xff\xfe", "a b c d e f g", "ưươơ"} {
+		f.Add(q)
+	}
+	x := demoIndex(f)
+	f.Fuzz(func(t *testing.T, q string) {
+		got := x.Search(q, 3)
+		if len(got) > 3 {
+			t.Fatalf("limit 3: got %d", len(got))
+		}
+		qs := query(q)
+		for _, p := range got {
+			e := x.entries[x.byCode[p.Code]]
+			for _, w := range qs {
+				if !w.in(e.name) && !w.in(e.other) {
+					t.Fatalf("%q: %s lacks %q", q, p.Name, w.plain)
+				}
+			}
+		}
+	})
+}

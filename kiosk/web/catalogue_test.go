@@ -139,3 +139,15 @@ func TestKioskCatalogueIdle(t *testing.T) {
 	goWait(t, ctx, `document.body.dataset.shown === "procedure"`)
 	goWait(t, ctx, `document.body.dataset.shown === "start" && !document.querySelector("#start").hidden`)
 }
+
+// TestKioskCatalogueEntryNeedsCatalogue: without a catalogue the start
+// screen offers no "Tra cứu thủ tục".
+func TestKioskCatalogueEntryNeedsCatalogue(t *testing.T) {
+	r := newRoom(t)
+	ctx := tab(t, 1080, 1920)
+	open(t, ctx, r.url+"/kiosk?token="+kioskTok)
+	waitJS(t, ctx, `window.motcuaKiosk.catalogueChecked === true && document.querySelectorAll("#services .svc").length === 5`)
+	if evalJS[bool](t, ctx, `!!document.querySelector("#entry-catalogue")`) {
+		t.Error("the catalogue's entry shows without a catalogue")
+	}
+}

@@ -157,9 +157,14 @@ async function take(p, svc) {
   if (!t && kiosk.current() === "procedure") $("#proc-take").focus();
 }
 
-kiosk.addEntry({
-  id: "catalogue",
-  label: "Tra cứu thủ tục",
-  hint: "giấy tờ cần mang, lệ phí, thời hạn",
-  onclick: () => kiosk.show("catalogue"),
+// The entry shows only when the office has a catalogue.
+api("GET", "/api/v1/catalogue").then((res) => {
+  window.motcuaKiosk.catalogueChecked = true;
+  if (!res || !res.ok || !res.data.procedures) return;
+  kiosk.addEntry({
+    id: "catalogue",
+    label: "Tra cứu thủ tục",
+    hint: "giấy tờ cần mang, lệ phí, thời hạn",
+    onclick: () => kiosk.show("catalogue"),
+  });
 });
