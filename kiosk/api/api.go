@@ -34,6 +34,8 @@ type Server struct {
 	metrics http.Handler
 	printer atomic.Pointer[Printer]
 	cat     *catalogue.Store
+	clock   queue.Clock
+	ids     *idDesk
 	mux     *http.ServeMux
 	// auth is what a reload may change: tokens, origins, rate limits.
 	authz atomic.Pointer[authState]
@@ -79,6 +81,8 @@ type Options struct {
 	// Catalogue is the procedure catalogue (nil: none, the catalogue
 	// endpoints answer 404).
 	Catalogue *catalogue.Store
+	// Clock dates ID card scans (nil: the system clock).
+	Clock queue.Clock
 }
 
 // New returns the API of room.
@@ -92,6 +96,8 @@ func New(room *kiosk.Room, opts Options) *Server {
 		log:     opts.Logger,
 		metrics: opts.Metrics,
 		cat:     opts.Catalogue,
+		clock:   opts.Clock,
+		ids:     newIDDesk(),
 		mux:     http.NewServeMux(),
 	}
 	if opts.Printer != nil {
@@ -130,6 +136,10 @@ func (s *Server) Handle(pattern string, h http.Handler, roles ...config.Role) {
 func WriteError(w http.ResponseWriter, status int, code, msg string) {
 	writeError(w, status, code, msg)
 }
+
+// ReadJSON reads a request body as the API does (one object, known
+// fields, at most 64 KiB), answering 400 or 413 itself when it cannot.
+func ReadJSON(w http.ResponseWriter, r *http.Request, v any) bool { return readJSON(w, r, v) }
 
 // SetPrinter sets (or, with nil, removes) the printer of issued tickets.
 func (s *Server) SetPrinter(p Printer) {
@@ -269,6 +279,8 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request, p *principal) {
 		// Category is a priority category's code; it makes the ticket
 		// a priority one.
 		Category string `json:"category"`
+		// Scan "ID" issues for the ID card last scanned at the kiosk.
+		Scan string `json:"scan"`
 	}
 	if !readJSON(w, r, &req) || !checkText(w, "procedure", req.Procedure, maxID) || !checkText(w, "category", req.Category, maxID) {
 		return
@@ -283,7 +295,15 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request, p *principal) {
 	if !checkText(w, "service", req.Service, maxID) {
 		return
 	}
+	if req.Scan != "" && req.Scan != ScanID {
+		writeError(w, http.StatusBadRequest, "bad_request", `"scan" is "ID" (the ID card just scanned) or absent`)
+		return
+	}
 	if s.rateLimited(w, r, p) {
+		return
+	}
+	if req.Scan == ScanID {
+		s.issueForCard(w, r, req.Service, req.Category)
 		return
 	}
 	evs, err := s.room.Do(func(e *queue.Engine) ([]queue.Event, error) {
@@ -293,7 +313,7 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request, p *principal) {
 		s.engineError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, s.print(r, lastTicket(evs, queue.TicketIssued)))
+	writeJSON(w, http.StatusCreated, s.print(r.Context(), lastTicket(evs, queue.TicketIssued)))
 }
 
 // rateLimited answers 429 and reports true when p may not have another
@@ -427,7 +447,7 @@ func (s *Server) startDay(w http.ResponseWriter, r *http.Request, _ *principal) 
 	writeJSON(w, http.StatusOK, map[string]any{"day": evs[len(evs)-1].Day, "seq": evs[len(evs)-1].Seq})
 }
 
-func (s *Server) ws(w http.ResponseWriter, r *http.Request, _ *principal) {
+func (s *Server) ws(w http.ResponseWriter, r *http.Request, p *principal) {
 	if s.hub == nil {
 		writeError(w, http.StatusNotFound, "not_found", "no websocket here")
 		return
@@ -441,7 +461,7 @@ func (s *Server) ws(w http.ResponseWriter, r *http.Request, _ *principal) {
 		}
 		since = n
 	}
-	if err := s.hub.Serve(w, r, since); err != nil && !errors.Is(err, context.Canceled) {
+	if err := s.hub.ServeGroup(w, r, since, string(p.role)); err != nil && !errors.Is(err, context.Canceled) {
 		s.log.Debug("websocket", "err", err, "remote", host(r.RemoteAddr))
 	}
 }

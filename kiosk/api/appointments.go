@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -17,6 +18,7 @@ func (s *Server) appointmentRoutes() {
 	m.HandleFunc("GET /api/v1/appointments/{code}", s.auth(s.appointment, config.RoleBooking, config.RoleCounter, config.RoleAdmin))
 	m.HandleFunc("DELETE /api/v1/appointments/{code}", s.auth(s.cancel, config.RoleBooking, config.RoleAdmin))
 	m.HandleFunc("POST /api/v1/checkin", s.auth(s.checkIn, config.RoleKiosk, config.RoleAdmin))
+	m.HandleFunc("GET /api/v1/counters/{id}/citizen", s.auth(s.citizen, config.RoleCounter, config.RoleAdmin))
 }
 
 // AppointmentView is a booking as the API shows it: without the citizen
@@ -145,7 +147,7 @@ func (s *Server) checkIn(w http.ResponseWriter, r *http.Request, p *principal) {
 		writeJSON(w, http.StatusOK, issuedTicket{Ticket: t})
 		return
 	}
-	writeJSON(w, http.StatusCreated, s.print(r, t))
+	writeJSON(w, http.StatusCreated, s.print(r.Context(), t))
 }
 
 // CheckIn checks a booking in through room: the ticket, and whether it
@@ -161,10 +163,10 @@ func CheckIn(room *kiosk.Room, code string) (*queue.Ticket, bool, error) {
 }
 
 // print prints a new ticket, if there is a printer, and says how it went.
-func (s *Server) print(r *http.Request, t *queue.Ticket) issuedTicket {
+func (s *Server) print(ctx context.Context, t *queue.Ticket) issuedTicket {
 	out := issuedTicket{Ticket: t}
 	if p := s.printer.Load(); p != nil {
-		if err := (*p).PrintTicket(r.Context(), t); err != nil {
+		if err := (*p).PrintTicket(ctx, t); err != nil {
 			out.PrintError = err.Error()
 		} else {
 			out.Printed = true

@@ -107,6 +107,9 @@ type Queue struct {
 	// MaxWait: a normal ticket that has waited this long goes before
 	// priority tickets (default 0: no cap).
 	MaxWait Duration `toml:"max_wait"`
+	// PerPersonDay is how many tickets one citizen may take a day with
+	// an ID card scanned at the kiosk (default 0: no limit).
+	PerPersonDay int `toml:"per_person_day"`
 }
 
 // Service is one kind of procedure with its own numbering.

@@ -50,6 +50,9 @@ func (c *Config) validatePriorities(d *decoder) {
 	if q.MaxPriorityCalls < 0 {
 		d.addf("queue.max_priority_calls", "queue.max_priority_calls must be 0 (no cap) or more")
 	}
+	if q.PerPersonDay < 0 {
+		d.addf("queue.per_person_day", "queue.per_person_day must be 0 (no limit) or more")
+	}
 	if q.MaxWait < 0 {
 		d.addf("queue.max_wait", "queue.max_wait must be 0 (no cap) or a positive duration such as \"30m\"")
 	}

@@ -118,8 +118,9 @@ func New(ctx context.Context, opts Options) (*Daemon, error) {
 	}
 	d.API = api.New(room, api.Options{
 		Hub: d.Hub, Logger: opts.Logger, Metrics: m.Handler(), Printer: opts.Printer, Pages: opts.Pages,
-		Catalogue: cat,
+		Catalogue: cat, Clock: opts.Clock,
 	})
+	d.subs = append(d.subs, d.API.Observe)
 	ln := opts.Listener
 	if ln == nil {
 		if ln, err = net.Listen("tcp", cfg.Server.Listen); err != nil {

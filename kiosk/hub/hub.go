@@ -87,6 +87,9 @@ type Hub struct {
 type message struct {
 	seq int64
 	pm  *websocket.PreparedMessage
+	// group is set on a notice (see [Hub.Notify]): only that group's
+	// clients get it, outside the sequence of events.
+	group string
 }
 
 var ping = &message{}
@@ -99,6 +102,8 @@ type client struct {
 	// from is the last seq published when the client came: its history
 	// has every event up to it, which is therefore not queued.
 	from int64
+	// group is what [Hub.ServeGroup] was told; notices go by it.
+	group string
 }
 
 // Options configure a [Hub].
@@ -186,6 +191,20 @@ func (h *Hub) Publish(recs []eventlog.Record) {
 	}
 }
 
+// Notify sends data, a JSON text message outside the sequence of events,
+// to the clients of group connected now: it is not kept, not replayed and
+// has no seq. A client whose queue is full is dropped, as for events.
+func (h *Hub) Notify(group string, data []byte) {
+	if group == "" {
+		return
+	}
+	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, data)
+	if err != nil {
+		return // only compression can fail, and there is none
+	}
+	h.fanout([]*message{{pm: pm, group: group}})
+}
+
 // run is the publisher: it queues published events and the pings to every
 // client, until Close.
 func (h *Hub) run() {
@@ -227,7 +246,10 @@ func (h *Hub) fanout(msgs []*message) {
 	for c := range h.clients {
 	queue:
 		for _, m := range msgs {
-			if m.pm != nil && m.seq <= c.from {
+			if m.group != "" && m.group != c.group {
+				continue
+			}
+			if m.pm != nil && m.group == "" && m.seq <= c.from {
 				continue
 			}
 			select {
@@ -271,6 +293,12 @@ var bye = websocket.FormatCloseMessage(websocket.CloseGoingAway, "motcua is rest
 // reader and writer serve it from then on, until it leaves or the hub
 // closes. Its writer sends its history first (since < 0: a snapshot).
 func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, since int64) error {
+	return h.ServeGroup(w, r, since, "")
+}
+
+// ServeGroup is [Hub.Serve] for a client of a group (the API uses the
+// token's role), which also gets the notices of that group.
+func (h *Hub) ServeGroup(w http.ResponseWriter, r *http.Request, since int64, group string) error {
 	h.mu.Lock()
 	full, closed := len(h.clients) >= h.max, h.closed
 	h.mu.Unlock()
@@ -286,7 +314,7 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, since int64) error {
 	if err != nil {
 		return err // the upgrader has answered
 	}
-	c := &client{conn: conn, send: make(chan *message, queueLen)}
+	c := &client{conn: conn, send: make(chan *message, queueLen), group: group}
 	h.mu.Lock()
 	c.from = h.head
 	if h.closed {
@@ -364,6 +392,10 @@ var errSource = errors.New("hub: reading the history")
 func (h *Hub) deliver(c *client, m *message, next int64) (int64, error) {
 	if m.pm == nil {
 		return next, c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait))
+	}
+	if m.group != "" {
+		c.conn.SetWriteDeadline(time.Now().Add(writeWait))
+		return next, c.conn.WritePreparedMessage(m.pm)
 	}
 	if m.seq < next {
 		return next, nil // already sent from the log

@@ -98,6 +98,9 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Unit, error) {
 		return nil, err
 	}
 	u.d = d
+	if u.scans == nil {
+		u.scans = d.API // the kiosk's check-in by scan
+	}
 	pages.Attach(d.Room)
 	u.ratings = kiosk.NewRatings(d.Room, opts.Clock)
 	devs, err := openDevices(cfg, u)
@@ -109,6 +112,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Unit, error) {
 	// force are reached through u.devs, so a reload adds none.
 	d.Subscribe(u.observe)
 	d.API.HandleDevices(u, u)
+	u.handleSimScan()
 	u.reports = report.NewHandler(d.Log.DB(), cfg)
 	d.API.Handle("GET /api/v1/reports", u.reports, config.RoleAdmin)
 	u.warm <- struct{}{}
