@@ -30,6 +30,8 @@ type Ticket struct {
 	Appointment string     `json:"appointment,omitempty"`
 	// Public is the ticket's id for the citizen's own page.
 	Public string `json:"public,omitempty"`
+	// Category is the ticket's priority category.
+	Category string `json:"category,omitempty"`
 }
 
 // The ticket statuses a receiver's live view acts on.

@@ -132,6 +132,9 @@ func (s *Server) Handle(pattern string, h http.Handler, roles ...config.Role) {
 	}, roles...))
 }
 
+// WriteJSON writes v as a JSON answer, as the API does.
+func WriteJSON(w http.ResponseWriter, status int, v any) { writeJSON(w, status, v) }
+
 // WriteError writes the API's error body.
 func WriteError(w http.ResponseWriter, status int, code, msg string) {
 	writeError(w, status, code, msg)

@@ -17,7 +17,7 @@ import (
 // Synthetic cards (no real person): the chip CCCD card's QR layout.
 const (
 	cardElderly = "079048999902||Nguyễn Văn Thử|29021948|Nam|Số 1 Đường Mẫu, Phường Giả Định|15062022|" // 78 on 2026-12-03
-	cardYoung   = "001090999905|Phạm Văn Sáu|01011990|Nam|Địa chỉ Mẫu|02022022"                          // 36
+	cardYoung   = "001090999905|Phạm Văn Sáu|01011990|Nam|Địa chỉ Mẫu|02022022"                         // 36
 )
 
 // wsAs opens the websocket with a token of the room and reads the
