@@ -77,7 +77,9 @@ type Options struct {
 	// [Client.Notify]).
 	Signal *Signal
 	Logger *slog.Logger
-	Now    func() time.Time
+	// Now tells the time of everything the client times but its socket
+	// deadlines (lag, acks, snapshots, retention); nil: Clock.Now.
+	Now func() time.Time
 	// OnAck, if set, is called with each acknowledged seq (for tests and
 	// benchmarks); it must not block.
 	OnAck func(seq int64)
@@ -394,7 +396,7 @@ func (c *Client) session(ctx context.Context) error {
 	}
 	c.acked.Store(m.Ack)
 	c.sent.Store(m.Ack)
-	c.lastAck.Store(time.Now().UnixNano())
+	c.lastAck.Store(c.o.Now().UnixNano())
 	conn.SetReadDeadline(time.Now().Add(pongWait))
 	c.connected.Store(true)
 	defer c.connected.Store(false)
@@ -474,7 +476,7 @@ func (s *session) read(ctx context.Context) {
 			}
 			if m.Seq > c.acked.Load() {
 				c.acked.Store(m.Seq)
-				c.lastAck.Store(time.Now().UnixNano())
+				c.lastAck.Store(c.o.Now().UnixNano())
 				if c.o.OnAck != nil {
 					c.o.OnAck(m.Seq)
 				}
@@ -514,10 +516,10 @@ func (s *session) write(ctx context.Context, next, first int64) error {
 	persist := time.NewTicker(time.Second)
 	defer persist.Stop()
 	snapDue := true // one snapshot after catching up
-	lastSnap := time.Now()
-	lastProgress, progressAcked := time.Now(), c.acked.Load()
+	lastSnap := c.o.Now()
+	lastProgress, progressAcked := c.o.Now(), c.acked.Load()
 	caughtUp := false
-	start, startSeq := time.Now(), next-1
+	start, startSeq := c.o.Now(), next-1
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -546,11 +548,11 @@ func (s *session) write(ctx context.Context, next, first int64) error {
 			if !caughtUp {
 				caughtUp = true
 				if n := next - 1 - startSeq; n > 0 {
-					el := time.Since(start)
+					el := c.o.Now().Sub(start)
 					c.lg.Info("uplink: caught up", "events", n, "seconds", el.Seconds(), "per_second", int(float64(n)/el.Seconds()))
 				}
 			}
-			if snapDue || time.Since(lastSnap) >= c.o.SnapshotEvery {
+			if snapDue || c.o.Now().Sub(lastSnap) >= c.o.SnapshotEvery {
 				seq, state, err := c.room.Snapshot(ctx)
 				if err != nil {
 					return err
@@ -572,7 +574,7 @@ func (s *session) write(ctx context.Context, next, first int64) error {
 				} else {
 					c.lg.Warn("uplink: snapshot too large to send; events still flow", "bytes", len(msg), "limit", uplinkproto.MaxMessage)
 				}
-				snapDue, lastSnap = false, time.Now()
+				snapDue, lastSnap = false, c.o.Now()
 			}
 		}
 		select {
@@ -592,13 +594,13 @@ func (s *session) write(ctx context.Context, next, first int64) error {
 			if err := s.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.o.WriteWait)); err != nil {
 				return fmt.Errorf("uplink: ping: %w", err)
 			}
-			if time.Since(lastSnap) >= c.o.SnapshotEvery {
+			if c.o.Now().Sub(lastSnap) >= c.o.SnapshotEvery {
 				snapDue = true
 			}
 		}
 		if a := c.acked.Load(); a != progressAcked || c.sent.Load() == a {
-			progressAcked, lastProgress = a, time.Now()
-		} else if time.Since(lastProgress) > c.o.AckTimeout {
+			progressAcked, lastProgress = a, c.o.Now()
+		} else if c.o.Now().Sub(lastProgress) > c.o.AckTimeout {
 			return fmt.Errorf("%w: %d events sent, none acknowledged for %s", ErrNoAck, c.sent.Load()-a, c.o.AckTimeout)
 		}
 	}
