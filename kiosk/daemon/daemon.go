@@ -130,6 +130,10 @@ func New(ctx context.Context, opts Options) (*Daemon, error) {
 	}
 	conns := connlimit.New(ln, connlimit.Options{Max: cfg.Server.MaxConnections, PerAddress: cfg.Server.MaxConnectionsPerAddress})
 	d.ln = conns
+	if err := m.Register(connCollector{conns}); err != nil {
+		log.Close()
+		return nil, err
+	}
 	d.srv = &http.Server{
 		Handler:           d.API,
 		ConnContext:       conns.ConnContext,

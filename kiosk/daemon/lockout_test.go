@@ -112,6 +112,10 @@ func TestLockoutWithoutToken(t *testing.T) {
 	}
 	t.Logf("attack: %d connections made, %d answered, at most %d held; kiosk's slowest ticket %v",
 		r.Dials, r.Answered, r.MaxHeld, worst.Round(time.Millisecond))
+	if m := metricsText(t, d, "motcua_connections_refused_total"); !strings.Contains(m, `motcua_connections_refused_total{reason="per_address"}`) ||
+		strings.Contains(m, `{reason="per_address"} 0`) {
+		t.Errorf("metrics do not show the refused connections:\n%s", m)
+	}
 	if capped := int64(d.Room.Config().Server.MaxConnectionsPerAddress); r.MaxHeld > capped || capped == 0 {
 		t.Errorf("the attacker held %d connections, want at most the per-address cap %d", r.MaxHeld, capped)
 	}

@@ -108,7 +108,7 @@ func TestDayLogAlarm(t *testing.T) {
 	if !strings.Contains(logs.String(), "the day's event log grows abnormally") {
 		t.Errorf("no log line:\n%s", logs.String())
 	}
-	if m := metricsText(t, d); !strings.Contains(m, "motcua_eventlog_day_bytes 1.") {
+	if m := metricsText(t, d, "motcua_eventlog"); !strings.Contains(m, "motcua_eventlog_day_bytes 1.") {
 		t.Errorf("metrics lack the day's size over 1 MB:\n%s", m)
 	}
 	stop()
@@ -116,12 +116,13 @@ func TestDayLogAlarm(t *testing.T) {
 	// Started again the same day, it counts what the log holds.
 	d, stop = start()
 	defer stop()
-	if m := metricsText(t, d); !strings.Contains(m, "motcua_eventlog_day_bytes 1.") {
+	if m := metricsText(t, d, "motcua_eventlog"); !strings.Contains(m, "motcua_eventlog_day_bytes 1.") {
 		t.Errorf("after a restart, metrics lack the day's size over 1 MB:\n%s", m)
 	}
 }
 
-func metricsText(t *testing.T, d *daemon.Daemon) string {
+// metricsText returns the lines of /metrics that start with prefix.
+func metricsText(t *testing.T, d *daemon.Daemon, prefix string) string {
 	t.Helper()
 	resp, err := http.Get("http://" + d.Addr() + "/metrics")
 	if err != nil {
@@ -131,7 +132,7 @@ func metricsText(t *testing.T, d *daemon.Daemon) string {
 	body, _ := io.ReadAll(resp.Body)
 	var lines []string
 	for _, l := range strings.Split(string(body), "\n") {
-		if strings.HasPrefix(l, "motcua_eventlog") {
+		if strings.HasPrefix(l, prefix) {
 			lines = append(lines, l)
 		}
 	}
