@@ -97,7 +97,7 @@ func CheckConfig(path string) (*config.Config, Result) {
 			"The configuration file %s has errors; motcua cannot run. Fix each line below and run again:\n%s",
 			path, indent(msg))
 	}
-	return cfg, ok("config", "Tệp cấu hình %s hợp lệ: %d dịch vụ, %d quầy, %d mã truy cập.",
+	return cfg, ok("config", "Tệp cấu hình %s hợp lệ: %d lĩnh vực, %d quầy, %d mã truy cập.",
 		"Configuration %s is valid: %d services, %d counters, %d tokens.",
 		path, len(cfg.Services), len(cfg.Counters), len(cfg.Tokens))
 }

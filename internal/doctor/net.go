@@ -20,7 +20,7 @@ import (
 )
 
 // uplinkSubprotocol is the websocket subprotocol of the uplink
-// (CONTRACT.md, "Uplink").
+// (docs/uplink.md).
 const uplinkSubprotocol = "motcua.uplink.v1"
 
 // CheckUplink dials the uplink receiver with the configured token and the

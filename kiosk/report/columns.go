@@ -43,8 +43,8 @@ func columns(g Grouping) []column {
 	issuedID, issuedTitle := "issued", "Số phiếu"
 	switch g {
 	case ByService:
-		keyTitle, nameID, nameTitle = "Mã dịch vụ", "service_name", "Dịch vụ"
-		issuedTitle = "Số phiếu vào"
+		keyTitle, nameID, nameTitle = "Mã lĩnh vực", "service_name", "Lĩnh vực"
+		issuedTitle = "Phiếu đã cấp"
 	case ByCounter:
 		keyTitle, nameID, nameTitle = "Số quầy", "counter_name", "Quầy"
 		issuedID, issuedTitle = "called", "Số phiếu đã gọi"

@@ -106,7 +106,7 @@ func groupTitle(g Grouping) string {
 	case ByMonth:
 		return "theo tháng"
 	case ByService:
-		return "theo dịch vụ"
+		return "theo lĩnh vực"
 	case ByCounter:
 		return "theo quầy"
 	case ByOfficer:

@@ -111,7 +111,7 @@ func TestXLSX(t *testing.T) {
 	if rows[0][0] != "UBND xã Thử – Bộ phận một cửa" {
 		t.Errorf("title: got %q", rows[0][0])
 	}
-	wantHead := []string{"Mã dịch vụ", "Dịch vụ", "Số phiếu vào", "Đã phục vụ", "Vắng mặt", "Chuyển tiếp", "Chờ trung bình (phút)", "Chờ trung vị (phút)", "Chờ P90 (phút)",
+	wantHead := []string{"Mã lĩnh vực", "Lĩnh vực", "Phiếu đã cấp", "Đã phục vụ", "Vắng mặt", "Chuyển tiếp", "Chờ trung bình (phút)", "Chờ trung vị (phút)", "Chờ P90 (phút)",
 		"Phục vụ trung bình (phút)", "Phục vụ trong thời gian chờ mục tiêu", "Số đánh giá", "Tỉ lệ hài lòng trở lên"}
 	if !slices.Equal(rows[3], wantHead) {
 		t.Errorf("header: got %q, want %q", rows[3], wantHead)

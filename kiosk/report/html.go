@@ -318,7 +318,7 @@ section { break-inside: auto; }
 <h1>{{.R.Unit}}</h1>
 <p class="meta">Báo cáo {{.Group}}, từ ngày {{.R.From}} đến ngày {{.R.To}} ({{.R.Days}} ngày có số liệu) · thời gian chờ mục tiêu {{.Target}} phút · lập lúc {{.R.Generated.Format "15:04 02/01/2006"}}</p>
 <div class="cards">{{range .Cards}}<div class="card">{{index . 0}}<b>{{index . 1}}</b></div>{{end}}</div>
-{{with .Bars}}<h2>Phiếu vào và đã phục vụ {{$.Group}}</h2>{{.}}{{end}}
+{{with .Bars}}<h2>Phiếu đã cấp và đã phục vụ {{$.Group}}</h2>{{.}}{{end}}
 {{template "table" .Main}}
 <div class="pagebreak"></div>
 {{with .Hours}}<h2>Giờ cao điểm (phiếu cấp theo giờ và thứ)</h2>{{.}}{{end}}

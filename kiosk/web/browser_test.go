@@ -31,7 +31,7 @@ func TestKioskIssuesTicket(t *testing.T) {
 	if got := r.printer.Jobs(); !slices.Equal(got, []string{"A001"}) {
 		t.Errorf("printer jobs: got %v, want [A001]", got)
 	}
-	if got := evalJS[string](t, ctx, `document.querySelector("#t-print").textContent`); !strings.Contains(got, "nhận vé") {
+	if got := evalJS[string](t, ctx, `document.querySelector("#t-print").textContent`); !strings.Contains(got, "nhận phiếu") {
 		t.Errorf("print line: got %q, want it to say to take the ticket", got)
 	}
 

@@ -55,7 +55,7 @@ func TestAdminPage(t *testing.T) {
 		t.Errorf("figures issued, served, waiting, no-show: got %v, want %v", figs, want)
 	}
 	dev := evalJS[string](t, ctx, `document.querySelector("#devices").textContent`)
-	if !strings.Contains(dev, "Máy in vé") || !strings.Contains(dev, "Lỗi") || !strings.Contains(dev, "Hết giấy") {
+	if !strings.Contains(dev, "Máy in phiếu") || !strings.Contains(dev, "Lỗi") || !strings.Contains(dev, "Hết giấy") {
 		t.Errorf("devices: got %q", dev)
 	}
 	// The tail comes from the websocket, replayed from seq-50.
@@ -162,4 +162,30 @@ func TestScreenshots(t *testing.T) {
 		waitJS(t, ctx, `document.querySelectorAll("#events li").length > 10`)
 		screenshot(t, ctx, "admin")
 	})
+}
+
+// TestAdminWords: the admin page uses the glossary's words and Vietnamese
+// numbers: "Màn hình 1" (not "display 1"), a mean rating "3,5" (not
+// "3.5").
+func TestAdminWords(t *testing.T) {
+	r := newRoom(t)
+	r.must(t, 200, "POST", "/api/v1/counters/3/open", map[string]any{"officer": "Lê Minh Châu"})
+	for _, score := range []int{4, 3} {
+		r.must(t, 201, "POST", "/api/v1/tickets", map[string]any{"service": "chung-thuc"})
+		r.must(t, 200, "POST", "/api/v1/counters/3/next", nil)
+		r.must(t, 200, "POST", "/api/v1/counters/3/done", nil)
+		r.must(t, 200, "POST", "/api/v1/counters/3/rating", map[string]any{"score": score})
+	}
+	if err := r.d.Room.SetDevice(queue.Device{Name: "display 1", Status: queue.DeviceOK}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := tab(t, 1366, 900)
+	open(t, ctx, r.url+"/admin?token="+adminTok)
+	waitJS(t, ctx, `document.querySelector("#f-rating").textContent !== "–"`)
+	if got := evalJS[string](t, ctx, `document.querySelector("#f-rating").textContent`); got != "3,5 (2)" {
+		t.Errorf("mean rating: got %q, want 3,5 (2)", got)
+	}
+	if dev := evalJS[string](t, ctx, `document.querySelector("#devices").textContent`); !strings.Contains(dev, "Màn hình 1") || strings.Contains(dev, "display") {
+		t.Errorf("devices: got %q, want Màn hình 1", dev)
+	}
 }

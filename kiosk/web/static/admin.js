@@ -7,7 +7,17 @@ const model = new Model();
 let figs = null;
 const tail = []; // newest first
 
-const deviceName = { printer: "Máy in vé", uplink: "Kết nối lên hệ thống một cửa", voice: "Loa gọi số", button: "Nút bấm" };
+const deviceName = { printer: "Máy in phiếu", uplink: "Kết nối lên hệ thống một cửa", voice: "Loa gọi số", button: "Nút bấm", eventlog: "Bộ nhớ sự kiện" };
+
+// deviceLabel names a device of the state in Vietnamese: "display 1" is
+// "Màn hình 1" (the glossary's words), "keypad 6" "Bàn phím 6".
+function deviceLabel(name) {
+  if (deviceName[name]) return deviceName[name];
+  const m = /^(display|keypad|button|scanner) (.*)$/.exec(name);
+  if (!m) return name;
+  const rest = m[2].replace(/^counter (\d+)$/, "quầy $1").replace(/^kiosk$/, "máy lấy số");
+  return { display: "Màn hình", keypad: "Bàn phím", button: "Nút", scanner: "Máy quét" }[m[1]] + " " + rest;
+}
 
 function time(iso) {
   return clockText(iso, true);
@@ -29,7 +39,8 @@ function render() {
     $("#f-issued").textContent = figs.issued;
     $("#f-served").textContent = figs.served;
     $("#f-noshow").textContent = figs.no_show;
-    $("#f-rating").textContent = figs.rated ? (figs.rating_sum / figs.rated).toFixed(1) + ` (${figs.rated})` : "–";
+    // Vietnamese writes a decimal comma: 3,5.
+    $("#f-rating").textContent = figs.rated ? (figs.rating_sum / figs.rated).toFixed(1).replace(".", ",") + ` (${figs.rated})` : "–";
   }
   fill($("#counters"), st.counters.map((c) => el("tr", {},
     el("td", {}, c.name),
@@ -45,7 +56,7 @@ function render() {
     el("td", { class: "num" }, s.waiting.length ? s.waiting[0].number : "–"))));
   fill($("#devices"), st.devices.length
     ? st.devices.map((d) => el("li", {},
-      el("span", { class: "name" }, deviceName[d.name] || d.name),
+      el("span", { class: "name" }, deviceLabel(d.name)),
       el("span", { class: "st " + d.status }, deviceText[d.status] || d.status),
       el("span", { class: "detail" }, d.detail)))
     : el("li", {}, el("span", { class: "detail" }, "Chưa có thiết bị nào báo trạng thái.")));
@@ -63,7 +74,7 @@ function describe(ev) {
   if (ev.event === "counter.opened" && ev.counter && ev.counter.officer) parts.push(ev.counter.officer);
   if (ev.reason) parts.push("lý do: " + ev.reason);
   if (ev.score) parts.push(`điểm ${ev.score}`);
-  if (ev.device) parts.push(`${deviceName[ev.device.name] || ev.device.name}: ${deviceText[ev.device.status] || ev.device.status} ${ev.device.detail || ""}`);
+  if (ev.device) parts.push(`${deviceLabel(ev.device.name)}: ${deviceText[ev.device.status] || ev.device.status} ${ev.device.detail || ""}`);
   if (ev.unsynced) parts.push("(giờ chưa đồng bộ)");
   return parts.join(" · ");
 }

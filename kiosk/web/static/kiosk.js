@@ -48,7 +48,7 @@ function render() {
   const printer = st.devices.find((d) => d.name === "printer");
   const n = $("#notice");
   if (printer && printer.status === "error") {
-    n.textContent = "Máy in vé đang gặp sự cố: số thứ tự sẽ hiện trên màn hình, xin hãy ghi nhớ hoặc chụp ảnh.";
+    n.textContent = "Máy in phiếu đang gặp sự cố: số thứ tự sẽ hiện trên màn hình, xin hãy ghi nhớ hoặc chụp ảnh.";
     n.hidden = false;
   } else if (!n.dataset.sticky) {
     n.hidden = true;
@@ -93,8 +93,8 @@ function aheadText(t) {
   const open = model.state ? openFor(model.state).has(t.service) : true;
   if (!open) {
     return t.ahead > 0
-      ? `Trước quý khách còn ${t.ahead} người. Chưa có quầy nào mở cho thủ tục này, xin chờ quầy mở.`
-      : "Chưa có quầy nào mở cho thủ tục này. Quý khách sẽ được gọi khi quầy mở.";
+      ? `Trước quý khách còn ${t.ahead} người. Chưa có quầy nào mở cho lĩnh vực này, xin chờ quầy mở.`
+      : "Chưa có quầy nào mở cho lĩnh vực này. Quý khách sẽ được gọi khi quầy mở.";
   }
   return t.ahead > 0 ? `Trước quý khách còn ${t.ahead} người` : "Quý khách là người tiếp theo";
 }
@@ -109,9 +109,9 @@ function show(t, label) {
   $("#t-ahead").textContent = aheadText(t);
   $("#t-wait").textContent = t.ahead > 0 && open ? `Thời gian chờ dự kiến: ${minutes(t.estimated_wait_s)}` : "";
   $("#t-print").textContent = failed
-    ? "Máy in không in được vé. Xin hãy ghi nhớ hoặc chụp ảnh số thứ tự này."
+    ? "Máy in không in được phiếu. Xin hãy ghi nhớ hoặc chụp ảnh số thứ tự này."
     : t.printed
-      ? "Xin mời nhận vé ở khe máy in phía dưới."
+      ? "Xin mời nhận phiếu ở khe máy in phía dưới."
       : "Xin hãy ghi nhớ số thứ tự này.";
   $("#ticket").classList.toggle("failed", failed);
   kiosk.show("ticket", t, label);
