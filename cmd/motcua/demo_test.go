@@ -89,6 +89,9 @@ func TestDemo(t *testing.T) {
 	if code, body := call("GET", "/api/v1/procedures?q=dang+ky+khai+sinh", tokens["kiosk"], ""); code != 200 || !strings.Contains(string(body), `"code":"1.001193"`) {
 		t.Errorf("the demo's catalogue: got %d %s", code, body)
 	}
+	if code, body := call("POST", "/api/v1/tickets", tokens["kiosk"], `{"procedure":"1.000894"}`); code != 201 || !strings.Contains(string(body), `"printed":true`) || !strings.Contains(string(body), `"number":"B001"`) {
+		t.Errorf("a ticket for a procedure, with its checklist: got %d %s", code, body)
+	}
 	call("POST", "/api/v1/counters/1/open", tokens["counter/1"], `{"officer":"Nguyễn Văn A"}`)
 	if code, body := call("POST", "/api/v1/counters/1/next", tokens["counter/1"], ""); code != 200 {
 		t.Fatalf("next: %d %s", code, body)
@@ -110,8 +113,8 @@ func TestDemo(t *testing.T) {
 			t.Fatalf("display 1 does not show A001: %s", body)
 		}
 	}
-	if len(sim.Printed) != 1 {
-		t.Errorf("printed tickets: got %v, want one PNG", sim.Printed)
+	if len(sim.Printed) != 2 {
+		t.Errorf("printed tickets: got %v, want two PNGs", sim.Printed)
 	} else if code, png := call("GET", sim.Printed[0], tokens["admin"], ""); code != 200 || !strings.HasPrefix(string(png), "\x89PNG") {
 		t.Errorf("the printed ticket: got %d, %d bytes", code, len(png))
 	} else {

@@ -63,6 +63,11 @@ type Ticket struct {
 	// Category is the name of the priority category, printed under the
 	// priority mark; "" for none.
 	Category string
+	// Procedure names the procedure the ticket was taken for, and
+	// Checklist lists its papers, one per line, printed as boxes to tick
+	// (FieldChecklist); nil for none.
+	Procedure string
+	Checklist []string
 }
 
 // Field names a part of a [Ticket] that a [Block] prints.
@@ -85,6 +90,11 @@ const (
 	FieldFooter      Field = "footer"
 	FieldText        Field = "text" // Block.Text as is
 	FieldRule        Field = "rule" // a horizontal line across the paper
+	// FieldChecklist is the procedure's papers, only when
+	// Ticket.Checklist is set: Block.Text as a heading with {value} the
+	// procedure (default "Giấy tờ cần mang – {value}:"), then "[ ] " and
+	// each paper on its own lines.
+	FieldChecklist Field = "checklist"
 )
 
 // Size is a text size.
@@ -116,7 +126,8 @@ type Block struct {
 }
 
 // DefaultBlocks returns the layout of a usual ticket: unit, extra lines,
-// service, number, priority mark, date, people ahead and wait, QR, footer.
+// service, number, priority mark, date, people ahead and wait, QR, the
+// procedure's checklist, footer.
 func DefaultBlocks() []Block {
 	return []Block{
 		{Field: FieldUnit, Align: Center, Bold: true},
@@ -128,6 +139,7 @@ func DefaultBlocks() []Block {
 		{Field: FieldIssued, Align: Center},
 		{Field: FieldWait, Align: Center},
 		{Field: FieldQR, Align: Center},
+		{Field: FieldChecklist, Align: Left, Size: SizeSmall},
 		{Field: FieldFooter, Align: Center, Size: SizeSmall},
 	}
 }
@@ -275,6 +287,25 @@ func (w *writer) block(t Ticket, b Block) (bool, error) {
 		return w.text(fill(b.Text, t.Service), b)
 	case FieldFooter:
 		return w.text(fill(b.Text, t.Footer), b)
+	case FieldChecklist:
+		if len(t.Checklist) == 0 {
+			return false, nil
+		}
+		head := b.Text
+		if head == "" {
+			head = "Giấy tờ cần mang – {value}:"
+		}
+		hb := b
+		hb.Bold = true
+		if _, err := w.text(strings.ReplaceAll(head, "{value}", t.Procedure), hb); err != nil {
+			return true, err
+		}
+		for _, item := range t.Checklist {
+			if _, err := w.text("[ ] "+item, b); err != nil {
+				return true, err
+			}
+		}
+		return true, nil
 	case FieldText:
 		return w.text(b.Text, b)
 	case FieldLines:
@@ -556,7 +587,7 @@ func ParseField(s string) (Field, error) {
 	f := Field(strings.ToLower(strings.TrimSpace(s)))
 	switch f {
 	case FieldUnit, FieldLines, FieldService, FieldNumber, FieldPriority, FieldAppointment, FieldIssued,
-		FieldWait, FieldQR, FieldCode128, FieldFooter, FieldText, FieldRule:
+		FieldWait, FieldQR, FieldCode128, FieldFooter, FieldText, FieldRule, FieldChecklist:
 		return f, nil
 	}
 	return "", fmt.Errorf("%w: field %q", ErrLayout, s)

@@ -316,7 +316,7 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request, p *principal) {
 		s.engineError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, s.print(r.Context(), lastTicket(evs, queue.TicketIssued)))
+	writeJSON(w, http.StatusCreated, s.printFor(r.Context(), lastTicket(evs, queue.TicketIssued), req.Procedure))
 }
 
 // rateLimited answers 429 and reports true when p may not have another

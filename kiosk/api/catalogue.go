@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 
 	"motcua/kiosk/catalogue"
 	"motcua/kiosk/config"
+	"motcua/kiosk/queue"
 )
 
 // searchLimit is how many procedures a search answers at most, unless
@@ -170,4 +172,31 @@ func (s *Server) procedureService(w http.ResponseWriter, code string, service *s
 	}
 	*service = p.Service
 	return true
+}
+
+// ProcedurePrinter is a [Printer] that also prints a procedure's papers
+// under a ticket taken for it.
+type ProcedurePrinter interface {
+	PrintProcedureTicket(ctx context.Context, t *queue.Ticket, p catalogue.Procedure) error
+}
+
+// printFor prints a ticket issued for a procedure (code; "" for none),
+// with the procedure's papers when the printer can.
+func (s *Server) printFor(ctx context.Context, t *queue.Ticket, code string) issuedTicket {
+	pp := s.printer.Load()
+	if code == "" || pp == nil || s.cat == nil {
+		return s.print(ctx, t)
+	}
+	printer, ok := (*pp).(ProcedurePrinter)
+	proc, found := s.cat.Current().Procedure(code)
+	if !ok || !found {
+		return s.print(ctx, t)
+	}
+	out := issuedTicket{Ticket: t}
+	if err := printer.PrintProcedureTicket(ctx, t, proc); err != nil {
+		out.PrintError = err.Error()
+	} else {
+		out.Printed = true
+	}
+	return out
 }

@@ -392,7 +392,7 @@ func (c *Config) validatePrinter(d *decoder) {
 }
 
 // blockFields are the fields a [[printer.block]] may print.
-var blockFields = []string{"unit", "lines", "service", "number", "priority", "appointment", "issued", "wait", "qr", "code128", "footer", "text", "rule"}
+var blockFields = []string{"unit", "lines", "service", "number", "priority", "appointment", "issued", "wait", "qr", "code128", "checklist", "footer", "text", "rule"}
 
 // checkSerial validates the baud and parity of the section.
 func checkSerial(d *decoder, section string, baud int, parity string) {

@@ -98,6 +98,11 @@ func New(room *kiosk.Room, p Printer, cfg *config.Config, opts Options) (*Servic
 
 // Render returns the ESC/POS bytes of a ticket.
 func (s *Service) Render(t *queue.Ticket) ([]byte, error) {
+	return s.r.Render(s.ticket(t), s.layout)
+}
+
+// ticket is what the paper of t says.
+func (s *Service) ticket(t *queue.Ticket) escpos.Ticket {
 	pc := s.cfg.Printer
 	service := t.Service
 	if sc := s.cfg.Service(t.Service); sc != nil {
@@ -124,7 +129,7 @@ func (s *Service) Render(t *queue.Ticket) ([]byte, error) {
 	} else {
 		et.QR = s.cfg.PublicPage(t.Public)
 	}
-	return s.r.Render(et, s.layout)
+	return et
 }
 
 // PrintTest prints a test ticket (number TEST) and records nothing: the
@@ -145,6 +150,12 @@ func (s *Service) PrintTicket(ctx context.Context, t *queue.Ticket) error {
 	ctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
 	defer cancel()
 	data, err := s.Render(t)
+	return s.print(ctx, t, data, err)
+}
+
+// print sends a rendered ticket (unless rendering failed with err) and
+// records the outcome.
+func (s *Service) print(ctx context.Context, t *queue.Ticket, data []byte, err error) error {
 	if err == nil {
 		err = s.p.PrintJob(ctx, t.ID, data)
 	}
