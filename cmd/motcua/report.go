@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"path/filepath"
 	"time"
 
 	"motcua/kiosk/config"
@@ -62,23 +61,9 @@ func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fs.Usage()
 		return errUsage
 	}
-	db, err := report.OpenLog(cfg.Server.DataDir)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	var cache *report.Cache
-	if !*noCache {
-		cache, err = report.OpenCache(filepath.Join(cfg.Server.DataDir, report.CacheFile))
-		if err != nil {
-			// Slower without it, not wrong.
-			fmt.Fprintf(stderr, "motcua report: working without a cache: %v\n", err)
-			cache = nil
-		} else {
-			defer cache.Close()
-		}
-	}
-	rep, err := report.New(db, cfg, cache).Report(ctx, q)
+	rep, err := report.FromDataDir(ctx, cfg, q, *noCache, func(err error) {
+		fmt.Fprintf(stderr, "motcua report: working without a cache: %v\n", err)
+	})
 	if err != nil {
 		return err
 	}

@@ -2,10 +2,13 @@ package report
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"io"
 	"os"
 	"path/filepath"
+
+	"motcua/kiosk/config"
 )
 
 // WriteFile writes path through a temporary file renamed into place, so
@@ -46,4 +49,27 @@ func WriteFile(path string, write func(io.Writer) error) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// FromDataDir makes report q from the event log in cfg's data directory.
+// It opens the log read-only, without the directory's lock, so it runs
+// beside the daemon. Finished days are read from and written to the cache
+// in the data directory unless noCache; a cache that cannot be opened is
+// told to warn and the report is made without it (slower, not wrong).
+func FromDataDir(ctx context.Context, cfg *config.Config, q Query, noCache bool, warn func(error)) (*Report, error) {
+	db, err := OpenLog(cfg.Server.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	var cache *Cache
+	if !noCache {
+		if cache, err = OpenCache(filepath.Join(cfg.Server.DataDir, CacheFile)); err != nil {
+			warn(err)
+			cache = nil
+		} else {
+			defer cache.Close()
+		}
+	}
+	return New(db, cfg, cache).Report(ctx, q)
 }
