@@ -22,6 +22,7 @@ import (
 	"motcua/clock"
 	"motcua/devices/modbus/modbustest"
 	"motcua/devices/printer/printertest"
+	"motcua/devices/scanner/scannertest"
 	"motcua/kiosk"
 	"motcua/kiosk/config"
 	"motcua/kiosk/daemon"
@@ -48,6 +49,7 @@ type rigRoom struct {
 	printer *printertest.Emulator
 	display *modbustest.Slave
 	keypad  *modbustest.Slave
+	scanner *scannertest.PTY // the kiosk's USB serial scanner
 }
 
 func startRig(t testing.TB, buttonRate string, printMode ...string) *rigRoom {
@@ -74,6 +76,10 @@ func startRigAt(t testing.TB, scheme, buttonRate string, printMode ...string) *r
 	busCtx, busStop := context.WithCancel(context.Background())
 	go srv.Run(busCtx)
 
+	scanEmu, err := scannertest.StartPTY(11)
+	if err != nil {
+		t.Fatal(err)
+	}
 	dir := t.TempDir()
 	link := filepath.Join(dir, "motcua-printer")
 	if err := os.Symlink(pty.Path(), link); err != nil {
@@ -112,6 +118,9 @@ slave = 6
 pin = "GPIO17"
 service = "dat-dai"
 rate = %q
+[[scanner]]
+address = "serial:/dev/motcua-scanner"
+place = "kiosk"
 [[token]]
 role = "admin"
 secret = "rig-test-admin-01"
@@ -120,6 +129,7 @@ secret = "rig-test-admin-01"
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg.Scanners[0].Endpoint.Path = scanEmu.Path() // config takes only paths under /dev
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -138,10 +148,11 @@ secret = "rig-test-admin-01"
 		}
 		busStop()
 		pty.Close()
+		scanEmu.Close()
 		busHost.Close()
 		busDev.Close()
 	})
-	return &rigRoom{u: u, d: u.d, pty: pty, link: link, printer: emu, display: disp, keypad: pad}
+	return &rigRoom{u: u, d: u.d, pty: pty, link: link, printer: emu, display: disp, keypad: pad, scanner: scanEmu}
 }
 
 // press pushes the ticket button down and lets it go.
@@ -226,6 +237,63 @@ func BenchmarkPressToTicket(b *testing.B) {
 		toPrinted = append(toPrinted, time.Since(start))
 		testButton.EdgesChan <- gpio.High
 		time.Sleep(20 * time.Millisecond) // released, debounced
+	}
+	b.StopTimer()
+	reportLatency(b, "event", toEvent)
+	reportLatency(b, "printed", toPrinted)
+}
+
+// BenchmarkScanToTicket measures, as BenchmarkPressToTicket does for a
+// button, from the first byte of a booking's code written by the kiosk's
+// USB serial scanner emulator to the durable ticket.issued event of its
+// check-in, and to the whole job at the printer emulator.
+func BenchmarkScanToTicket(b *testing.B) {
+	r := startRig(b, "1ms")
+	until(b, "the kiosk scanner to open", func() bool {
+		st, _ := kiosk.View(r.d.Room, (*queue.Engine).State)
+		for _, d := range st.Devices {
+			if d.Name == "scanner kiosk" {
+				return d.Status == queue.DeviceOK
+			}
+		}
+		return false
+	})
+	today := time.Now().In(r.u.cfg.Location).Format(time.DateOnly)
+	for i := range b.N {
+		_, err := r.d.Room.Do(func(e *queue.Engine) ([]queue.Event, error) {
+			evs, _, _, err := e.Book(queue.Appointment{Code: fmt.Sprintf("HN-%04d", i), Service: "dat-dai", Date: today, From: "00:00", To: "23:59"})
+			return evs, err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	issued := make(chan time.Time, 1)
+	r.d.Subscribe(func(recs []eventlog.Record) {
+		for _, rec := range recs {
+			if rec.Event != nil && rec.Event.Name == queue.TicketIssued {
+				issued <- time.Now()
+			}
+		}
+	})
+	ctx := context.Background()
+	var toEvent, toPrinted []time.Duration
+	b.ResetTimer()
+	for i := range b.N {
+		start := time.Now()
+		if _, err := r.scanner.Write([]byte(fmt.Sprintf("HN-%04d\r", i))); err != nil {
+			b.Fatal(err)
+		}
+		select {
+		case at := <-issued:
+			toEvent = append(toEvent, at.Sub(start))
+		case <-time.After(30 * time.Second):
+			b.Fatalf("scan %d checked nothing in", i)
+		}
+		if err := r.printer.Wait(ctx, func(s printertest.Snapshot) bool { return s.Jobs == i+1 }); err != nil {
+			b.Fatal(err)
+		}
+		toPrinted = append(toPrinted, time.Since(start))
 	}
 	b.StopTimer()
 	reportLatency(b, "event", toEvent)

@@ -66,10 +66,6 @@ func (r *devices) openScanners() error {
 
 // scanned hands a scan to the unit's handler.
 func (r *devices) scanned(place scan.Place, s scanner.Scan) {
-	if r.scans == nil {
-		r.log.Info("scan read but nothing in this unit takes scans", "place", place.String(), "kind", scan.Classify(s.Text).Kind)
-		return
-	}
 	r.scans.Scan(r.ctx, place, s.Text)
 }
 

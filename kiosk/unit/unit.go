@@ -34,8 +34,8 @@ type Options struct {
 	// Listener, if set, is served instead of listening on the
 	// configuration's server.listen.
 	Listener net.Listener
-	// Scans takes what the barcode scanners read; nil: scans are logged
-	// (their kind only) and dropped.
+	// Scans takes what the barcode scanners read; nil: the API's
+	// (check-in and ID cards at the kiosk).
 	Scans ScanHandler
 	// Notifier tells systemd when the unit serves, reloads and stops,
 	// and feeds its watchdog every Watchdog/2 while the event log is
