@@ -129,6 +129,13 @@ func (c *conn) run(ctx context.Context, unitID string) error {
 	c.first = hello.First
 	u := c.s.unit(unitID)
 	u.mu.Lock()
+	// Another receiver on the same database may have taken the unit
+	// since this one last saw it.
+	if err := c.s.refresh(ctx, u); err != nil {
+		u.mu.Unlock()
+		c.kill()
+		return err
+	}
 	old := u.conn
 	u.conn = c
 	u.known = max(u.known, hello.Last)

@@ -166,7 +166,7 @@ func TestHelloTimeout(t *testing.T) {
 	c := e.dial(tokenA)
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
-	if err := e.clk.BlockUntilContext(ctx, 1); err != nil {
+	if err := e.block(ctx, 1); err != nil {
 		t.Fatal("the hello timer never started")
 	}
 	e.clk.Advance(e.srv.o.HelloTimeout - time.Millisecond)
@@ -179,7 +179,7 @@ func TestHelloTimeout(t *testing.T) {
 	// A unit that says nothing is dropped once the time is up.
 	e = newEnv(t)
 	c = e.dial(tokenA)
-	if err := e.clk.BlockUntilContext(ctx, 1); err != nil {
+	if err := e.block(ctx, 1); err != nil {
 		t.Fatal("the hello timer never started")
 	}
 	e.clk.Advance(e.srv.o.HelloTimeout)
@@ -197,7 +197,7 @@ func TestSilentUnitIsDropped(t *testing.T) {
 	c, _ := e.connect(tokenA, unitA, 1, 2)
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
-	if err := e.clk.BlockUntilContext(ctx, 3); err != nil { // ping, write watch and idle
+	if err := e.block(ctx, 3); err != nil { // ping, write watch and idle
 		t.Fatal(err)
 	}
 	idle := 3 * e.srv.o.PingEvery
@@ -245,7 +245,7 @@ func TestPingPong(t *testing.T) {
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
-	if err := e.clk.BlockUntilContext(ctx, 3); err != nil {
+	if err := e.block(ctx, 3); err != nil {
 		t.Fatal(err)
 	}
 	e.clk.Advance(e.srv.o.PingEvery)
@@ -339,7 +339,7 @@ func TestStuckWriteIsDropped(t *testing.T) {
 	c, _ := e.connect(tokenA, unitA, 0, 0)
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
-	if err := e.clk.BlockUntilContext(ctx, 3); err != nil {
+	if err := e.block(ctx, 3); err != nil {
 		t.Fatal(err)
 	}
 	// The unit reads nothing more; 4,000 commands of 2 KB fill the

@@ -4,11 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,6 +19,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/jonboulle/clockwork"
 
+	"motcua/internal/pgtest"
 	"motcua/uplinkproto"
 )
 
@@ -44,24 +47,62 @@ func testLogger(t testing.TB) *slog.Logger {
 	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
-// env is a receiver on loopback with a fake clock.
+// pg is the PostgreSQL server of TestMain's second run of the tests;
+// nil in the first, on SQLite.
+var pg *pgtest.Server
+
+// TestMain runs every test of the package on the SQLite store, then
+// again on a PostgreSQL server it starts (each env its own database).
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if code != 0 || flag.Lookup("test.fuzz").Value.String() != "" {
+		os.Exit(code)
+	}
+	srv, err := pgtest.Start()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "receiver: the tests on PostgreSQL did not run:", err)
+		if errors.Is(err, pgtest.ErrNoPostgres) && os.Getenv("CI") == "" {
+			os.Exit(code)
+		}
+		os.Exit(1)
+	}
+	pg = srv
+	fmt.Println("receiver: the same tests on PostgreSQL")
+	code = m.Run()
+	if err := srv.Stop(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+	}
+	os.Exit(code)
+}
+
+// env is a receiver on loopback with a fake clock, on the store of the
+// run (SQLite in dir, or a PostgreSQL database of its own).
 type env struct {
-	t   *testing.T
-	dir string
-	clk *clockwork.FakeClock
-	srv *Server
-	ts  *httptest.Server
+	t     *testing.T
+	dir   string
+	store string
+	clk   *clockwork.FakeClock
+	srv   *Server
+	ts    *httptest.Server
 }
 
 func newEnv(t *testing.T, mod ...func(*Options)) *env {
 	t.Helper()
 	e := &env{t: t, dir: t.TempDir(), clk: clockwork.NewFakeClockAt(time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC))}
+	e.store = "sqlite:" + e.dir
+	if pg != nil {
+		url, err := pg.NewSchema()
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.store = url
+	}
 	e.open(mod...)
 	return e
 }
 
 func (e *env) options(mod ...func(*Options)) Options {
-	o := Options{Dir: e.dir, Tokens: map[string]string{tokenA: unitA, tokenB: unitB}, Operators: map[string]string{opToken: "op"}, Logger: testLogger(e.t), Clock: e.clk}
+	o := Options{Store: e.store, Tokens: map[string]string{tokenA: unitA, tokenB: unitB}, Operators: map[string]string{opToken: "op"}, Logger: testLogger(e.t), Clock: e.clk}
 	for _, m := range mod {
 		m(&o)
 	}
@@ -95,6 +136,15 @@ func (e *env) restart(mod ...func(*Options)) {
 	e.t.Helper()
 	e.stop()
 	e.open(mod...)
+}
+
+// block waits until the fake clock has n timers and tickers of the
+// connections, besides the poller's ticker on PostgreSQL.
+func (e *env) block(ctx context.Context, n int) error {
+	if pg != nil {
+		n++
+	}
+	return e.clk.BlockUntilContext(ctx, n)
 }
 
 func (e *env) url() string { return "ws" + strings.TrimPrefix(e.ts.URL, "http") + "/ingest" }
@@ -240,15 +290,36 @@ func (e *env) do(method, path, body string, headers ...string) (*http.Response, 
 // asOperator are the headers of a program with the operator's token.
 var asOperator = []string{"Authorization", "Bearer " + opToken}
 
-// stored reads the seqs stored for unit straight from the database.
-func (e *env) stored(unit string) []int64 {
+// db opens the env's database, as an integrator's program would.
+func (e *env) db() *sql.DB {
 	e.t.Helper()
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(e.dir, FileName)+"?mode=ro")
+	driver, dsn := "sqlite", "file:"+filepath.Join(e.dir, FileName)
+	if pg != nil {
+		driver, dsn = "pgx", e.store
+	}
+	db, err := sql.Open(driver, dsn)
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	return db
+}
+
+// exec runs statements on the env's database; ? are the arguments.
+func (e *env) exec(query string, args ...any) {
+	e.t.Helper()
+	db := e.db()
 	defer db.Close()
-	rows, err := db.Query(`SELECT seq FROM events WHERE unit = ? ORDER BY seq`, unit)
+	if _, err := db.Exec((&sqlStore{pg: pg != nil}).q(query), args...); err != nil {
+		e.t.Fatalf("%s: %v", query, err)
+	}
+}
+
+// stored reads the seqs stored for unit straight from the database.
+func (e *env) stored(unit string) []int64 {
+	e.t.Helper()
+	db := e.db()
+	defer db.Close()
+	rows, err := db.Query((&sqlStore{pg: pg != nil}).q(`SELECT seq FROM events WHERE unit = ? ORDER BY seq`), unit)
 	if err != nil {
 		e.t.Fatal(err)
 	}

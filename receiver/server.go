@@ -30,7 +30,11 @@ var (
 
 // Options configure a [Server]. Zero durations take the defaults shown.
 type Options struct {
-	// Dir is the data directory (receiver.db).
+	// Store is where events are kept: "sqlite:DIR" (DIR/receiver.db) or
+	// "postgres://USER:PASSWORD@HOST/DB" (several receivers may share
+	// one database). Empty: "sqlite:" + Dir.
+	Store string
+	// Dir is the data directory of the default SQLite store.
 	Dir string
 	// Tokens maps each unit's token to its unit id.
 	Tokens map[string]string
@@ -61,6 +65,9 @@ type Options struct {
 	// idle that long: 60s.
 	HeaderTimeout time.Duration
 	IdleTimeout   time.Duration
+	// PollEvery is how often a receiver on PostgreSQL reads which units
+	// other receivers stored events of, to follow their live queues: 2s.
+	PollEvery time.Duration
 }
 
 func (o *Options) defaults() {
@@ -74,6 +81,10 @@ func (o *Options) defaults() {
 	def(&o.WriteTimeout, 10*time.Second)
 	def(&o.HeaderTimeout, 10*time.Second)
 	def(&o.IdleTimeout, 60*time.Second)
+	def(&o.PollEvery, 2*time.Second)
+	if o.Store == "" {
+		o.Store = "sqlite:" + o.Dir
+	}
 	if o.MaxConns <= 0 {
 		o.MaxConns = 10000
 	}
@@ -91,11 +102,13 @@ type Server struct {
 	o        Options
 	lg       *slog.Logger
 	clk      clockwork.Clock
-	st       *sqliteStore
+	st       *sqlStore
 	upgrader websocket.Upgrader
 
 	smu      sync.Mutex
 	sessions map[string]session
+
+	stopPoll context.CancelFunc // nil without a poller
 
 	mu     sync.Mutex
 	units  map[string]*unit
@@ -132,7 +145,7 @@ func Open(ctx context.Context, opts Options) (*Server, error) {
 			return nil, fmt.Errorf("%w: operator %s has the token of unit %s; give each its own", ErrBadTokens, opts.Operators[t], u)
 		}
 	}
-	st, err := openSQLite(opts.Dir)
+	st, err := openStore(ctx, opts.Store)
 	if err != nil {
 		return nil, err
 	}
@@ -151,16 +164,80 @@ func Open(ctx context.Context, opts Options) (*Server, error) {
 		st.close()
 		return nil, err
 	}
+	s.report(rep)
+	for _, l := range loaded {
+		s.units[l.id] = &unit{id: l.id, ack: l.ack, known: l.ack, state: l.state, lost: l.lost}
+	}
+	if st.pg {
+		ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		s.stopPoll = cancel
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.poll(ctx)
+		}()
+	}
+	return s, nil
+}
+
+// report logs the stored rows a load skipped.
+func (s *Server) report(rep *loadReport) {
 	for _, p := range rep.problems {
 		s.lg.Warn("receiver: skipped a stored row", "problem", p)
 	}
 	if rep.count > len(rep.problems) {
 		s.lg.Warn("receiver: skipped more stored rows", "count", rep.count-len(rep.problems))
 	}
-	for _, l := range loaded {
-		s.units[l.id] = &unit{id: l.id, ack: l.ack, known: l.ack, state: l.state, lost: l.lost}
+}
+
+// refresh reads a unit again from the store: another receiver on the
+// same database may have stored its events. The caller holds u.mu.
+func (s *Server) refresh(ctx context.Context, u *unit) error {
+	rep := &loadReport{}
+	l, ok, err := s.st.loadUnit(ctx, u.id, rep)
+	s.report(rep)
+	if err != nil || !ok {
+		return err
 	}
-	return s, nil
+	if l.ack != u.ack || u.state == nil && l.state != nil {
+		u.ack, u.state = l.ack, l.state
+	}
+	u.known = max(u.known, l.ack)
+	u.lost = l.lost
+	return nil
+}
+
+// poll follows, on PostgreSQL, the units other receivers take: every
+// PollEvery it reads the stored acks and reloads each unit not connected
+// here whose ack moved, so that any receiver shows any unit's live queue.
+func (s *Server) poll(ctx context.Context) {
+	t := s.clk.NewTicker(s.o.PollEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.Chan():
+		}
+		acks, err := s.st.acks(ctx)
+		if err != nil {
+			s.lg.Warn("receiver: reading the units' acks", "err", err)
+			continue
+		}
+		for id, ack := range acks {
+			if !uplinkproto.ValidUnit(id) {
+				continue
+			}
+			u := s.unit(id)
+			u.mu.Lock()
+			if u.conn == nil && u.ack != ack {
+				if err := s.refresh(ctx, u); err != nil {
+					s.lg.Warn("receiver: reading a unit", "unit", id, "err", err)
+				}
+			}
+			u.mu.Unlock()
+		}
+	}
 }
 
 // Close disconnects every unit and closes the store.
@@ -174,6 +251,9 @@ func (s *Server) Close() error {
 	s.mu.Unlock()
 	for _, c := range conns {
 		c.close(websocket.CloseGoingAway, "receiver is stopping")
+	}
+	if s.stopPoll != nil {
+		s.stopPoll()
 	}
 	s.wg.Wait()
 	s.pub.close()
@@ -282,7 +362,7 @@ func (s *Server) store(ctx context.Context, u *unit, c *conn, msgs []*uplinkprot
 	if u.conn != c {
 		return 0, errors.New("receiver: the unit connected again; this older connection ends")
 	}
-	b := &batch{unit: u.id, ack: u.ack, at: s.clk.Now()}
+	b := &batch{unit: u.id, base: u.ack, ack: u.ack, at: s.clk.Now()}
 	lastAt := u.lastAt
 	var events []*uplinkproto.Event
 	for _, m := range msgs {
@@ -327,6 +407,12 @@ func (s *Server) store(ctx context.Context, u *unit, c *conn, msgs []*uplinkprot
 		return u.ack, nil
 	}
 	if err := s.st.commit(ctx, b); err != nil {
+		if errors.Is(err, errStale) {
+			// The next connection's welcome must say what is stored.
+			if rerr := s.refresh(ctx, u); rerr != nil {
+				err = errors.Join(err, rerr)
+			}
+		}
 		return 0, err
 	}
 	for _, g := range b.gaps {

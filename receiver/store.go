@@ -3,6 +3,7 @@ package receiver
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -45,6 +46,7 @@ CREATE TABLE IF NOT EXISTS gaps (
 // latest snapshot (nil: none in this batch).
 type batch struct {
 	unit   string
+	base   int64 // the unit's ack the batch follows
 	events []*uplinkproto.Message
 	gaps   [][2]int64
 	ack    int64
@@ -77,14 +79,34 @@ func (r *loadReport) add(format string, args ...any) {
 	}
 }
 
-// sqliteStore is the embedded store: one SQLite file, WAL,
-// synchronous=FULL.
-type sqliteStore struct {
+// Store URLs: "sqlite:DIR" (the default, embedded: DIR/receiver.db) or
+// "postgres://..." (any number of receivers on one database).
+
+// errStale is a batch computed on an ack that another connection, on
+// this receiver or another one on the same database, has moved since.
+var errStale = errors.New("receiver: the unit's events were stored meanwhile by another connection (another receiver?); this connection ends, the unit connects again")
+
+// sqlStore keeps the units' events in SQLite or PostgreSQL. The SQL is
+// the same but for the placeholders ($n in PostgreSQL), the blob type
+// and INSERT OR IGNORE.
+type sqlStore struct {
 	db   *sql.DB
-	path string
+	name string // for errors: the file, or the PostgreSQL URL without its password
+	pg   bool
 }
 
-func openSQLite(dir string) (*sqliteStore, error) {
+// openStore opens the store of a URL, creating its tables.
+func openStore(ctx context.Context, url string) (*sqlStore, error) {
+	switch {
+	case strings.HasPrefix(url, "sqlite:"):
+		return openSQLite(strings.TrimPrefix(url, "sqlite:"))
+	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		return openPostgres(ctx, url)
+	}
+	return nil, fmt.Errorf("receiver: store %q: want sqlite:DIR or postgres://USER@HOST/DB", url)
+}
+
+func openSQLite(dir string) (*sqlStore, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("receiver: data directory: %w", err)
 	}
@@ -98,78 +120,128 @@ func openSQLite(dir string) (*sqliteStore, error) {
 		db.Close()
 		return nil, fmt.Errorf("receiver: %s: %w; is it a receiver database?", path, err)
 	}
-	return &sqliteStore{db: db, path: path}, nil
+	return &sqlStore{db: db, name: path}, nil
 }
 
-func (s *sqliteStore) close() error { return s.db.Close() }
+func (s *sqlStore) close() error { return s.db.Close() }
+
+// q rewrites a query's ? placeholders for the store's database.
+func (s *sqlStore) q(query string) string {
+	if !s.pg {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
 
 // load reads every unit and rebuilds its live queue. A row it cannot
 // use (a unit id that is not one, a snapshot or an event that does not
 // parse or check) is skipped and reported; only a database that cannot
 // be read at all is an error.
-func (s *sqliteStore) load(ctx context.Context) ([]loaded, *loadReport, error) {
+func (s *sqlStore) load(ctx context.Context) ([]loaded, *loadReport, error) {
 	rep := &loadReport{}
 	rows, err := s.db.QueryContext(ctx, `SELECT unit, ack, snapshot_seq, snapshot FROM units ORDER BY unit`)
 	if err != nil {
-		return nil, nil, fmt.Errorf("receiver: %s: %w", s.path, err)
+		return nil, nil, fmt.Errorf("receiver: %s: %w", s.name, err)
 	}
 	var units []loaded
 	for rows.Next() {
-		var id, ack, snapSeq any
-		var snap []byte
-		if err := rows.Scan(&id, &ack, &snapSeq, &snap); err != nil {
-			rep.add("units row: %v", err)
-			continue
+		if u, ok := s.scanUnit(rows, rep); ok {
+			units = append(units, u)
 		}
-		unit := asString(id)
-		a, aok := ack.(int64)
-		ss, sok := snapSeq.(int64)
-		switch {
-		case !uplinkproto.ValidUnit(unit):
-			rep.add("units row %q: not a unit id", clipAny(unit))
-			continue
-		case !aok || a < 0:
-			rep.add("unit %s: ack %q is not a seq", unit, clipAny(asString(ack)))
-			continue
-		}
-		u := loaded{id: unit, ack: a}
-		if len(snap) > 0 {
-			st, err := uplinkproto.ParseState(snap, ss)
-			if err == nil && (!sok || ss < 0 || ss > a) {
-				err = fmt.Errorf("snapshot_seq %q is not a seq up to the ack", clipAny(asString(snapSeq)))
-			}
-			if err != nil {
-				rep.add("unit %s: snapshot at seq %d skipped (the live queue waits for the next one): %v", unit, ss, err)
-			} else {
-				u.state = st
-			}
-		}
-		units = append(units, u)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, nil, fmt.Errorf("receiver: %s: %w", s.path, err)
+		return nil, nil, fmt.Errorf("receiver: %s: %w", s.name, err)
 	}
 	for i := range units {
-		u := &units[i]
-		if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(to_seq - from_seq + 1), 0) FROM gaps WHERE unit = ? AND to_seq >= from_seq`, u.id).Scan(&u.lost); err != nil {
-			rep.add("unit %s: gaps: %v", u.id, err)
-		}
-		if u.state == nil {
-			continue
-		}
-		if err := s.replay(ctx, u, rep); err != nil {
+		if err := s.complete(ctx, &units[i], rep); err != nil {
 			return nil, nil, err
 		}
 	}
 	return units, rep, nil
 }
 
-// replay applies the stored events after a unit's snapshot.
-func (s *sqliteStore) replay(ctx context.Context, u *loaded, rep *loadReport) error {
-	rows, err := s.db.QueryContext(ctx, `SELECT seq, data FROM events WHERE unit = ? AND seq > ? ORDER BY seq`, u.id, u.state.Seq)
+// loadUnit reads one unit as load does; ok is false when the store has
+// no usable row for it.
+func (s *sqlStore) loadUnit(ctx context.Context, id string, rep *loadReport) (u loaded, ok bool, err error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT unit, ack, snapshot_seq, snapshot FROM units WHERE unit = ?`), id)
 	if err != nil {
-		return fmt.Errorf("receiver: %s: %w", s.path, err)
+		return loaded{}, false, fmt.Errorf("receiver: %s: %w", s.name, err)
+	}
+	if rows.Next() {
+		u, ok = s.scanUnit(rows, rep)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return loaded{}, false, fmt.Errorf("receiver: %s: %w", s.name, err)
+	}
+	if !ok {
+		return loaded{}, false, nil
+	}
+	return u, true, s.complete(ctx, &u, rep)
+}
+
+// scanUnit reads a units row.
+func (s *sqlStore) scanUnit(rows *sql.Rows, rep *loadReport) (loaded, bool) {
+	var id, ack, snapSeq any
+	var snap []byte
+	if err := rows.Scan(&id, &ack, &snapSeq, &snap); err != nil {
+		rep.add("units row: %v", err)
+		return loaded{}, false
+	}
+	unit := asString(id)
+	a, aok := ack.(int64)
+	ss, sok := snapSeq.(int64)
+	switch {
+	case !uplinkproto.ValidUnit(unit):
+		rep.add("units row %q: not a unit id", clipAny(unit))
+		return loaded{}, false
+	case !aok || a < 0:
+		rep.add("unit %s: ack %q is not a seq", unit, clipAny(asString(ack)))
+		return loaded{}, false
+	}
+	u := loaded{id: unit, ack: a}
+	if len(snap) > 0 {
+		st, err := uplinkproto.ParseState(snap, ss)
+		if err == nil && (!sok || ss < 0 || ss > a) {
+			err = fmt.Errorf("snapshot_seq %q is not a seq up to the ack", clipAny(asString(snapSeq)))
+		}
+		if err != nil {
+			rep.add("unit %s: snapshot at seq %d skipped (the live queue waits for the next one): %v", unit, ss, err)
+		} else {
+			u.state = st
+		}
+	}
+	return u, true
+}
+
+// complete reads a unit's losses and applies its events after the
+// snapshot.
+func (s *sqlStore) complete(ctx context.Context, u *loaded, rep *loadReport) error {
+	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COALESCE(SUM(to_seq - from_seq + 1), 0) FROM gaps WHERE unit = ? AND to_seq >= from_seq`), u.id).Scan(&u.lost); err != nil {
+		rep.add("unit %s: gaps: %v", u.id, err)
+	}
+	if u.state == nil {
+		return nil
+	}
+	return s.replay(ctx, u, rep)
+}
+
+// replay applies the stored events after a unit's snapshot.
+func (s *sqlStore) replay(ctx context.Context, u *loaded, rep *loadReport) error {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT seq, data FROM events WHERE unit = ? AND seq > ? AND seq <= ? ORDER BY seq`), u.id, u.state.Seq, u.ack)
+	if err != nil {
+		return fmt.Errorf("receiver: %s: %w", s.name, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -190,48 +262,87 @@ func (s *sqliteStore) replay(ctx context.Context, u *loaded, rep *loadReport) er
 		apply(u.state, ev)
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("receiver: %s: %w", s.path, err)
+		return fmt.Errorf("receiver: %s: %w", s.name, err)
 	}
 	return nil
 }
 
-// commit stores a batch in one synced transaction.
-func (s *sqliteStore) commit(ctx context.Context, b *batch) error {
+// commit stores a batch in one transaction, durable when it returns.
+// The unit's row is locked first (PostgreSQL) or the database is
+// (SQLite: the transaction is IMMEDIATE); a batch computed on an ack that
+// is no longer the stored one is refused with errStale and nothing is
+// stored, so that two connections of a unit, on one receiver or two,
+// never both store.
+func (s *sqlStore) commit(ctx context.Context, b *batch) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("receiver: store: %w", err)
 	}
 	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO units(unit, ack) VALUES (?, 0) ON CONFLICT (unit) DO NOTHING`), b.unit); err != nil {
+		return fmt.Errorf("receiver: store: %w", err)
+	}
+	lock := `SELECT ack FROM units WHERE unit = ?`
+	if s.pg {
+		lock += ` FOR UPDATE`
+	}
+	var stored int64
+	if err := tx.QueryRowContext(ctx, s.q(lock), b.unit).Scan(&stored); err != nil {
+		return fmt.Errorf("receiver: store: %w", err)
+	}
+	if stored != b.base {
+		return errStale
+	}
 	if len(b.events) > 0 {
-		ins, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO events(unit, seq, at, name, data) VALUES (?, ?, ?, ?, ?)`)
+		ins := `INSERT OR IGNORE INTO events(unit, seq, at, name, data) VALUES (?, ?, ?, ?, ?)`
+		if s.pg {
+			ins = `INSERT INTO events(unit, seq, at, name, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT (unit, seq) DO NOTHING`
+		}
+		st, err := tx.PrepareContext(ctx, s.q(ins))
 		if err != nil {
 			return fmt.Errorf("receiver: store: %w", err)
 		}
-		defer ins.Close()
+		defer st.Close()
 		for _, m := range b.events {
-			if _, err := ins.ExecContext(ctx, b.unit, m.Seq, m.At, m.Event, m.Raw); err != nil {
+			if _, err := st.ExecContext(ctx, b.unit, m.Seq, m.At, m.Event, m.Raw); err != nil {
 				return fmt.Errorf("receiver: store: %w", err)
 			}
 		}
 	}
 	for _, g := range b.gaps {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO gaps(unit, from_seq, to_seq, noted_at) VALUES (?, ?, ?, ?)`, b.unit, g[0], g[1], b.at.UTC().Format(time.RFC3339)); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO gaps(unit, from_seq, to_seq, noted_at) VALUES (?, ?, ?, ?)`), b.unit, g[0], g[1], b.at.UTC().Format(time.RFC3339)); err != nil {
 			return fmt.Errorf("receiver: store: %w", err)
 		}
 	}
-	q := `INSERT INTO units(unit, ack) VALUES (?, ?) ON CONFLICT(unit) DO UPDATE SET ack = excluded.ack`
-	args := []any{b.unit, b.ack}
+	q, args := `UPDATE units SET ack = ? WHERE unit = ?`, []any{b.ack, b.unit}
 	if b.snap != nil {
-		q = `INSERT INTO units(unit, ack, snapshot_seq, snapshot) VALUES (?, ?, ?, ?) ON CONFLICT(unit) DO UPDATE SET ack = excluded.ack, snapshot_seq = excluded.snapshot_seq, snapshot = excluded.snapshot`
-		args = append(args, b.snap.Seq, []byte(b.snap.State))
+		q, args = `UPDATE units SET ack = ?, snapshot_seq = ?, snapshot = ? WHERE unit = ?`, []any{b.ack, b.snap.Seq, []byte(b.snap.State), b.unit}
 	}
-	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+	if _, err := tx.ExecContext(ctx, s.q(q), args...); err != nil {
 		return fmt.Errorf("receiver: store: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("receiver: store: %w", err)
 	}
 	return nil
+}
+
+// acks returns every unit's stored ack.
+func (s *sqlStore) acks(ctx context.Context) (map[string]int64, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT unit, ack FROM units`)
+	if err != nil {
+		return nil, fmt.Errorf("receiver: %s: %w", s.name, err)
+	}
+	defer rows.Close()
+	acks := map[string]int64{}
+	for rows.Next() {
+		var id string
+		var ack int64
+		if rows.Scan(&id, &ack) == nil {
+			acks[id] = ack
+		}
+	}
+	return acks, rows.Err()
 }
 
 // asString is a stored value as text.

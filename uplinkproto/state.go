@@ -28,9 +28,9 @@ type Ticket struct {
 	Rating      int        `json:"rating,omitempty"`
 	Day         string     `json:"day"`
 	Appointment string     `json:"appointment,omitempty"`
-	// Public is the ticket's id for the citizen's own page.
+	// Public is the id of the citizen's own page of the ticket.
 	Public string `json:"public,omitempty"`
-	// Category is the ticket's priority category.
+	// Category is why a priority ticket is one.
 	Category string `json:"category,omitempty"`
 }
 
@@ -160,6 +160,7 @@ func (c *checker) ticket(what string, t *Ticket) {
 	c.str(what+" officer", t.Officer, MaxText, false)
 	c.str(what+" appointment", t.Appointment, MaxText, false)
 	c.str(what+" public", t.Public, MaxID, false)
+	c.str(what+" category", t.Category, MaxID, false)
 	c.day(what+" day", t.Day)
 	if t.Counter != nil {
 		c.counterID(what+" counter", *t.Counter)

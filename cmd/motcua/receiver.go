@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/url"
 	"path/filepath"
+	"strings"
 
 	"motcua/receiver"
 )
@@ -17,7 +18,8 @@ import (
 func receiverCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("receiver", receiverUsage, stderr)
 	listen := fs.String("listen", "127.0.0.1:8090", "`address` to serve on (/ingest for units, / for the page)")
-	data := fs.String("data", "", "data `directory` of the receiver's database (required)")
+	store := fs.String("store", "", "where events are kept: sqlite:`DIR` (embedded, the default with -data) or postgres://USER:PASSWORD@HOST/DB (several receivers may share it)")
+	data := fs.String("data", "", "data `directory`: the default store sqlite:DIR, and the tokens and operators files")
 	tokens := fs.String("tokens", "", "tokens `file`: lines \"unit-id token\" (default DIR/tokens)")
 	operators := fs.String("operators", "", "operators `file`: lines \"name token\" of who may use the page and the API (default DIR/operators)")
 	webhook := fs.String("webhook", "", "`URL` that gets a heads-up (JSON POST) when a citizen who asked for it has few people ahead: the province's Zalo ZNS or SMS sender (docs/public.md)")
@@ -26,8 +28,14 @@ func receiverCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if *store == "" && *data != "" {
+		*store = "sqlite:" + *data
+	}
 	if *data == "" {
-		fmt.Fprintln(stderr, "motcua receiver: -data DIR is required")
+		*data, _ = strings.CutPrefix(*store, "sqlite:")
+	}
+	if *store == "" || *data == "" && (*tokens == "" || *operators == "") {
+		fmt.Fprintln(stderr, "motcua receiver: give -data DIR, or -store URL with -tokens FILE and -operators FILE")
 		fs.Usage()
 		return errUsage
 	}
@@ -56,7 +64,7 @@ func receiverCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	} else if err != nil {
 		return err
 	}
-	srv, err := receiver.Open(ctx, receiver.Options{Dir: *data, Tokens: toks, Operators: ops, Logger: log,
+	srv, err := receiver.Open(ctx, receiver.Options{Store: *store, Tokens: toks, Operators: ops, Logger: log,
 		HeadsUp: receiver.HeadsUp{Webhook: *webhook, Ahead: *headsUp}})
 	if err != nil {
 		return err
@@ -66,10 +74,10 @@ func receiverCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		srv.Close()
 		return fmt.Errorf("listen on %s: %w", *listen, err)
 	}
-	log.Info("motcua receiver serving", "addr", ln.Addr().String(), "units", len(toks), "operators", len(ops), "data", *data)
+	log.Info("motcua receiver serving", "addr", ln.Addr().String(), "units", len(toks), "operators", len(ops), "store", receiver.Redact(*store))
 	fmt.Fprintf(stdout, "motcua receiver: units connect to ws://%s/ingest; page http://%s/\n", ln.Addr(), ln.Addr())
 	err = srv.Serve(ctx, ln)
 	return errors.Join(err, srv.Close())
 }
 
-const receiverUsage = "motcua receiver -listen ADDR -data DIR [-tokens FILE] [-operators FILE] [-webhook URL [-heads-up N]]"
+const receiverUsage = "motcua receiver -listen ADDR [-store URL] [-data DIR] [-tokens FILE] [-operators FILE] [-webhook URL [-heads-up N]]"

@@ -140,7 +140,7 @@ func TestDiskFullDropsOldestWithGap(t *testing.T) {
 	// only grows, so the store then holds day2 up to at least that ack,
 	// without a hole.
 	ack := r.srv.Units()[0].Ack
-	seqs, _ := storedSeqs(t, r.dir, u.cfg.Unit.ID)
+	seqs, _ := storedSeqs(t, r.store, u.cfg.Unit.ID)
 	if ack < last || len(seqs) == 0 || seqs[0] != day2 || seqs[len(seqs)-1] < ack || int64(len(seqs)) != seqs[len(seqs)-1]-day2+1 {
 		t.Fatalf("receiver stored %v (ack %d), want %d..%d or more, without a hole", seqs, ack, day2, ack)
 	}

@@ -19,7 +19,7 @@ import (
 func TestTLSWithCAFile(t *testing.T) {
 	u := newUnit(t)
 	u.issue(t, 5)
-	srv, err := receiver.Open(context.Background(), receiver.Options{Dir: t.TempDir(), Tokens: map[string]string{testToken: u.cfg.Unit.ID}})
+	srv, err := receiver.Open(context.Background(), receiver.Options{Store: newStore(t), Tokens: map[string]string{testToken: u.cfg.Unit.ID}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -84,16 +84,16 @@ func (u *unitEnv) issue(t testing.TB, n int) {
 }
 
 type recvEnv struct {
-	srv *receiver.Server
-	ts  *httptest.Server
-	dir string // the receiver's data directory
-	url string
+	srv   *receiver.Server
+	ts    *httptest.Server
+	store string // the receiver's store URL
+	url   string
 }
 
 func newReceiver(t testing.TB, unit string) *recvEnv {
 	t.Helper()
-	dir := t.TempDir()
-	srv, err := receiver.Open(context.Background(), receiver.Options{Dir: dir, Tokens: map[string]string{testToken: unit}, Logger: testLogger(t)})
+	store := newStore(t)
+	srv, err := receiver.Open(context.Background(), receiver.Options{Store: store, Tokens: map[string]string{testToken: unit}, Logger: testLogger(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func newReceiver(t testing.TB, unit string) *recvEnv {
 		srv.Close()
 		ts.Close()
 	})
-	return &recvEnv{srv: srv, ts: ts, dir: dir, url: "ws" + strings.TrimPrefix(ts.URL, "http") + "/ingest"}
+	return &recvEnv{srv: srv, ts: ts, store: store, url: "ws" + strings.TrimPrefix(ts.URL, "http") + "/ingest"}
 }
 
 // acks collects acknowledged seqs from a client.
@@ -165,9 +165,9 @@ func startClient(t testing.TB, u *unitEnv, url string, mod func(*uplink.Options)
 }
 
 // storedSeqs returns the seqs and data the receiver stored for unit.
-func storedSeqs(t testing.TB, dir, unit string) ([]int64, [][]byte) {
+func storedSeqs(t testing.TB, store, unit string) ([]int64, [][]byte) {
 	t.Helper()
-	return readStore(t, dir, unit)
+	return readStore(t, store, unit)
 }
 
 func TestEndToEnd(t *testing.T) {
@@ -195,7 +195,7 @@ func TestEndToEnd(t *testing.T) {
 		want = append(want, rec.Data)
 		return nil
 	})
-	seqs, data := storedSeqs(t, r.dir, u.cfg.Unit.ID)
+	seqs, data := storedSeqs(t, r.store, u.cfg.Unit.ID)
 	if len(seqs) != int(last) {
 		t.Fatalf("receiver stored %d events, want %d", len(seqs), last)
 	}
