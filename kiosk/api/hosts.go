@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"os"
 	"strings"
 
@@ -14,7 +15,8 @@ import (
 // under a name the daemon does not know is the trace of DNS rebinding: a
 // site whose name was made to point at the daemon, now calling it as its
 // own origin. Names are the machine's own host name (also with .local),
-// localhost, the host of server.listen and server.allowed_hosts;
+// localhost, the host of server.listen, server.allowed_hosts and the
+// host of server.public_url;
 // addresses are loopback ones, the machine's own, the one the request
 // came in on, and those listed.
 type hostList struct {
@@ -48,6 +50,10 @@ func newHostList(s config.Server) hostList {
 	}
 	for _, v := range s.AllowedHosts {
 		add(v)
+	}
+	// The tickets' QR codes send phones to the citizen's page there.
+	if u, err := url.Parse(s.PublicURL); err == nil && u.Host != "" {
+		add(u.Host)
 	}
 	return h
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"motcua/kiosk/config"
 )
 
 func TestPublicTicket(t *testing.T) {
@@ -53,5 +55,20 @@ func TestPublicTicket(t *testing.T) {
 	}
 	if !limited {
 		t.Error("200 guesses from one address were not rate-limited")
+	}
+}
+
+// TestPublicURLHostAllowed: the host of server.public_url, where the QR
+// codes send phones, is one of the daemon's names.
+func TestPublicURLHostAllowed(t *testing.T) {
+	r := newRoom(t, func(c *config.Config) { c.Server.PublicURL = "https://motcua.example.gov.vn" })
+	a := r.req("POST", "/api/v1/tickets", r.tok["kiosk"], `{"service":"dat-dai"}`)
+	var tk struct{ Public string }
+	json.Unmarshal(a.body, &tk)
+	if a = r.req("GET", "/api/v1/public/"+tk.Public, "", "", "Host", "motcua.example.gov.vn"); a.status != 200 {
+		t.Errorf("the public_url's host: got %d %s", a.status, a.body)
+	}
+	if a = r.req("GET", "/api/v1/public/"+tk.Public, "", "", "Host", "other.example.vn"); a.status == 200 {
+		t.Errorf("another host: got %d, want a refusal", a.status)
 	}
 }
