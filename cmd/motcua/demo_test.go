@@ -124,6 +124,24 @@ func TestDemo(t *testing.T) {
 		t.Errorf("voice call: got %d", code)
 	}
 
+	// The demo's bookings: DEMO-2's slot holds now; a scan at the
+	// simulated kiosk scanner checks it in.
+	if code, body := call("GET", "/api/v1/appointments", tokens["admin"], ""); code != 200 || !strings.Contains(string(body), `"code":"DEMO-2"`) {
+		t.Errorf("the demo's bookings: got %d %s", code, body)
+	}
+	if code, body := call("POST", "/api/v1/sim/scan", tokens["admin"], `{"text":"DEMO-2","scanner":"kiosk"}`); code != 202 {
+		t.Errorf("sim scan: got %d %s", code, body)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		_, body := call("GET", "/api/v1/appointments/DEMO-2", tokens["admin"], "")
+		if strings.Contains(string(body), `"status":"checked_in"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("DEMO-2 was not checked in by the scan: %s", body)
+		}
+	}
+
 	cmd.Process.Signal(syscall.SIGINT)
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()

@@ -136,6 +136,10 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		u.Close()
 		return err
 	}
+	if _, err := demoBookings(u.Room(), time.Now()); err != nil {
+		u.Close()
+		return err
+	}
 	printDemo(stdout, "http://"+u.Addr(), cfg, tokens)
 	return serve(ctx, u, log, func() (*config.Config, error) {
 		return nil, errors.New("the demo has no configuration file to reload")
@@ -162,7 +166,10 @@ func printDemo(w io.Writer, base string, cfg *config.Config, tokens map[config.R
 	fmt.Fprintf(w, "  curl -H 'Authorization: Bearer %s' %s/api/v1/state\n\n", tokens[config.RoleDisplay], base)
 	fmt.Fprintln(w, "A browser keeps one token per host: open each role in its own browser profile, or use")
 	fmt.Fprintln(w, "the admin URL, whose token opens every page. Simulated hardware: GET /api/v1/sim,")
-	fmt.Fprintln(w, `POST /api/v1/sim/press {"service":"dat-dai"} (a ticket button). Ctrl-C stops the demo.`)
+	fmt.Fprintln(w, `POST /api/v1/sim/press {"service":"dat-dai"} (a ticket button), POST /api/v1/sim/scan`)
+	fmt.Fprintln(w, `{"text":"DEMO-2","scanner":"kiosk"} (a booking's QR at the kiosk's scanner; bookings DEMO-1`)
+	fmt.Fprintln(w, `to DEMO-5 are made for today around now; "Tôi đã đặt lịch" on the kiosk takes their codes).`)
+	fmt.Fprintln(w, "Ctrl-C stops the demo.")
 }
 
 func devices(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -247,6 +247,10 @@ export class Live {
         if (f.seq <= this.seq) return;
         this.seq = f.seq;
         this.onEvent(f);
+        document.dispatchEvent(new CustomEvent("motcua:event", { detail: f }));
+      } else if (f.type === "scan") {
+        // A scan at the kiosk's scanner (kiosk pages only; not an event).
+        document.dispatchEvent(new CustomEvent("motcua:scan", { detail: f }));
       }
     };
     ws.onclose = () => {
