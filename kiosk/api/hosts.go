@@ -58,17 +58,17 @@ func newHostList(s config.Server) hostList {
 	return h
 }
 
-// canonicalHost is host without port, brackets, zone or final dot, in
+// canonicalHost is host without port, brackets, zone or final dots, in
 // lower case.
 func canonicalHost(host string) string {
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h
 	}
-	host = strings.TrimSuffix(strings.Trim(host, "[]"), ".")
+	host = strings.Trim(host, "[]")
 	if i := strings.IndexByte(host, '%'); i >= 0 {
 		host = host[:i]
 	}
-	return strings.ToLower(host)
+	return strings.ToLower(strings.TrimRight(host, "."))
 }
 
 // allows reports whether r's Host is one of the daemon's. A request

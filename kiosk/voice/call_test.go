@@ -3,6 +3,7 @@ package voice
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -73,28 +74,30 @@ func TestParseTicket(t *testing.T) {
 }
 
 func FuzzParseTicket(f *testing.F) {
-	for _, s := range []string{"A023", "015", "Đ-9", "A000", "x", "", "AB1234567890"} {
+	for _, s := range []string{"A023", "015", "Đ-9", "A000", "x", "", "AB1234567890", "WWWW7777777777777777"} {
 		f.Add(s, 3)
 	}
+	f.Add("A"+strings.Repeat("9", 15000), 3)
+	f.Add("A023", -1)
+	f.Add("A023", MaxCounter+1)
 	v, err := New(Options{})
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, number string, counter int) {
-		counter %= 1000
 		text := CallText(number, counter, Words)
 		if text == "" {
 			t.Fatal("empty text")
 		}
 		wav, err := v.CallWAV(number, counter)
 		if err != nil {
-			if !errors.Is(err, ErrNumber) && !errors.Is(err, ErrLetter) {
+			if !errors.Is(err, ErrNumber) && !errors.Is(err, ErrLetter) && !errors.Is(err, ErrCounter) {
 				t.Fatalf("unexpected error %v", err)
 			}
 			return
 		}
-		if len(wav) <= 44 {
-			t.Fatalf("WAV of %d bytes", len(wav))
+		if len(wav) <= 44 || len(wav) > 44+v.maxCallBytes() {
+			t.Fatalf("WAV of %d bytes, want a header and at most %v of audio", len(wav), MaxCall)
 		}
 	})
 }
