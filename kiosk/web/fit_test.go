@@ -156,6 +156,19 @@ func TestBoardFits(t *testing.T) {
 						t.Errorf("paused tile: got %q, want Tạm nghỉ", got)
 					}
 					checkFit(t, ctx, "board "+size.name)
+					// The newest call's ring is drawn whole: an outline
+					// outside the chip was clipped by the row's edge.
+					ring := evalJS[string](t, ctx, `(() => {
+					  const li = document.querySelector("#recent li:first-child"), list = li.parentElement;
+					  const cs = getComputedStyle(li);
+					  const out = cs.outlineStyle === "none" ? 0 : parseFloat(cs.outlineWidth) + parseFloat(cs.outlineOffset);
+					  const r = li.getBoundingClientRect(), b = list.getBoundingClientRect();
+					  if (!/inset/.test(cs.boxShadow) && out === 0) return "no ring";
+					  return r.left - out < b.left - 0.5 || r.top - out < b.top - 0.5 || r.right + out > b.right + 0.5 || r.bottom + out > b.bottom + 0.5 ? "ring clipped by the row" : "";
+					})()`)
+					if ring != "" {
+						t.Errorf("board %s: first Vừa gọi chip: %s", size.name, ring)
+					}
 				})
 			}
 		})
@@ -177,6 +190,19 @@ func TestKioskFits(t *testing.T) {
 					open(t, ctx, r.url+"/kiosk?token="+kioskTok)
 					waitJS(t, ctx, `document.querySelectorAll("#services .svc").length === 5`)
 					checkFit(t, ctx, "kiosk start "+size.name)
+					// Large text: the start screen may scroll down, but no
+					// name overflows its button sideways.
+					nameSize := `parseFloat(getComputedStyle(document.querySelector(".svc .name")).fontSize)`
+					before := evalJS[float64](t, ctx, nameSize)
+					click(t, ctx, "#large")
+					evalAsync[any](t, ctx, `new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok)))`)
+					for _, b := range evalJS[[]string](t, ctx, `[...document.querySelectorAll("#start *")].filter((e) => e.getClientRects().length && getComputedStyle(e).display !== "inline" && e.scrollWidth > e.clientWidth + 1).map((e) => e.className + " " + e.scrollWidth + " > " + e.clientWidth)`) {
+						t.Errorf("kiosk large text %s: %s overflows", size.name, b)
+					}
+					if after := evalJS[float64](t, ctx, nameSize); after < before*1.3 {
+						t.Errorf("kiosk large text %s: names %.0f px, before %.0f px; want a third larger", size.name, after, before)
+					}
+					click(t, ctx, "#large")
 					for _, s := range services {
 						click(t, ctx, fmt.Sprintf(`#services .svc[data-service=%q]`, s.ID))
 						waitJS(t, ctx, `!document.querySelector("#ticket").hidden`)

@@ -99,7 +99,43 @@ func TestSession(t *testing.T) {
 			if string(s.Role) != tt.role || s.Allowed != tt.allowed {
 				t.Errorf("got role %s allowed %v, want %s %v", s.Role, s.Allowed, tt.role, tt.allowed)
 			}
+			if _, off := s.Now.Zone(); s.Timezone != "Asia/Ho_Chi_Minh" || off != 7*3600 {
+				t.Errorf("got time zone %q, now %v; want the unit's Asia/Ho_Chi_Minh", s.Timezone, s.Now)
+			}
 		})
+	}
+}
+
+// TestFonts: the pages' fonts are served from the binary, small (subset
+// to Latin and Vietnamese), as WOFF2, with their licence.
+func TestFonts(t *testing.T) {
+	r := newRoom(t)
+	for _, tt := range []struct {
+		file, ctype string
+		max         int
+	}{
+		{"DejaVuSans.woff2", "font/woff2", 24 << 10},
+		{"DejaVuSans-Bold.woff2", "font/woff2", 24 << 10},
+		{"DejaVu-LICENSE.txt", "text/plain; charset=utf-8", 8 << 10},
+	} {
+		resp, err := http.Get(r.url + "/static/" + tt.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != tt.ctype {
+			t.Errorf("%s: got %d %s, want 200 %s", tt.file, resp.StatusCode, resp.Header.Get("Content-Type"), tt.ctype)
+		}
+		if len(b) == 0 || len(b) > tt.max {
+			t.Errorf("%s: %d bytes, want 1 to %d", tt.file, len(b), tt.max)
+		}
+		if strings.HasSuffix(tt.file, ".woff2") && string(b[:4]) != "wOF2" {
+			t.Errorf("%s: not WOFF2 (%q)", tt.file, b[:4])
+		}
+		if strings.HasSuffix(tt.file, ".txt") && !strings.Contains(string(b), "Bitstream") {
+			t.Errorf("%s: not the DejaVu licence", tt.file)
+		}
 	}
 }
 
