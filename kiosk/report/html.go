@@ -325,6 +325,10 @@ section { break-inside: auto; }
 {{with .Stars}}<h2>Đánh giá theo quầy (tỉ lệ hài lòng trở lên bên phải)</h2>{{.}}{{end}}
 {{template "table" .Counters}}
 {{template "table" .Officers}}
+<section><h2>Ưu tiên theo diện và lịch hẹn</h2>
+<table><thead><tr><th>Diện ưu tiên</th><th>Phiếu đã cấp</th></tr></thead>
+<tbody>{{range .R.Priority}}<tr><td>{{.Name}}</td><td>{{.Issued}}</td></tr>{{end}}</tbody></table>
+<p>Lịch hẹn: {{.R.Appointments.Booked}} đã đặt · {{.R.Appointments.CheckedIn}} đã đến lấy số · {{.R.Appointments.Cancelled}} đã hủy · {{.R.Appointments.Expired}} quá hạn không đến</p></section>
 </body>
 </html>
 {{define "table"}}<section><h2>{{.Title}}</h2>

@@ -134,6 +134,10 @@ type Report struct {
 	// Hours counts the tickets issued by weekday (0 Monday .. 6 Sunday)
 	// and hour of the day, in the unit's time zone.
 	Hours [7][24]int `json:"hours"`
+	// Priority counts the priority tickets issued by category.
+	Priority []CategoryCount `json:"priority"`
+	// Appointments counts the bookings for these dates.
+	Appointments Bookings `json:"appointments"`
 }
 
 // Reporter makes reports from an event log. It is safe for concurrent use.
@@ -418,6 +422,10 @@ func (r *Reporter) Report(ctx context.Context, q Query) (*Report, error) {
 	rep.Rows = rows(q.By)
 	rep.Counters = rows(ByCounter)
 	rep.Officers = rows(ByOfficer)
+	var err error
+	if rep.Priority, rep.Appointments, err = r.priorityAndBookings(ctx, q.From, q.To); err != nil {
+		return nil, err
+	}
 	return rep, nil
 }
 
