@@ -178,6 +178,18 @@ func (l *Listener) uncountAddrLocked(a netip.Addr) {
 	}
 }
 
+// SetPerAddress puts a new cap of anonymous connections per address in
+// force (n ≤ 0: the default) for the connections accepted from now on;
+// those open stay.
+func (l *Listener) SetPerAddress(n int) {
+	if n <= 0 {
+		n = DefaultPerAddress
+	}
+	l.mu.Lock()
+	l.opt.PerAddress = n
+	l.mu.Unlock()
+}
+
 // Stats returns the counts of l.
 func (l *Listener) Stats() Stats {
 	l.mu.Lock()

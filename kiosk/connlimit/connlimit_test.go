@@ -121,6 +121,11 @@ func TestPerAddress(t *testing.T) {
 	if st := l.Stats(); st.PerAddress != 1 {
 		t.Errorf("refused per address: got %d, want 1", st.PerAddress)
 	}
+	// A lower cap applies to the next connection.
+	l.SetPerAddress(1)
+	if !closed(dial(t, addr, "127.0.0.2")) {
+		t.Error("after SetPerAddress(1), a new anonymous connection from 127.0.0.2 stayed open")
+	}
 }
 
 // Anonymous connections are closed after AnonymousWait idle; those that

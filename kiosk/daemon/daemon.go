@@ -61,7 +61,8 @@ type Daemon struct {
 	mu   sync.Mutex
 	subs []func([]eventlog.Record)
 
-	watch *logWatch // the day's log size
+	watch *logWatch           // the day's log size
+	conns *connlimit.Listener // d.ln
 }
 
 // Subscribe adds a follower of committed events: it is called after each
@@ -129,7 +130,7 @@ func New(ctx context.Context, opts Options) (*Daemon, error) {
 		}
 	}
 	conns := connlimit.New(ln, connlimit.Options{Max: cfg.Server.MaxConnections, PerAddress: cfg.Server.MaxConnectionsPerAddress})
-	d.ln = conns
+	d.ln, d.conns = conns, conns
 	if err := m.Register(connCollector{conns}); err != nil {
 		log.Close()
 		return nil, err
@@ -218,6 +219,7 @@ func (d *Daemon) Reload(cfg *config.Config) error {
 	d.Room.Reconfigure(cfg)
 	d.API.Reconfigure(cfg)
 	d.watch.setLimit(cfg)
+	d.conns.SetPerAddress(cfg.Server.MaxConnectionsPerAddress)
 	d.Catalogue.SetServices(cfg.ServiceIDs())
 	if err := d.Catalogue.Reload(); err != nil {
 		d.logger.Warn("the catalogue file was not read again; the one in force stays", "err", err)
