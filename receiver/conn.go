@@ -153,7 +153,7 @@ func (c *conn) run(ctx context.Context, unitID string) error {
 	go c.writeLoop(uplinkproto.Welcome(ack))
 	// Bounded: a unit that sends faster than the store commits waits
 	// in TCP, not in memory here.
-	in := make(chan inbound, 256)
+	in := make(chan inbound, 64)
 	go c.readLoop(in)
 	err = c.serve(ctx, u, ack, in, watch)
 	c.close(closeFor(err))
@@ -182,7 +182,7 @@ func (c *conn) run(ctx context.Context, unitID string) error {
 // acknowledge it, until an error. On each tick of watch it checks that
 // no write has taken more than WriteTimeout.
 func (c *conn) serve(ctx context.Context, u *unit, ack int64, in <-chan inbound, watch clockwork.Ticker) error {
-	batch := make([]*uplinkproto.Message, 0, batchMax)
+	var batch []*uplinkproto.Message // grows with the unit's bursts: an idle unit costs little
 	for {
 		var first inbound
 		select {

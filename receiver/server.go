@@ -154,8 +154,10 @@ func Open(ctx context.Context, opts Options) (*Server, error) {
 	s.upgrader = websocket.Upgrader{
 		Subprotocols:     []string{uplinkproto.Subprotocol},
 		HandshakeTimeout: opts.WriteTimeout,
-		ReadBufferSize:   16 << 10,
-		WriteBufferSize:  4096,
+		// Reads use the HTTP server's 4 KiB buffer; a write buffer is
+		// taken from the pool for each message only: thousands of idle
+		// units then hold little memory.
+		WriteBufferPool: &sync.Pool{},
 		// Units are programs, not browsers.
 		CheckOrigin: func(r *http.Request) bool { return r.Header.Get("Origin") == "" },
 	}

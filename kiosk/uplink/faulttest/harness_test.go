@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -19,6 +20,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite"
+
+	"motcua/internal/pgtest"
 )
 
 const (
@@ -43,8 +46,36 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
+	if code == 0 {
+		code = againOnPostgres(m)
+	}
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// pg is the PostgreSQL server of the second run of the tests, with the
+// receiver on PostgreSQL; nil in the first, on SQLite.
+var pg *pgtest.Server
+
+// againOnPostgres runs the tests again with the receiver storing into a
+// PostgreSQL server it starts; without PostgreSQL, only outside CI, it
+// says so and passes.
+func againOnPostgres(m *testing.M) int {
+	srv, err := pgtest.Start()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "faulttest: the tests with the receiver on PostgreSQL did not run:", err)
+		if errors.Is(err, pgtest.ErrNoPostgres) && os.Getenv("CI") == "" {
+			return 0
+		}
+		return 1
+	}
+	pg = srv
+	fmt.Println("faulttest: the same tests with the receiver on PostgreSQL")
+	code := m.Run()
+	if err := srv.Stop(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+	}
+	return code
 }
 
 func freeAddr(t *testing.T) string {
@@ -236,7 +267,13 @@ func readKioskLog(t *testing.T, k *kiosk) [][]byte {
 
 func readSeqs(t *testing.T, path, q string, args ...any) [][]byte {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(5000)")
+	return readDB(t, "sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(5000)", q, args...)
+}
+
+// readDB reads rows (seq, data) that must be seq 1..N.
+func readDB(t *testing.T, driver, path, q string, args ...any) [][]byte {
+	t.Helper()
+	db, err := sql.Open(driver, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +291,7 @@ func readSeqs(t *testing.T, path, q string, args ...any) [][]byte {
 			t.Fatal(err)
 		}
 		if seq != int64(len(out)+1) {
-			t.Fatalf("%s: seq %d at position %d: want exactly 1..N", path, seq, len(out)+1)
+			t.Fatalf("%s: seq %d at position %d: want exactly 1..N", q, seq, len(out)+1)
 		}
 		out = append(out, data)
 	}
@@ -272,12 +309,20 @@ const operatorToken = "harness-operator-token-0123456789"
 type receiver struct {
 	*proc
 	dir, addr, tokens string
+	store             string // -store: "" for sqlite:DIR/data
 }
 
 func newReceiver(t *testing.T) *receiver {
 	t.Helper()
 	dir := t.TempDir()
 	r := &receiver{dir: dir, addr: freeAddr(t), tokens: filepath.Join(dir, "tokens")}
+	if pg != nil {
+		url, err := pg.NewSchema()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.store = url
+	}
 	if err := os.WriteFile(r.tokens, []byte("# unit token\n"+unitID+" "+unitToken+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -291,7 +336,11 @@ func (r *receiver) url() string { return "ws://" + r.addr + "/ingest" }
 
 func (r *receiver) start(t *testing.T) {
 	t.Helper()
-	r.proc = start(t, "receiver", "receiver", "-listen", r.addr, "-data", filepath.Join(r.dir, "data"), "-tokens", r.tokens, "-operators", filepath.Join(r.dir, "operators"))
+	args := []string{"receiver", "-listen", r.addr, "-data", filepath.Join(r.dir, "data"), "-tokens", r.tokens, "-operators", filepath.Join(r.dir, "operators")}
+	if r.store != "" {
+		args = append(args, "-store", r.store)
+	}
+	r.proc = start(t, "receiver", args...)
 	r.waitLog("receiver serving")
 }
 
@@ -369,7 +418,11 @@ func checkSame(t *testing.T, k *kiosk, r *receiver) int {
 		// The receiver first: it holds only what the kiosk had, so a
 		// kiosk that logs one more uplink status meanwhile shows as the
 		// kiosk being ahead, never as the receiver inventing an event.
-		got = readSeqs(t, filepath.Join(r.dir, "data", "receiver.db"), `SELECT seq, data FROM events WHERE unit = ? ORDER BY seq`, unitID)
+		if r.store != "" {
+			got = readDB(t, "pgx", r.store, `SELECT seq, data FROM events WHERE unit = $1 ORDER BY seq`, unitID)
+		} else {
+			got = readSeqs(t, filepath.Join(r.dir, "data", "receiver.db"), `SELECT seq, data FROM events WHERE unit = ? ORDER BY seq`, unitID)
+		}
 		want = readKioskLog(t, k)
 		if len(got) == len(want) {
 			break
