@@ -5,17 +5,21 @@
 // (hello, events in order, at most -window unacknowledged).
 //
 // Phases, each reported on stdout:
+//
 //  1. connect: every unit connects (half to each receiver); the
 //     receivers' RSS per connected unit.
+//
 //  2. outage: every unit reconnects at once with a backlog of -backlog
 //     events; time until all are acknowledged, events/s into PostgreSQL.
+//
 //  3. steady: -rate events/s in all, spread over the units, for
 //     -steady; ack latency p50/p99 (event written to its ack read).
+//
 //  4. kill: receiver A is killed with SIGKILL in the middle of a burst;
 //     its units reconnect to B; at the end the database must hold every
 //     unit's events 1..N once each.
 //
-//	go run ./bench/receiverload -units 3321 -backlog 300 -rate 5000 -steady 30s
+//     go run ./bench/receiverload -units 3321 -backlog 300 -rate 5000 -steady 30s
 package main
 
 import (
