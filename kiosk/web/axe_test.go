@@ -141,6 +141,33 @@ func TestAccessibility(t *testing.T) {
 			r.printer.Fail(nil)
 		}
 	})
+	t.Run("kiosk-more-screens", func(t *testing.T) {
+		importDemoCatalogue(t, r)
+		ctx := tab(t, 1080, 1920)
+		open(t, ctx, r.url+"/kiosk?token="+kioskTok)
+		waitJS(t, ctx, `!!document.querySelector("#entry-catalogue") && !!document.querySelector("#entry-checkin")`)
+		checkAxe(t, ctx, "kiosk start with entries")
+		click(t, ctx, "#entry-catalogue")
+		waitJS(t, ctx, `document.body.dataset.shown === "catalogue"`)
+		checkAxe(t, ctx, "kiosk catalogue")
+		checkTargets(t, ctx, "kiosk catalogue")
+		evalJS[any](t, ctx, `window.motcuaKiosk.screens.home()`)
+		waitJS(t, ctx, `document.body.dataset.shown === "start"`)
+		click(t, ctx, "#entry-checkin")
+		waitJS(t, ctx, `document.body.dataset.shown === "checkin"`)
+		checkAxe(t, ctx, "kiosk check-in")
+		checkTargets(t, ctx, "kiosk check-in")
+	})
+	t.Run("public", func(t *testing.T) {
+		var tk struct {
+			Public string `json:"public"`
+		}
+		r.call(t, "POST", "/api/v1/tickets", adminTok, map[string]any{"service": "xay-dung"}, &tk)
+		ctx := tab(t, 360, 640)
+		open(t, ctx, r.url+"/t/"+tk.Public)
+		waitJS(t, ctx, `document.body.className === "waiting"`)
+		checkAxe(t, ctx, "public ticket page")
+	})
 	t.Run("board", func(t *testing.T) {
 		for _, size := range fitSizes {
 			ctx := tab(t, size.w, size.h)
