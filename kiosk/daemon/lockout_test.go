@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -27,7 +28,7 @@ func TestMain(m *testing.M) {
 
 // runDaemon runs a daemon of the demo office with a kiosk token on a
 // loopback port until the test ends.
-func runDaemon(t *testing.T, edit func(*config.Config)) *daemon.Daemon {
+func runDaemon(t testing.TB, edit func(*config.Config)) *daemon.Daemon {
 	t.Helper()
 	cfg := config.Demo()
 	cfg.Server.DataDir = t.TempDir()
@@ -154,5 +155,51 @@ func TestLockoutFromManyAddresses(t *testing.T) {
 	t.Logf("4 attackers held up to %d connections in all; the kiosk's slowest ticket %v", held, worst.Round(time.Millisecond))
 	if held < 100 {
 		t.Errorf("the attackers held at most %d connections in all, want them to have filled the 100 places", held)
+	}
+}
+
+// BenchmarkTicketUnderFlood: one kiosk ticket, each on a new connection
+// from 127.0.0.1, on a quiet daemon and while an attacker process holds
+// 2,000 connections from 127.0.0.2 (re-dialling each one the daemon
+// closes). Reports p50 and p99 in ms.
+func BenchmarkTicketUnderFlood(b *testing.B) {
+	for _, flood := range []bool{false, true} {
+		name := "quiet"
+		if flood {
+			name = "flood-2000"
+		}
+		b.Run(name, func(b *testing.B) {
+			d := runDaemon(b, func(c *config.Config) { c.Server.TicketRate, c.Server.TicketBurst = 1e9, 1e9 })
+			if flood {
+				child, err := attack.Start(&attack.Flood{Target: d.Addr(), From: "127.0.0.2", Conns: 2000, Dials: attack.MaxDials,
+					Request: "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"}, attack.MaxDuration)
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer child.Stop() //nolint:errcheck // the figures are the point
+				child.WaitMade(2000)
+			}
+			client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+			lat := make([]time.Duration, 0, b.N)
+			b.ResetTimer()
+			for range b.N {
+				req, _ := http.NewRequest("POST", "http://"+d.Addr()+"/api/v1/tickets", strings.NewReader(`{"service":"dat-dai"}`))
+				req.Header.Set("Authorization", "Bearer "+lockoutKiosk)
+				start := time.Now()
+				resp, err := client.Do(req)
+				if err != nil {
+					b.Fatal(err)
+				}
+				resp.Body.Close()
+				lat = append(lat, time.Since(start))
+				if resp.StatusCode != http.StatusCreated {
+					b.Fatalf("got %d", resp.StatusCode)
+				}
+			}
+			b.StopTimer()
+			slices.Sort(lat)
+			b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+			b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+		})
 	}
 }
