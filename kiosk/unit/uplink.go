@@ -58,7 +58,6 @@ func (u *uplinkRunner) start(ctx context.Context, opts *uplink.Options) bool {
 	o.Signal = u.signal
 	o.Logger = u.log
 	o.Catalogue = u.d.Catalogue
-	o.Catalogue = u.d.Catalogue
 	c := uplink.New(u.d.Log, u.d.Room, o)
 	ctx, u.cancel = context.WithCancel(ctx)
 	u.done = make(chan error, 1)
