@@ -301,13 +301,26 @@ func (c *Conn) Close() error {
 	return c.Conn.Close()
 }
 
-// remoteAddr is the source address of c, without port; IPv4 in IPv6 is
-// unmapped so that both forms count as one address.
+// remoteAddr is the source of c as the per-address cap counts it: the
+// address without port, IPv4 in IPv6 unmapped so that both forms count
+// as one; an IPv6 address stands for its /64, which one machine can fill
+// with addresses of its own.
 func remoteAddr(c net.Conn) netip.Addr {
-	if ap, err := netip.ParseAddrPort(c.RemoteAddr().String()); err == nil {
-		return ap.Addr().Unmap()
+	ap, err := netip.ParseAddrPort(c.RemoteAddr().String())
+	if err != nil {
+		return netip.Addr{}
 	}
-	return netip.Addr{}
+	return source(ap.Addr())
+}
+
+func source(a netip.Addr) netip.Addr {
+	a = a.Unmap()
+	if a.Is6() && !a.IsLoopback() {
+		if p, err := a.WithZone("").Prefix(64); err == nil {
+			return p.Addr()
+		}
+	}
+	return a
 }
 
 // CloseWrite shuts the writing side, as *net.TCPConn does; the HTTP
