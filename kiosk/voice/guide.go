@@ -37,6 +37,9 @@ const (
 	clipPrintFailed   clip = "guide-print-failed"
 	clipDone          clip = "guide-done"
 	clipFailed        clip = "guide-failed"
+	clipCatalogue     clip = "guide-catalogue"
+	clipCheckin       clip = "guide-checkin"
+	clipIDCard        clip = "guide-idcard"
 )
 
 // guideText is what each guidance clip says.
@@ -63,6 +66,9 @@ var guideText = map[clip]string{
 	clipPrintFailed:   "Máy in bị lỗi, xin nhớ số này.",
 	clipDone:          "Xong.",
 	clipFailed:        "Không lấy được số.",
+	clipCatalogue:     "Tra cứu thủ tục.",
+	clipCheckin:       "Tôi đã đặt lịch.",
+	clipIDCard:        "Lấy số bằng thẻ căn cước.",
 }
 
 // guideOrder lists the guidance clips in the order [Clips] reports them.
@@ -71,7 +77,7 @@ var guideOrder = []clip{
 	clipNoneWaiting, clipNoCounter, clipPriority, clipLargeText, clipGuide,
 	clipSelected, clipNotSelected, clipYourNumber, clipPriorityShort, clipAhead,
 	clipPeople, clipNext, clipNotOpen, clipTakeTicket, clipPrintFailed, clipDone,
-	clipFailed,
+	clipFailed, clipCatalogue, clipCheckin, clipIDCard,
 }
 
 // ServiceClip is the file name (without ".wav") of the optional clip that

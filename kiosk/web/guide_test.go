@@ -122,3 +122,24 @@ func TestKioskLongTouch(t *testing.T) {
 	}
 	waitJS(t, ctx, `(`+spokenJS+`).some((s) => s.includes("guide-not-open") && !s.includes("guide-next"))`)
 }
+
+// TestKioskGuidanceEntries: the spoken guidance reads the entries that
+// other screens put on the start screen (Tra cứu thủ tục, Tôi đã đặt lịch).
+func TestKioskGuidanceEntries(t *testing.T) {
+	r := newRoom(t)
+	importDemoCatalogue(t, r)
+	ctx := tab(t, 1080, 1920)
+	open(t, ctx, r.url+"/kiosk?token="+kioskTok)
+	waitJS(t, ctx, `!!document.querySelector("#entry-catalogue") && !!document.querySelector("#entry-checkin")`)
+	click(t, ctx, "#guide")
+	waitJS(t, ctx, `window.motcuaKiosk.spoken.length > 0 && window.motcuaKiosk.spoken.every((s) => s.status !== "queued" && s.status !== "playing")`)
+	for _, tt := range []struct{ entry, say string }{{"#entry-catalogue", "guide-catalogue"}, {"#entry-checkin", "guide-checkin"}} {
+		// The keypad moves onto the entry from the choice before it.
+		evalJS[any](t, ctx, `(() => { const l = window.motcuaKiosk.screens.focusables(); l[l.indexOf(document.querySelector(`+q(tt.entry)+`)) - 1].focus(); })()`)
+		if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.ArrowDown)); err != nil {
+			t.Fatal(err)
+		}
+		want := tt.say + "=" + tt.say
+		waitJS(t, ctx, `(`+spokenJS+`).includes(`+q(want)+`)`)
+	}
+}

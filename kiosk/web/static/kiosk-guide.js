@@ -91,11 +91,15 @@ function pressed(b) {
   return b.getAttribute("aria-pressed") === "true" ? "guide-selected" : "guide-not-selected";
 }
 
+// entrySay reads the entries of the other screens on the start screen.
+const entrySay = { "entry-catalogue": "guide-catalogue", "entry-checkin": "guide-checkin", "entry-idcard": "guide-idcard" };
+
 // describe is what guidance says for a choice. A screen added by another
 // script describes its buttons with data-say="part,part,...".
 function describe(e) {
   if (!e) return [];
   if (e.dataset.say) return e.dataset.say.split(",");
+  if (entrySay[e.id]) return [entrySay[e.id]];
   if (e.dataset.service) {
     const s = kiosk.state && kiosk.state.services.find((x) => x.id === e.dataset.service);
     const parts = [servicePart(e.dataset.service)];

@@ -54,12 +54,15 @@ export const kiosk = {
   },
 
   // addEntry adds a button to the start screen, under the services.
-  addEntry({ id, label, hint, onclick }) {
+  // say is what the spoken guidance reads for it (parts of
+  // /voice/guide.wav, such as ["guide-catalogue"]).
+  addEntry({ id, label, hint, onclick, say }) {
     const box = document.getElementById("entries");
     const b = document.createElement("button");
     b.type = "button";
     b.className = "entry";
     b.id = "entry-" + id;
+    if (say) b.dataset.say = say.join(",");
     const l = document.createElement("span");
     l.className = "name";
     l.textContent = label;
