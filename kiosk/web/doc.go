@@ -13,6 +13,13 @@
 //
 // [Handler] is what daemon.Options.Pages takes. Besides the pages it serves
 // a few small endpoints the pages need and the API does not have:
-// /session (which role the page's token has), /voice/call.wav (the spoken
-// call, from [Options].Voice) and /admin/today.json (today's figures).
+// /session (which role the page's token has, the unit's time zone),
+// /voice/call.wav (the spoken call, from [Options].Voice),
+// /voice/guide.wav (the kiosk's spoken guidance, from [Options].Guide),
+// /kiosk/keys (the kiosk keypad's GPIO keys given to [Handler.Press], as
+// server-sent events) and /admin/today.json (today's figures).
+//
+// The pages draw their text with DejaVu Sans subset to Latin and
+// Vietnamese (static/*.woff2, see subset-fonts.sh) and shrink long
+// numbers and names to fit their boxes.
 package web
