@@ -70,8 +70,8 @@ func TestKioskCatalogue(t *testing.T) {
 			// Search with Telex on the on-screen keyboard.
 			tapKeys(t, ctx, "ddawng kys khai sinh")
 			waitJS(t, ctx, `window.motcuaKiosk.catalogue.query === "ddawng kys khai sinh" && window.motcuaKiosk.catalogue.codes[0] === "1.001193"`)
-			if got := evalJS[string](t, ctx, `document.querySelector("#cat-q").textContent`); got != "ddawng kys khai sinh" {
-				t.Errorf("search box: got %q", got)
+			if got := evalJS[string](t, ctx, `document.querySelector("#cat-q").textContent`); got != "đăng ký khai sinh" {
+				t.Errorf("search box: got %q, want the Telex shown as Vietnamese", got)
 			}
 			screenshot(t, ctx, "kiosk-catalogue-"+size.name)
 			// Vietnamese letters on the keyboard work too.
@@ -149,5 +149,35 @@ func TestKioskCatalogueEntryNeedsCatalogue(t *testing.T) {
 	waitJS(t, ctx, `window.motcuaKiosk.catalogueChecked === true && document.querySelectorAll("#services .svc").length === 5`)
 	if evalJS[bool](t, ctx, `!!document.querySelector("#entry-catalogue")`) {
 		t.Error("the catalogue's entry shows without a catalogue")
+	}
+}
+
+// TestTelexDisplay checks the kiosk's Telex display (telex.js) on words
+// of the catalogue, in Chromium.
+func TestTelexDisplay(t *testing.T) {
+	r := newRoom(t)
+	ctx := tab(t, 800, 600)
+	open(t, ctx, r.url+"/static/telex.js")
+	evalJS[any](t, ctx, `import("/static/telex.js").then((m) => { window.tx = m.telex; }), 0`)
+	waitJS(t, ctx, `!!window.tx`)
+	tests := map[string]string{
+		"ddawng kys khai sinh": "đăng ký khai sinh",
+		"keets hoon":           "kết hôn",
+		"chuwngs thuwcj":       "chứng thực",
+		"giaasy towf":          "giấy tờ",
+		"nguwowif":             "người",
+		"hoaf":                 "hoà",
+		"quyeenf":              "quyền",
+		"thur tucj":            "thủ tục",
+		"xasc nhaanj":          "xác nhận",
+		"1.001193":             "1.001193",
+		"sinh":                 "sinh",
+		"tw":                   "tư",
+	}
+	for in, want := range tests {
+		got := evalJS[string](t, ctx, `window.tx(`+q(in)+`)`)
+		if got != want {
+			t.Errorf("telex(%q): got %q, want %q", in, got, want)
+		}
 	}
 }

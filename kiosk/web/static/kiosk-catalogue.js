@@ -5,6 +5,7 @@
 // bring them), its fee and time limit, and take a number for it.
 import { $, el, fill, api, errorText } from "/static/common.js";
 import { kiosk } from "/static/kiosk-screens.js";
+import { telex } from "/static/telex.js";
 
 const LIMIT = 40; // results shown at once
 const SEARCH_MS = 150; // pause in typing before a search
@@ -72,7 +73,7 @@ function type(k) {
 
 function showQuery() {
   const q = $("#cat-q");
-  q.textContent = query;
+  q.textContent = telex(query);
   q.classList.toggle("empty", query === "");
 }
 
