@@ -27,6 +27,14 @@ type Clock interface {
 	After(d time.Duration) <-chan time.Time
 }
 
+// Dated is a [Clock] that also says whether its date can be trusted
+// (synchronised): what the queue needs to turn the day. [System] and
+// [Trusted] are Dated.
+type Dated interface {
+	Clock
+	Synced() bool
+}
+
 // Real is the machine's clock, without a view on whether its date is
 // right.
 type Real struct{}
@@ -47,8 +55,8 @@ func Or(c Clock) Clock {
 
 var (
 	_ Clock = Real{}
-	_ Clock = System{}
-	_ Clock = Trusted{}
+	_ Dated = System{}
+	_ Dated = Trusted{}
 )
 
 // System is the machine's clock.

@@ -20,6 +20,7 @@ import (
 	"periph.io/x/conn/v3/spi/spireg"
 	"periph.io/x/host/v3"
 
+	"motcua/clock"
 	"motcua/devices/button"
 	"motcua/devices/escpos"
 	"motcua/devices/keypad"
@@ -47,9 +48,10 @@ import (
 // Their loops run until the context given to run ends; then every device
 // is halted.
 type devices struct {
-	cfg  *config.Config
-	room *kiosk.Room
-	log  *slog.Logger
+	cfg   *config.Config
+	room  *kiosk.Room
+	log   *slog.Logger
+	clock clock.Clock
 	// ratings and priority outlive the set: a reload keeps them.
 	ratings  *kiosk.Ratings
 	priority *kiosk.Priority
@@ -76,7 +78,7 @@ type devices struct {
 // fails is reported in the state's devices and retried where its driver
 // can; only a configuration that cannot work is an error.
 func openDevices(cfg *config.Config, u *Unit) (*devices, error) {
-	r := &devices{cfg: cfg, room: u.d.Room, log: u.log, ratings: u.ratings, priority: &u.priority, ctx: context.Background(),
+	r := &devices{cfg: cfg, room: u.d.Room, log: u.log, clock: u.clock, ratings: u.ratings, priority: &u.priority, ctx: context.Background(),
 		scans: u.scans, sims: map[scan.Place]*scanner.Sim{}}
 	if needsHost(cfg) {
 		if _, err := host.Init(); err != nil {
@@ -168,7 +170,7 @@ func (r *devices) openOutputs() error {
 		if err != nil {
 			return err
 		}
-		dev, err := led.New(p, led.Opts{Name: oc.Role, ActiveLow: oc.ActiveLow})
+		dev, err := led.New(p, led.Opts{Name: oc.Role, ActiveLow: oc.ActiveLow, Clock: r.clock})
 		if err != nil {
 			return err
 		}
@@ -201,7 +203,8 @@ func (r *devices) openPrinter() error {
 	}
 	opts := printer.Options{Baud: pc.Baud, Parity: pc.Parity, Flow: pc.Flow}
 	sup, err := printer.New(printer.Config{
-		Name: e.String(),
+		Clock: r.clock,
+		Name:  e.String(),
 		Open: func(ctx context.Context) (io.ReadWriteCloser, error) {
 			return OpenPrinter(ctx, e, opts, r.simPrinter, paper)
 		},
@@ -223,7 +226,7 @@ func (r *devices) openPrinter() error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-time.After(2 * time.Second):
+		case <-r.clock.After(2 * time.Second):
 		}
 		printed, unprinted, err := svc.Recover(ctx)
 		if printed+unprinted > 0 {
@@ -447,6 +450,7 @@ func (r *devices) openRatingPin(kc config.Keypad, score int) error {
 	}
 	counter := kc.Counter
 	b, err := button.New(p, button.Opts{
+		Clock:       r.clock,
 		Name:        fmt.Sprintf("rating-%d-%d", counter, score),
 		MinInterval: time.Second,
 		OnEvent:     func(button.Event) { r.rate(counter, score) },
@@ -496,7 +500,8 @@ func (r *devices) openButtons() error {
 			return err
 		}
 		opts := button.Opts{
-			Name: bc.Pin,
+			Clock: r.clock,
+			Name:  bc.Pin,
 			// Contacts of kiosk buttons settle within a few ms; a short
 			// debounce keeps the press-to-ticket time low.
 			Debounce:    5 * time.Millisecond,

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"motcua/clock"
 	"motcua/display/sim"
 	"motcua/kiosk"
 	"motcua/kiosk/api"
@@ -29,7 +30,9 @@ import (
 
 // Options configure a [Unit].
 type Options struct {
-	Clock  queue.Clock  // required
+	// Clock is the one clock of the unit: the queue's days and the
+	// rating window, and every device's and the uplink's waits. Required.
+	Clock  clock.Dated
 	Logger *slog.Logger // nil: discard
 	// Listener, if set, is served instead of listening on the
 	// configuration's server.listen.
@@ -51,6 +54,7 @@ type Options struct {
 type Unit struct {
 	d        *daemon.Daemon
 	log      *slog.Logger
+	clock    clock.Dated
 	sd       *sdnotify.Notifier
 	watchdog time.Duration
 	ratings  *kiosk.Ratings
@@ -90,7 +94,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Unit, error) {
 	if err != nil {
 		return nil, err
 	}
-	u := &Unit{log: opts.Logger, sd: opts.Notifier, watchdog: opts.Watchdog, cfg: cfg, upOpts: upOpts, reloads: make(chan reload), done: make(chan struct{}), warm: make(chan struct{}, 1), scans: opts.Scans}
+	u := &Unit{log: opts.Logger, clock: opts.Clock, sd: opts.Notifier, watchdog: opts.Watchdog, cfg: cfg, upOpts: upOpts, reloads: make(chan reload), done: make(chan struct{}), warm: make(chan struct{}, 1), scans: opts.Scans}
 	u.builtinVoice = sync.OnceValues(func() (*voice.Voice, error) { return voice.New(voice.Options{}) })
 	pages := web.New(web.Options{Voice: http.HandlerFunc(u.serveVoice), Guide: http.HandlerFunc(u.serveGuide), Logger: opts.Logger})
 	d, err := daemon.New(ctx, daemon.Options{Config: cfg, Clock: opts.Clock, Logger: opts.Logger, Pages: pages, Listener: opts.Listener})
@@ -116,7 +120,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Unit, error) {
 	u.reports = report.NewHandler(d.Log.DB(), cfg)
 	d.API.Handle("GET /api/v1/reports", u.reports, config.RoleAdmin)
 	u.warm <- struct{}{}
-	u.up = &uplinkRunner{d: d, log: opts.Logger}
+	u.up = &uplinkRunner{d: d, log: opts.Logger, clock: opts.Clock}
 	return u, nil
 }
 

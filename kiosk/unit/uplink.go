@@ -7,6 +7,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"motcua/clock"
 	"motcua/kiosk/config"
 	"motcua/kiosk/daemon"
 	"motcua/kiosk/queue"
@@ -34,8 +35,9 @@ func uplinkOptions(cfg *config.Config) (*uplink.Options, error) {
 // a new client needs no new registration. Its methods are called from
 // the unit's Run goroutine only; Describe and Collect from any.
 type uplinkRunner struct {
-	d   *daemon.Daemon
-	log *slog.Logger
+	d     *daemon.Daemon
+	log   *slog.Logger
+	clock clock.Clock
 
 	signal *uplink.Signal // nil until the first client starts
 	first  *uplink.Client // describes the metrics: every client has the same
@@ -57,6 +59,7 @@ func (u *uplinkRunner) start(ctx context.Context, opts *uplink.Options) bool {
 	o := *opts
 	o.Signal = u.signal
 	o.Logger = u.log
+	o.Clock = u.clock
 	o.Catalogue = u.d.Catalogue
 	c := uplink.New(u.d.Log, u.d.Room, o)
 	ctx, u.cancel = context.WithCancel(ctx)
