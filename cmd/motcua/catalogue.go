@@ -7,8 +7,10 @@ import (
 	"io"
 	"net"
 	"os"
+	"path/filepath"
 
 	"motcua/kiosk/catalogue"
+	"motcua/kiosk/config"
 )
 
 const catalogueUsage = "motcua catalogue import -config FILE CATALOGUE.json"
@@ -82,4 +84,18 @@ func demoPublicURL(listen string) string {
 		host = "127.0.0.1"
 	}
 	return "http://" + net.JoinHostPort(host, port)
+}
+
+// checkCatalogue warns, for "motcua check", about procedures of the
+// catalogue in the data directory whose service the configuration no
+// longer has.
+func checkCatalogue(cfg *config.Config, stdout io.Writer) error {
+	ps, err := catalogue.Unserved(cfg.Server.DataDir, cfg.ServiceIDs())
+	if err != nil {
+		return err
+	}
+	for _, p := range ps {
+		fmt.Fprintf(stdout, "warning: %s: %s\n", filepath.Join(cfg.Server.DataDir, catalogue.FileName), p)
+	}
+	return nil
 }

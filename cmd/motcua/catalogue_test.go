@@ -57,4 +57,18 @@ func TestCatalogueImport(t *testing.T) {
 	if v := s.Current().Version(); v != "2026-12" {
 		t.Errorf("kept version %q, want 2026-12", v)
 	}
+
+	// check warns when the configuration drops the service of a
+	// procedure in the catalogue.
+	orig, _ := os.ReadFile(cfgPath)
+	noHoTich := strings.NewReplacer("[[service]]\nid = \"ho-tich\"\nname = \"Hộ tịch\"\nprefix = \"B\"\n", "",
+		`services = ["dat-dai", "ho-tich"]`, `services = ["dat-dai"]`, `services = ["ho-tich"]`, `services = ["dat-dai"]`).Replace(string(orig))
+	if noHoTich == string(orig) {
+		t.Fatal("the test's configuration changed: edit the replacements")
+	}
+	var out, errOut bytes.Buffer
+	code := Main(context.Background(), []string{"check", "-config", write("no-ho-tich.toml", noHoTich)}, &out, &errOut)
+	if code != 0 || !strings.Contains(out.String(), `warning: `) || !strings.Contains(out.String(), `procedures[0] (1.001193) .service: service "ho-tich" is not configured`) {
+		t.Errorf("check without ho-tich: exit %d\n%s%s", code, out.String(), errOut.String())
+	}
 }

@@ -49,7 +49,7 @@ func check(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	for _, w := range cfg.Warnings() {
 		fmt.Fprintln(stdout, w)
 	}
-	return nil
+	return checkCatalogue(cfg, stdout)
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {

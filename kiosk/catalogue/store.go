@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -154,4 +156,30 @@ func writeFile(path string, data []byte) error {
 		return fmt.Errorf("catalogue: syncing %s: %w", dir, err)
 	}
 	return nil
+}
+
+// Unserved lists the procedures of the catalogue kept in dir whose service
+// is not among services, with their positions in the file: after a
+// configuration dropped or renamed a service, tickets for them are
+// refused until a new catalogue is imported. No catalogue: none.
+func Unserved(dir string, services []string) (Problems, error) {
+	data, err := os.ReadFile(filepath.Join(dir, FileName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("catalogue: %w", err)
+	}
+	var st stored
+	if err := json.Unmarshal(data, &st); err != nil {
+		return nil, fmt.Errorf("catalogue: %s is damaged (%v); import the catalogue again", filepath.Join(dir, FileName), err)
+	}
+	var ps Problems
+	for i, p := range st.Procedures {
+		if !slices.Contains(services, p.Service) {
+			ps = append(ps, Problem{Index: i, Code: p.Code, Field: "service",
+				Message: fmt.Sprintf("service %q is not configured: tickets for this procedure are refused; import a catalogue that names one of %s", p.Service, strings.Join(services, ", "))})
+		}
+	}
+	return ps, nil
 }

@@ -71,3 +71,27 @@ func TestStoreDamagedFile(t *testing.T) {
 		t.Errorf("got %v, want a damaged-file error", err)
 	}
 }
+
+func TestUnserved(t *testing.T) {
+	dir := t.TempDir()
+	if ps, err := Unserved(dir, demoServices); ps != nil || err != nil {
+		t.Fatalf("no catalogue: got %v, %v", ps, err)
+	}
+	s, err := Open(dir, demoServices, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Import(DemoJSON); err != nil {
+		t.Fatal(err)
+	}
+	if ps, err := Unserved(dir, demoServices); len(ps) != 0 || err != nil {
+		t.Fatalf("all served: got %v, %v", ps, err)
+	}
+	ps, err := Unserved(dir, []string{"dat-dai", "tu-phap-ho-tich", "kinh-doanh", "chung-thuc"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) != 3 || ps[0].Code != "1.009994" || ps[0].Field != "service" || !strings.Contains(ps[0].String(), `service "xay-dung" is not configured`) {
+		t.Errorf("xay-dung dropped: got %v", ps)
+	}
+}
