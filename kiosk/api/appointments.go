@@ -19,6 +19,7 @@ func (s *Server) appointmentRoutes() {
 	m.HandleFunc("DELETE /api/v1/appointments/{code}", s.auth(s.cancel, config.RoleBooking, config.RoleAdmin))
 	m.HandleFunc("POST /api/v1/checkin", s.auth(s.checkIn, config.RoleKiosk, config.RoleAdmin))
 	m.HandleFunc("GET /api/v1/counters/{id}/citizen", s.auth(s.citizen, config.RoleCounter, config.RoleAdmin))
+	m.HandleFunc("GET /api/v1/priorities", s.auth(s.priorities))
 }
 
 // AppointmentView is a booking as the API shows it: without the citizen
@@ -173,4 +174,18 @@ func (s *Server) print(ctx context.Context, t *queue.Ticket) issuedTicket {
 		}
 	}
 	return out
+}
+
+// priorities answers GET /api/v1/priorities: the priority categories the
+// kiosk offers, and the age from which an ID card gives priority.
+func (s *Server) priorities(w http.ResponseWriter, r *http.Request, _ *principal) {
+	cfg := s.room.Config()
+	out := struct {
+		Priorities []config.Priority `json:"priorities"`
+		Age        int               `json:"priority_age"`
+	}{Priorities: cfg.Priorities, Age: cfg.Queue.PriorityAge}
+	if out.Priorities == nil {
+		out.Priorities = []config.Priority{}
+	}
+	writeJSON(w, http.StatusOK, out)
 }

@@ -19,6 +19,10 @@ func TestIssuePriorityCategory(t *testing.T) {
 		{`{"service":"dat-dai","priority":false}`, 201, "", `"priority":false`},
 		{`{"service":"dat-dai","category":"vip"}`, 400, "unknown_category", ""},
 	}
+	if a := r.req("GET", "/api/v1/priorities", r.tok["kiosk"], ""); a.status != 200 ||
+		!strings.Contains(string(a.body), `{"code":"elderly","name":"Người cao tuổi"}`) || !strings.Contains(string(a.body), `"priority_age":75`) {
+		t.Errorf("priorities: got %d %s", a.status, a.body)
+	}
 	for _, tt := range tests {
 		a := r.req("POST", "/api/v1/tickets", r.tok["admin"], tt.body)
 		if a.status != tt.status || a.code() != tt.code {

@@ -10,8 +10,8 @@ import (
 // by law or the office's rules. Its code is kept on the ticket and in
 // reports; its name is shown on the kiosk and printed.
 type Priority struct {
-	Code string `toml:"code"` // [a-z0-9_-]+, e.g. "elderly"
-	Name string `toml:"name"` // e.g. "Người cao tuổi"
+	Code string `toml:"code" json:"code"` // [a-z0-9_-]+, e.g. "elderly"
+	Name string `toml:"name" json:"name"` // e.g. "Người cao tuổi"
 }
 
 // AgeCategory is the code of the category an ID card's age gives (see

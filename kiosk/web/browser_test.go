@@ -39,7 +39,10 @@ func TestKioskIssuesTicket(t *testing.T) {
 	click(t, ctx, "#t-done")
 	waitJS(t, ctx, `!document.querySelector("#start").hidden`)
 	r.printer.Fail(errors.New("escpos: paper out"))
-	click(t, ctx, "#priority")
+	click(t, ctx, "#priority") // the categories (kiosk-priority.js)
+	waitJS(t, ctx, `document.body.dataset.shown === "priority"`)
+	click(t, ctx, `#prio-list .svc[data-category="disabled"]`)
+	waitJS(t, ctx, `document.body.dataset.shown === "start"`)
 	click(t, ctx, `#services .svc[data-service="tu-phap-ho-tich"]`)
 	waitJS(t, ctx, `document.querySelector("#t-number").textContent === "B001"`)
 	if !evalJS[bool](t, ctx, `document.querySelector("#ticket").classList.contains("failed")`) {

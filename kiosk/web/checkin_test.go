@@ -47,6 +47,8 @@ func TestKioskCheckInByCode(t *testing.T) {
 		t.Errorf("code box: got %q", got)
 	}
 	screenshot(t, ctx, "kiosk-checkin")
+	checkAxe(t, ctx, "kiosk check-in")
+	checkTargets(t, ctx, "kiosk check-in")
 	click(t, ctx, "#ci-ok")
 	waitJS(t, ctx, `document.body.dataset.shown === "ticket"`)
 	if got := evalJS[string](t, ctx, `document.querySelector("#t-service").textContent`); got != "Đất đai · Đặt lịch HN-0042" {
@@ -98,6 +100,7 @@ func TestKioskScans(t *testing.T) {
 		t.Errorf("privacy notice: got %q", got)
 	}
 	screenshot(t, ctx, "kiosk-idcard-notice")
+	checkAxe(t, ctx, "kiosk ID card notice")
 	r.d.API.Scan(context.Background(), scan.Kiosk, "079048999902||Nguyễn Văn Thử|29021948|Nam|Số 1 Đường Mẫu, Phường Giả Định|15062022|")
 	waitJS(t, ctx, `document.body.dataset.shown === "idservice" && !document.querySelector("#id-prio").hidden`)
 	if html := evalJS[string](t, ctx, `document.body.innerText`); containsAny(html, "Nguyễn Văn Thử", "079048999902", "1948") {
@@ -145,6 +148,7 @@ func TestCounterAndAdminBookings(t *testing.T) {
 	click(t, ctx, "#b-next") // A002, the card's
 	waitJS(t, ctx, `document.querySelector("#s-citizen").textContent === "Công dân: Phạm Văn Sáu" && !document.querySelector("#s-citizen").hidden`)
 	screenshot(t, ctx, "counter-bookings")
+	checkAxe(t, ctx, "counter with bookings")
 	click(t, ctx, "#b-done")
 	waitJS(t, ctx, `document.querySelector("#s-citizen").hidden`)
 
@@ -153,5 +157,33 @@ func TestCounterAndAdminBookings(t *testing.T) {
 	waitJS(t, admin, `document.querySelectorAll("#bookings-list tr").length === 3`)
 	if got := evalJS[string](t, admin, `document.querySelector("#bookings-sum").textContent`); got != "3 lịch hẹn · 1 đã đến · 2 chưa đến" {
 		t.Errorf("admin summary: got %q", got)
+	}
+}
+
+// TestKioskPriorityCategory chooses a priority category on the kiosk: the
+// ticket is a priority one of that category; the next citizen starts
+// without.
+func TestKioskPriorityCategory(t *testing.T) {
+	r := newRoom(t)
+	ctx := tab(t, 1080, 1920)
+	open(t, ctx, r.url+"/kiosk?token="+kioskTok)
+	waitJS(t, ctx, `!!window.motcuaKiosk.screens.state && document.querySelectorAll("#services .svc").length > 0`)
+	click(t, ctx, "#priority")
+	waitJS(t, ctx, `document.body.dataset.shown === "priority" && document.querySelectorAll("#prio-list .svc").length === 5`)
+	click(t, ctx, `#prio-list .svc[data-category="pregnant"]`)
+	waitJS(t, ctx, `document.body.dataset.shown === "start" && document.querySelector("#priority").getAttribute("aria-pressed") === "true"`)
+	if got := evalJS[string](t, ctx, `document.querySelector("#priority small").textContent`); got != "Phụ nữ mang thai" {
+		t.Errorf("the box says %q, want the category", got)
+	}
+	click(t, ctx, `#services .svc[data-service="dat-dai"]`)
+	waitJS(t, ctx, `document.body.dataset.shown === "ticket"`)
+	if got := evalJS[string](t, ctx, `window.motcuaKiosk.last.category + "/" + window.motcuaKiosk.last.priority`); got != "pregnant/true" {
+		t.Errorf("ticket: got %s, want pregnant/true", got)
+	}
+	click(t, ctx, "#t-done")
+	click(t, ctx, `#services .svc[data-service="dat-dai"]`)
+	waitJS(t, ctx, `document.body.dataset.shown === "ticket" && window.motcuaKiosk.last.number === "A002"`)
+	if got := evalJS[bool](t, ctx, `window.motcuaKiosk.last.priority || !!window.motcuaKiosk.last.category`); got {
+		t.Error("the next citizen's ticket is a priority one")
 	}
 }

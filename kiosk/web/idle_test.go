@@ -68,6 +68,8 @@ func TestKioskReturnsToStart(t *testing.T) {
 
 	// Idle: a priority choice left on is forgotten after 30 s.
 	click(t, ctx, "#priority")
+	goWait(t, ctx, `document.body.dataset.shown === "priority"`)
+	click(t, ctx, `#prio-list .svc[data-category="elderly"]`)
 	if !evalJS[bool](t, ctx, `document.querySelector("#priority").getAttribute("aria-pressed") === "true"`) {
 		t.Fatal("the priority button did not toggle")
 	}

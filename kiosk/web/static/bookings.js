@@ -19,7 +19,7 @@ const box = el("section", { id: "bookings", class: "bookings", "aria-labelledby"
   el("p", { id: "bookings-sum", class: "bookings-sum" }),
   el("table", {},
     el("thead", {}, el("tr", {},
-      el("th", {}, "Giờ"), el("th", {}, "Mã"), el("th", {}, "Dịch vụ"), el("th", {}, "Trạng thái"))),
+      el("th", {}, "Giờ"), el("th", {}, "Mã"), el("th", {}, "Lĩnh vực"), el("th", {}, "Trạng thái"))),
     el("tbody", { id: "bookings-list" })));
 (document.querySelector(page === "counter" ? ".lists" : "main") || document.body).append(box);
 

@@ -142,7 +142,7 @@ const choose = kiosk.addScreen("idservice", {
         el("span", { class: "name" }, s.name))));
   },
   onBack: () => kiosk.home(),
-  speak: () => ["Đã đọc thẻ căn cước. Chạm vào thủ tục cần làm để lấy số."],
+  speak: () => ["Đã đọc thẻ căn cước. Chạm vào lĩnh vực cần giải quyết để lấy số."],
 });
 choose.classList.add("checkin");
 choose.append(
@@ -150,8 +150,8 @@ choose.append(
     el("button", { class: "back", type: "button", id: "ids-back", onclick: () => kiosk.home() }, "← Hủy"),
     el("h1", {}, "Đã đọc thẻ căn cước")),
   el("p", { id: "id-prio", class: "id-prio", hidden: true }, "Quý khách được ưu tiên: người cao tuổi"),
-  el("p", { class: "ci-hint" }, "Chạm vào thủ tục cần làm để lấy số thứ tự."),
-  el("div", { id: "id-services", class: "services", role: "group", "aria-label": "Thủ tục" }),
+  el("p", { class: "ci-hint" }, "Chạm vào lĩnh vực cần giải quyết để lấy số thứ tự."),
+  el("div", { id: "id-services", class: "services", role: "group", "aria-label": "Lĩnh vực" }),
   el("p", { id: "id-msg", class: "ci-msg", role: "alert" }),
   el("p", { class: "id-small" }, "Máy không lưu số căn cước. Tên quý khách chỉ hiện cho cán bộ gọi quý khách."));
 

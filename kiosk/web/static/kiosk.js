@@ -67,7 +67,9 @@ function say(text) {
 async function take(id) {
   const s = model.state.services.find((x) => x.id === id);
   if (busy || !s) return;
-  await issue({ service: s.id, priority: $("#priority").getAttribute("aria-pressed") === "true" }, s.name);
+  const priority = $("#priority").getAttribute("aria-pressed") === "true";
+  // kiosk.category is the priority category chosen (kiosk-priority.js).
+  await issue({ service: s.id, priority, ...(priority && kiosk.category ? { category: kiosk.category } : {}) }, s.name);
 }
 
 // issue takes a ticket and shows it; label names its service.
