@@ -165,28 +165,32 @@ func run() error {
 		u.last = int64(*backlog)
 	}
 	t0 = time.Now()
-	if err := each(us, func(u *unitSim) error { return u.session(addrs[u.i%2], nil) }); err != nil {
-		return err
+	if err := each(us, func(u *unitSim) error { return u.retry(func() error { return u.session(addrs[u.i%2], nil) }) }); err != nil {
+		return failed(dir, err)
 	}
 	el := time.Since(t0)
 	total := *units * *backlog
-	fmt.Printf("outage: %d units reconnect at once with %d events each: %d events acknowledged in %.1f s, %.0f events/s into PostgreSQL\n",
-		*units, *backlog, total, el.Seconds(), float64(total)/el.Seconds())
+	disconnects(dir)
+	fmt.Printf("outage: %d units reconnect at once with %d events each: %d events acknowledged in %.1f s, %.0f events/s into PostgreSQL; %d reconnections\n",
+		*units, *backlog, total, el.Seconds(), float64(total)/el.Seconds(), reconnects.Swap(0))
 
 	// 3. steady: each unit sends at its share of the rate.
 	var lat latencies
 	per := time.Duration(float64(time.Second) * float64(*units) / float64(*rate))
 	n := int(*steady / per)
 	t0 = time.Now()
+	for _, u := range us {
+		u.last += int64(n)
+	}
 	if err := each(us, func(u *unitSim) error {
-		return u.paced(addrs[u.i%2], n, per, &lat)
+		return u.retry(func() error { return u.paced(addrs[u.i%2], per, &lat) })
 	}); err != nil {
-		return err
+		return failed(dir, err)
 	}
 	el = time.Since(t0)
 	p50, p99 := lat.percentiles()
-	fmt.Printf("steady: %d events/s asked, %d events in %.1f s (%.0f/s); ack p50 %.1f ms, p99 %.1f ms\n",
-		*rate, *units*n, el.Seconds(), float64(*units*n)/el.Seconds(), p50, p99)
+	fmt.Printf("steady: %d events/s asked, %d events in %.1f s (%.0f/s); ack p50 %.1f ms, p99 %.1f ms; %d reconnections\n",
+		*rate, *units*n, el.Seconds(), float64(*units*n)/el.Seconds(), p50, p99, reconnects.Swap(0))
 
 	// 4. kill receiver A mid-burst; its units go to B.
 	for _, u := range us {
@@ -200,25 +204,20 @@ func run() error {
 	}()
 	t0 = time.Now()
 	if err := each(us, func(u *unitSim) error {
-		for tries := 0; ; tries++ {
+		tries := 0
+		return u.retry(func() error {
 			addr := addrs[u.i%2]
 			if killed.Load() || tries > 0 {
 				addr = b.addr
 			}
-			err := u.session(addr, nil)
-			if err == nil {
-				return nil
-			}
-			if tries > 20 {
-				return err
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
+			tries++
+			return u.session(addr, nil)
+		})
 	}); err != nil {
-		return err
+		return failed(dir, err)
 	}
 	a.cmd.Wait()
-	fmt.Printf("kill: receiver A killed (SIGKILL) 1 s into a burst of %d events per unit; every unit done on B after %.1f s\n", *burst, time.Since(t0).Seconds())
+	fmt.Printf("kill: receiver A killed (SIGKILL) 1 s into a burst of %d events per unit; every unit done on B after %.1f s; %d reconnections\n", *burst, time.Since(t0).Seconds(), reconnects.Swap(0))
 	return check(store, us)
 }
 
@@ -271,6 +270,53 @@ func rss(pid int) int64 {
 		}
 	}
 	return 0
+}
+
+// reconnects counts the sessions that ended early and were tried again.
+var reconnects atomic.Int64
+
+// retry runs a session until it succeeds, as a unit reconnects, at most
+// 30 times.
+func (u *unitSim) retry(session func() error) error {
+	var err error
+	for range 30 {
+		if err = session(); err == nil {
+			return nil
+		}
+		reconnects.Add(1)
+		time.Sleep(time.Duration(200+u.i%300) * time.Millisecond)
+	}
+	return err
+}
+
+// disconnects prints why the receivers dropped units so far, by reason,
+// from their logs.
+func disconnects(dir string) {
+	why := map[string]int{}
+	for _, name := range []string{"a", "b"} {
+		for _, l := range strings.Split(mustRead(filepath.Join(dir, name+".log")), "\n") {
+			if !strings.Contains(l, "unit disconnected") {
+				continue
+			}
+			_, err, _ := strings.Cut(l, "err=")
+			for _, cut := range []string{" from unit", " after ", "127.0.0.1"} {
+				err, _, _ = strings.Cut(err, cut)
+			}
+			why[name+": "+err]++
+		}
+	}
+	for w, n := range why {
+		fmt.Printf("  dropped by receiver %s (%d)\n", w, n)
+	}
+}
+
+// failed adds the receivers' last log lines to an error.
+func failed(dir string, err error) error {
+	for _, name := range []string{"a", "b"} {
+		lines := strings.Split(strings.TrimSpace(mustRead(filepath.Join(dir, name+".log"))), "\n")
+		err = fmt.Errorf("%w\nreceiver %s:\n%s", err, name, strings.Join(lines[max(0, len(lines)-15):], "\n"))
+	}
+	return err
 }
 
 // each runs f for every unit at once and returns the first error.
@@ -366,18 +412,14 @@ func (u *unitSim) session(addr string, lat *latencies) error {
 	return u.stream(ws, ack, u.last, lat, 0)
 }
 
-// paced sends n new events, one every per, and records ack latencies.
-func (u *unitSim) paced(addr string, n int, per time.Duration, lat *latencies) error {
-	from := u.last
-	u.last += int64(n)
+// paced sends the events after the welcome's ack up to last, one every
+// per, and records ack latencies.
+func (u *unitSim) paced(addr string, per time.Duration, lat *latencies) error {
 	ws, ack, err := u.dial(addr)
 	if err != nil {
 		return err
 	}
 	defer ws.Close()
-	if ack < from {
-		return fmt.Errorf("unit %d: welcome ack %d, want %d", u.i, ack, from)
-	}
 	// Spread the units' first events over one period.
 	time.Sleep(time.Duration(u.i) * per / time.Duration(*units))
 	return u.stream(ws, ack, u.last, lat, per)
