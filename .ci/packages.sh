@@ -18,7 +18,8 @@ need unshare util-linux
 echo "packages: release builds and packages"
 # Pinned once: others may commit while this runs.
 version=$(git describe --tags --always --dirty)
-export SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)
+SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)
+export SOURCE_DATE_EPOCH
 rm -f dist/motcua_*.deb
 make -s release packages VERSION="$version" >/dev/null
 
@@ -27,7 +28,8 @@ declare -A goarch=([amd64]=amd64 [arm64]=arm64 [armhf]=arm)
 printf '%-6s %12s %12s\n' arch binary package
 for arch in amd64 arm64 armhf; do
   bin=dist/motcua-linux-${goarch[$arch]}
-  deb=$(ls dist/motcua_*_"$arch".deb | tail -1)
+  debs=(dist/motcua_*_"$arch".deb)
+  deb=${debs[-1]}
   [[ -f $bin && -f $deb ]] || fail "$arch: missing $bin or $deb"
   printf '%-6s %12d %12d\n' "$arch" "$(stat -c %s "$bin")" "$(stat -c %s "$deb")"
 
@@ -106,7 +108,8 @@ for d in a b; do
   (cd "$tmp/$d" && CGO_ENABLED=0 GOOS=linux GOARCH=arm GOARM=6 go build -trimpath -buildvcs=false -ldflags "$ldflags" -o "$tmp/motcua-$d" ./cmd/motcua)
 done
 cmp -s "$tmp/motcua-a" "$tmp/motcua-b" || fail "armhf binary differs between two builds of the same tree"
-deb=$(ls dist/motcua_*_amd64.deb | tail -1)
+debs=(dist/motcua_*_amd64.deb)
+deb=${debs[-1]}
 for d in a b; do
   mkdir -p "$tmp/deb-$d"
   go run -tags packaging $modflag ./packaging -version "$version" -arch amd64 -bin dist/motcua-linux-amd64 -o "$tmp/deb-$d" >/dev/null
@@ -180,6 +183,7 @@ INSIDE
 mkdir -p "$tmp/share"
 cp "$tmp/motcua.deb" "$tmp/inside.sh" "$tmp/share/"
 # Everything the package does lands in $root/upper; / is only read.
+# shellcheck disable=SC2016 # the script is expanded by the inner bash
 unshare -m -n bash -c '
   set -e
   ip link set lo up
@@ -192,5 +196,5 @@ unshare -m -n bash -c '
   mount -t proc proc $r/merged/proc
   chroot $r/merged bash /tmp/motcua-ci/inside.sh
 ' _ "$root" "$tmp/share" || fail "throwaway install"
-id motcua >/dev/null 2>&1 && fail "the host got the motcua user: the install was not throwaway" || true
+if id motcua >/dev/null 2>&1; then fail "the host got the motcua user: the install was not throwaway"; fi
 echo "packages: ok"

@@ -32,6 +32,9 @@ import (
 	"github.com/goreleaser/nfpm/v2/files"
 )
 
+// maintainer is the package's Maintainer field and the changelog's signature.
+const maintainer = "motcua maintainers <motcua@users.noreply.github.com>"
+
 // goArch maps the Debian architectures we ship to Go's.
 var goArch = map[string]string{"amd64": "amd64", "arm64": "arm64", "armhf": "arm"}
 
@@ -70,6 +73,15 @@ func build(version, arch, bin, out string, mtime int64) error {
 		}
 	}
 	mt := time.Unix(mtime, 0).UTC()
+	tmp, err := os.MkdirTemp("", "motcua-packaging-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	gen, err := generate(tmp, bin, DebVersion(version), mt)
+	if err != nil {
+		return err
+	}
 	scripts := map[string]string{}
 	for _, s := range []string{"postinst", "prerm", "postrm"} {
 		scripts[s] = filepath.Join("packaging", s+".sh")
@@ -98,7 +110,7 @@ func build(version, arch, bin, out string, mtime int64) error {
 		VersionSchema: "none",
 		Section:       "misc",
 		Priority:      "optional",
-		Maintainer:    "motcua maintainers <motcua@localhost>",
+		Maintainer:    maintainer,
 		Description: "queue tickets, counters, printers and displays for one-stop offices\n" +
 			"motcua runs a Vietnamese one-stop public-service office (bộ phận một cửa):\n" +
 			"it issues queue tickets, prints them on ESC/POS thermal printers, reads\n" +
@@ -108,7 +120,9 @@ func build(version, arch, bin, out string, mtime int64) error {
 		License:  "MIT",
 		MTime:    mt,
 		Overridables: nfpm.Overridables{
-			Depends:    []string{"adduser | passwd", "systemd"},
+			// postinst uses groupadd, useradd and usermod (passwd) and
+			// deb-systemd-helper / deb-systemd-invoke (init-system-helpers).
+			Depends:    []string{"passwd", "systemd", "init-system-helpers (>= 1.54~)"},
 			Recommends: []string{"alsa-utils"},
 			Umask:      0o022,
 			Contents: files.Contents{
@@ -120,6 +134,10 @@ func build(version, arch, bin, out string, mtime int64) error {
 				file(filepath.Join("packaging", "motcua-modules.conf"), "/usr/lib/modules-load.d/motcua.conf", "", 0o644),
 				file(filepath.Join("docs", "deploy.md"), "/usr/share/doc/motcua/deploy.md", "", 0o644),
 				file(filepath.Join("docs", "config.md"), "/usr/share/doc/motcua/config.md", "", 0o644),
+				file(filepath.Join("packaging", "lintian-overrides"), "/usr/share/lintian/overrides/motcua", "", 0o644),
+				file(gen.copyright, "/usr/share/doc/motcua/copyright", "", 0o644),
+				file(gen.changelog, "/usr/share/doc/motcua/changelog.gz", "", 0o644),
+				file(gen.manPage, "/usr/share/man/man1/motcua.1.gz", "", 0o644),
 			},
 			Scripts: nfpm.Scripts{
 				PostInstall: scripts["postinst"],

@@ -1,6 +1,7 @@
 #!/bin/sh
 # motcua postinst: the service user and its groups, the data directory, the
-# access tokens, then start the service.
+# access tokens, then the service (enabled on the first install only: an
+# office that disabled it keeps it disabled across upgrades).
 set -e
 
 case "$1" in
@@ -8,9 +9,10 @@ configure|abort-upgrade|abort-remove|abort-deconfigure) ;;
 *) exit 0 ;;
 esac
 
-# Groups that own serial ports, the usblp printer, GPIO, I2C, SPI and sound.
-# Raspberry Pi OS has them; plain Debian lacks gpio, i2c and spi.
-for g in dialout lp gpio i2c spi audio; do
+# Groups that own serial ports, the usblp printer, GPIO, I2C, SPI, sound,
+# and the scanners' hidraw and input devices. Raspberry Pi OS has them;
+# plain Debian lacks gpio, i2c and spi.
+for g in dialout lp gpio i2c spi audio input plugdev; do
 	getent group "$g" >/dev/null || groupadd --system "$g"
 done
 getent group motcua >/dev/null || groupadd --system motcua
@@ -18,7 +20,7 @@ if ! getent passwd motcua >/dev/null; then
 	useradd --system --gid motcua --home-dir /var/lib/motcua --no-create-home \
 		--shell /usr/sbin/nologin --comment "motcua queue daemon" motcua
 fi
-usermod --append --groups dialout,lp,gpio,i2c,spi,audio motcua
+usermod --append --groups dialout,lp,gpio,i2c,spi,audio,input,plugdev motcua
 
 install -d -o motcua -g motcua -m 0750 /var/lib/motcua
 install -d -o root -g motcua -m 0750 /etc/motcua
@@ -43,16 +45,27 @@ done
 if [ -d /run/udev ] && command -v udevadm >/dev/null; then
 	udevadm control --reload-rules || true
 	udevadm trigger --subsystem-match=tty --subsystem-match=usbmisc \
-		--subsystem-match=gpio --subsystem-match=i2c-dev --subsystem-match=spidev || true
+		--subsystem-match=gpio --subsystem-match=i2c-dev --subsystem-match=spidev \
+		--subsystem-match=hidraw --subsystem-match=input || true
+fi
+
+# The service, as debhelper's dh_installsystemd does it: enabled on the
+# first install; on an upgrade only its state is refreshed, so a service
+# the office disabled stays disabled.
+deb-systemd-helper unmask motcua.service >/dev/null || true
+if deb-systemd-helper --quiet was-enabled motcua.service; then
+	deb-systemd-helper enable motcua.service >/dev/null || true
+else
+	deb-systemd-helper update-state motcua.service >/dev/null || true
 fi
 if [ -d /run/systemd/system ]; then
 	modprobe -qa usbserial cdc_acm usblp 2>/dev/null || true
-	systemctl daemon-reload
-	systemctl enable motcua.service >/dev/null
+	systemctl --system daemon-reload >/dev/null || true
 	if [ -n "$2" ]; then
-		systemctl try-restart motcua.service || true
+		deb-systemd-invoke try-restart motcua.service >/dev/null || true
 	else
-		systemctl start motcua.service || echo "motcua: the service did not start; see: journalctl -u motcua, motcua doctor -config /etc/motcua/motcua.toml"
+		deb-systemd-invoke start motcua.service >/dev/null ||
+			echo "motcua: the service did not start; see: journalctl -u motcua, motcua doctor -config /etc/motcua/motcua.toml"
 	fi
 fi
 
