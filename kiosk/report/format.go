@@ -7,7 +7,7 @@ import (
 	"io"
 	"math"
 
-	"github.com/xuri/excelize/v2"
+	"motcua/kiosk/report/xlsx"
 )
 
 // Format is a file format of a report.
@@ -138,72 +138,55 @@ func human(c column, row *Row) any {
 // WriteXLSX writes a workbook: the main table with the total, the busiest
 // hours, and the tables by counter and by officer; Vietnamese titles.
 func (r *Report) WriteXLSX(w io.Writer) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	if err := f.SetSheetName("Sheet1", SheetMain); err != nil {
-		return fmt.Errorf("report: xlsx: %w", err)
-	}
-	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
-	if err != nil {
-		return fmt.Errorf("report: xlsx: %w", err)
-	}
-	head, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"},
-		Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}}})
-	if err != nil {
-		return fmt.Errorf("report: xlsx: %w", err)
-	}
-	pct, err := f.NewStyle(&excelize.Style{NumFmt: 10}) // 0.00%
-	if err != nil {
-		return fmt.Errorf("report: xlsx: %w", err)
-	}
-	table := func(sheet string, g Grouping, rows []Row, total *Row) error {
+	var wb xlsx.Workbook
+	table := func(name string, g Grouping, rows []Row, total *Row) error {
+		s, err := wb.Sheet(name)
+		if err != nil {
+			return err
+		}
 		cols := columns(g)
-		cell := func(col, row int) string {
-			name, _ := excelize.CoordinatesToCellName(col, row)
-			return name
-		}
-		set := func(col, row int, v any) error { return f.SetCellValue(sheet, cell(col, row), v) }
-		if err := set(1, 1, r.Unit); err != nil {
+		if err := s.Set(1, 1, r.Unit, xlsx.Bold); err != nil {
 			return err
 		}
-		if err := set(1, 2, fmt.Sprintf("Báo cáo %s, từ ngày %s đến ngày %s; thời gian chờ mục tiêu %g phút; lập lúc %s",
-			groupTitle(g), r.From, r.To, r.TargetWait/60, r.Generated.Format("15:04 02/01/2006"))); err != nil {
+		if err := s.Set(1, 2, fmt.Sprintf("Báo cáo %s, từ ngày %s đến ngày %s; thời gian chờ mục tiêu %g phút; lập lúc %s",
+			groupTitle(g), r.From, r.To, r.TargetWait/60, r.Generated.Format("15:04 02/01/2006")), xlsx.Plain); err != nil {
 			return err
 		}
-		f.SetCellStyle(sheet, "A1", "A1", bold)
 		for i, c := range cols {
-			if err := set(i+1, 4, c.title); err != nil {
+			if err := s.Set(i+1, 4, c.title, xlsx.Header); err != nil {
 				return err
 			}
 		}
-		f.SetCellStyle(sheet, cell(1, 4), cell(len(cols), 4), head)
-		f.SetRowHeight(sheet, 4, 45)
-		write := func(y int, row *Row) error {
+		s.Height(4, 45)
+		write := func(y int, row *Row, first xlsx.Style) error {
 			for i, c := range cols {
-				if err := set(i+1, y, human(c, row)); err != nil {
-					return err
+				st := xlsx.Plain
+				switch {
+				case c.kind == share:
+					st = xlsx.Percent
+				case i < 2:
+					st = first
 				}
-				if c.kind == share {
-					f.SetCellStyle(sheet, cell(i+1, y), cell(i+1, y), pct)
+				if err := s.Set(i+1, y, human(c, row), st); err != nil {
+					return err
 				}
 			}
 			return nil
 		}
 		for i := range rows {
-			if err := write(5+i, &rows[i]); err != nil {
+			if err := write(5+i, &rows[i], xlsx.Plain); err != nil {
 				return err
 			}
 		}
 		if total != nil {
-			y := 5 + len(rows)
-			if err := write(y, total); err != nil {
+			if err := write(5+len(rows), total, xlsx.Bold); err != nil {
 				return err
 			}
-			f.SetCellStyle(sheet, cell(1, y), cell(2, y), bold)
 		}
-		f.SetColWidth(sheet, "A", "B", 18)
-		f.SetColWidth(sheet, cell(3, 1)[:1], "Z", 12)
-		return f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 4, TopLeftCell: "A5", ActivePane: "bottomLeft"})
+		s.Width(1, 2, 18)
+		s.Width(3, 26, 12)
+		s.Freeze(4)
+		return nil
 	}
 	total := r.Total.forPeople()
 	if err := table(SheetMain, r.By, r.Rows, &total); err != nil {
@@ -214,41 +197,39 @@ func (r *Report) WriteXLSX(w io.Writer) error {
 		g    Grouping
 		rows []Row
 	}{{SheetCounters, ByCounter, r.Counters}, {SheetOfficers, ByOfficer, r.Officers}} {
-		if _, err := f.NewSheet(s.name); err != nil {
-			return fmt.Errorf("report: xlsx: %w", err)
-		}
 		if err := table(s.name, s.g, s.rows, nil); err != nil {
 			return fmt.Errorf("report: xlsx: %w", err)
 		}
 	}
-	if _, err := f.NewSheet(SheetHours); err != nil {
+	hours, err := wb.Sheet(SheetHours)
+	if err != nil {
 		return fmt.Errorf("report: xlsx: %w", err)
 	}
-	hdr := []any{"Giờ"}
-	for _, d := range Weekdays {
-		hdr = append(hdr, d)
-	}
-	hdr = append(hdr, "Cộng")
-	if err := f.SetSheetRow(SheetHours, "A1", &hdr); err != nil {
-		return fmt.Errorf("report: xlsx: %w", err)
-	}
-	f.SetCellStyle(SheetHours, "A1", "I1", head)
-	for h := range 24 {
-		row := []any{fmt.Sprintf("%02d:00–%02d:00", h, h+1)}
-		sum := 0
-		for d := range 7 {
-			row = append(row, r.Hours[d][h])
-			sum += r.Hours[d][h]
-		}
-		row = append(row, sum)
-		if err := f.SetSheetRow(SheetHours, fmt.Sprintf("A%d", h+2), &row); err != nil {
+	hdr := append(append([]string{"Giờ"}, Weekdays[:]...), "Cộng")
+	for i, h := range hdr {
+		if err := hours.Set(i+1, 1, h, xlsx.Header); err != nil {
 			return fmt.Errorf("report: xlsx: %w", err)
 		}
 	}
-	f.SetColWidth(SheetHours, "A", "A", 14)
-	f.SetActiveSheet(0)
-	if err := f.Write(w); err != nil {
-		return fmt.Errorf("report: xlsx: %w", err)
+	for h := range 24 {
+		y := h + 2
+		if err := hours.Set(1, y, fmt.Sprintf("%02d:00–%02d:00", h, h+1), xlsx.Plain); err != nil {
+			return fmt.Errorf("report: xlsx: %w", err)
+		}
+		sum := 0
+		for d := range 7 {
+			if err := hours.Set(d+2, y, r.Hours[d][h], xlsx.Plain); err != nil {
+				return fmt.Errorf("report: xlsx: %w", err)
+			}
+			sum += r.Hours[d][h]
+		}
+		if err := hours.Set(9, y, sum, xlsx.Plain); err != nil {
+			return fmt.Errorf("report: xlsx: %w", err)
+		}
+	}
+	hours.Width(1, 1, 14)
+	if err := wb.Write(w); err != nil {
+		return fmt.Errorf("report: %w", err)
 	}
 	return nil
 }
