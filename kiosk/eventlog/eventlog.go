@@ -93,7 +93,7 @@ CREATE TABLE IF NOT EXISTS events (
 	day     TEXT NOT NULL,
 	ticket  TEXT,
 	counter INTEGER,
-	data    BLOB NOT NULL
+	data    TEXT NOT NULL -- the event as JSON
 );
 CREATE INDEX IF NOT EXISTS events_ticket ON events(ticket) WHERE ticket IS NOT NULL;
 CREATE INDEX IF NOT EXISTS events_name_day ON events(name, day);
@@ -118,10 +118,21 @@ func Open(dir string) (*Log, error) {
 	}
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxIdleTime(0)
+	version, err := identify(w, path)
+	if err != nil {
+		w.Close()
+		lock.Close()
+		return nil, err
+	}
 	if _, err := w.Exec(schema + printSchema); err != nil {
 		w.Close()
 		lock.Close()
 		return nil, fmt.Errorf("eventlog: %s: %w (is the file a motcua database and the disk writable?)", path, err)
+	}
+	if err := migrate(w, path, version); err != nil {
+		w.Close()
+		lock.Close()
+		return nil, err
 	}
 	r, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&mode=ro")
 	if err != nil {
@@ -327,7 +338,7 @@ func (l *Log) commit(batch []*request) error {
 			if r.counter != 0 {
 				counter = r.counter
 			}
-			args = append(args, r.Seq, r.at, r.name, r.day, ticket, counter, r.Data)
+			args = append(args, r.Seq, r.at, r.name, r.day, ticket, counter, string(r.Data))
 			rows++
 		}
 	}

@@ -58,6 +58,15 @@ type Service struct {
 // ErrNoPrinter is returned when the configuration has no [printer].
 var ErrNoPrinter = errors.New("printing: no [printer] in the configuration")
 
+// localNow is the time in the unit's zone, as the event log writes its
+// events' times: print records read the same.
+func (s *Service) localNow() time.Time {
+	if s.cfg.Location != nil {
+		return s.opts.Now().In(s.cfg.Location)
+	}
+	return s.opts.Now()
+}
+
 // New returns a service printing room's tickets on p, laid out as cfg's
 // [printer] section says.
 func New(room *kiosk.Room, p Printer, cfg *config.Config, opts Options) (*Service, error) {
@@ -164,7 +173,7 @@ func (s *Service) print(ctx context.Context, t *queue.Ticket, data []byte, err e
 		state, detail = eventlog.PrintUnprinted, err.Error()
 	}
 	// The record is written even when the kiosk has gone away.
-	if rerr := s.room.Log().SetPrint(context.WithoutCancel(ctx), t.ID, t.Day, state, detail, s.opts.Now()); rerr != nil {
+	if rerr := s.room.Log().SetPrint(context.WithoutCancel(ctx), t.ID, t.Day, state, detail, s.localNow()); rerr != nil {
 		return errors.Join(err, rerr)
 	}
 	return err
@@ -230,7 +239,7 @@ func (s *Service) Recover(ctx context.Context) (printed, unprinted int, err erro
 			unprinted++
 			continue
 		}
-		err = s.room.Log().SetPrint(ctx, id, day, eventlog.PrintUnprinted, "interrupted by a restart", s.opts.Now())
+		err = s.room.Log().SetPrint(ctx, id, day, eventlog.PrintUnprinted, "interrupted by a restart", s.localNow())
 		if err != nil {
 			return printed, unprinted, err
 		}

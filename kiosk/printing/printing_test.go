@@ -88,6 +88,17 @@ func TestPrintTicketRecordsOutcome(t *testing.T) {
 	if recs[ok.ID].State != eventlog.PrintPrinted || recs[bad.ID].State != eventlog.PrintUnprinted || recs[bad.ID].Detail != "hết giấy" {
 		t.Errorf("records: got %+v", recs)
 	}
+	// Print records keep their time as the events do: in the unit's zone.
+	var printAt, eventAt string
+	if err := log.DB().QueryRow(`SELECT at FROM prints WHERE ticket = ?`, ok.ID).Scan(&printAt); err != nil {
+		t.Fatal(err)
+	}
+	if err := log.DB().QueryRow(`SELECT at FROM events WHERE ticket = ? ORDER BY seq LIMIT 1`, ok.ID).Scan(&eventAt); err != nil {
+		t.Fatal(err)
+	}
+	if zone := func(s string) string { return s[len(s)-6:] }; zone(printAt) != zone(eventAt) || zone(printAt) != "+07:00" {
+		t.Errorf("print record at %q, event at %q: want both in the unit's zone (+07:00)", printAt, eventAt)
+	}
 	un, err := s.Unprinted(context.Background())
 	if err != nil || len(un) != 1 || un[0].Ticket != bad.ID {
 		t.Errorf("unprinted: got %+v %v, want only %s", un, err, bad.ID)
