@@ -14,7 +14,10 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// DejaVu Sans 2.37 from Debian fonts-dejavu-core; licence in fonts/LICENSE.
+// DejaVu Sans 2.37 from Debian fonts-dejavu-core, subset to what Vietnamese
+// tickets need by fonts/subset.sh; licence in fonts/LICENSE.
+//
+//go:generate sh fonts/subset.sh
 var (
 	//go:embed fonts/DejaVuSans.ttf
 	dejaVuSans []byte
