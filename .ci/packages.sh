@@ -90,6 +90,22 @@ $list"
     fail "$deb: config differs from kiosk/config/example.toml"
 done
 
+echo "packages: lintian (errors and warnings fail; packaging/lintian-overrides says why each exception is one)"
+need lintian lintian
+for arch in amd64 arm64 armhf; do
+  debs=(dist/motcua_*_"$arch".deb)
+  out=$(lintian --fail-on error,warning --tag-display-limit 0 "${debs[-1]}" 2>&1) ||
+    fail "lintian ${debs[-1]}: $out"
+  grep -E '^[EW]: ' <<<"$out" && fail "lintian ${debs[-1]} reports the above"
+  echo "  $arch: lintian clean"
+done
+
+echo "packages: size of the stripped arm64 binary (at most 1 MiB above .ci/binary-size; raise that file on purpose)"
+read -r _ budget <.ci/binary-size
+size=$(stat -c %s dist/motcua-linux-arm64)
+printf '  arm64: %d bytes, recorded %d (%+d)\n' "$size" "$budget" "$((size - budget))"
+((size <= budget + 1048576)) || fail "the arm64 binary grew by $(((size - budget) / 1024)) KiB, over 1 MiB: see bench/sizes.sh for what it is made of"
+
 modflag=
 [[ -f out/pkgmod/pkg.mod ]] && ! go list -tags packaging -deps ./packaging >/dev/null 2>&1 && modflag=-modfile=out/pkgmod/pkg.mod
 go vet -tags packaging $modflag ./packaging
