@@ -4,6 +4,8 @@
 #   make test       go test ./...
 #   make release    dist/motcua-linux-{amd64,arm64,arm} (arm = GOARM=6: every Pi)
 #   make packages   dist/motcua_VERSION_{amd64,arm64,armhf}.deb (needs release)
+#   make target-test the packages booted on arm64 and armhf Debian (systemd-nspawn,
+#                   qemu-user-static; needs root), the demo on ARM11 and Cortex-A53
 #   make clean
 #
 # Release builds are reproducible: no cgo, -trimpath, no VCS stamp, no build
@@ -17,7 +19,7 @@ LDFLAGS  := -s -w -buildid= -X main.version=$(VERSION)
 RELFLAGS := -trimpath -buildvcs=false -ldflags "$(LDFLAGS)"
 NFPM     := github.com/goreleaser/nfpm/v2/deb@v2.45.2
 
-.PHONY: build test release packages clean
+.PHONY: build test release packages target-test clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-X main.version=$(VERSION)" -o motcua ./cmd/motcua
@@ -45,6 +47,10 @@ packages: release
 	for arch in amd64 arm64 armhf; do \
 		$(GO) run -tags packaging $$modflag ./packaging -version $(VERSION) -arch $$arch -o dist || exit 1; \
 	done
+
+target-test: packages
+	bash .ci/arm-smoke.sh dist
+	bash .ci/target-test.sh
 
 clean:
 	rm -rf dist out motcua

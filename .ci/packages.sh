@@ -106,6 +106,12 @@ size=$(stat -c %s dist/motcua-linux-arm64)
 printf '  arm64: %d bytes, recorded %d (%+d)\n' "$size" "$budget" "$((size - budget))"
 ((size <= budget + 1048576)) || fail "the arm64 binary grew by $(((size - budget) / 1024)) KiB, over 1 MiB: see bench/sizes.sh for what it is made of"
 
+echo "packages: the man page describes every command"
+described=$(awk '/^\.TP/ { getline; gsub(/\\-/, "-"); gsub(/"/, ""); print $2 }' packaging/motcua.1)
+for c in $(dist/motcua-linux-amd64 -h 2>&1 | awk '$1 == "motcua" {print $2}'); do
+  grep -qx -- "$c" <<<"$described" || fail "packaging/motcua.1 does not describe 'motcua $c'"
+done
+
 modflag=
 [[ -f out/pkgmod/pkg.mod ]] && ! go list -tags packaging -deps ./packaging >/dev/null 2>&1 && modflag=-modfile=out/pkgmod/pkg.mod
 go vet -tags packaging $modflag ./packaging

@@ -1,6 +1,7 @@
+# shellcheck shell=bash
 # Sourced by the bench scripts: builds motcua (or takes $MOTCUA_BIN),
 # writes a config with a fresh data directory into $T, and offers
-# start_daemon / stop_daemon. Tokens: $ADMIN (admin), $DISPLAY (display).
+# start_daemon / stop_daemon. Tokens: $ADMIN (admin), $DISPLAY_TOKEN (display).
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PORT="${PORT:-18091}"
 T="$(mktemp -d /tmp/motcua-bench.XXXXXX)"
@@ -12,7 +13,7 @@ if [[ -z "${MOTCUA_BIN:-}" ]]; then
   MOTCUA_BIN="$T/motcua"
 fi
 ADMIN=bench-admin-secret-0001
-DISPLAY=bench-display-secret-01
+DISPLAY_TOKEN=bench-display-secret-01
 BASE="http://127.0.0.1:$PORT"
 cat >"$T/motcua.toml" <<TOML
 [unit]
@@ -35,7 +36,7 @@ role = "admin"
 secret = "$ADMIN"
 [[token]]
 role = "display"
-secret = "$DISPLAY"
+secret = "$DISPLAY_TOKEN"
 TOML
 
 # start_daemon [PREFIX...]: runs PREFIX motcua run in the background and
@@ -52,8 +53,8 @@ start_daemon() {
 }
 stop_daemon() { # stops the daemon first when it runs under a wrapper (strace)
   if [[ -n "$DPID" ]]; then
-    local child; child="$(pgrep -P "$DPID" || true)"
-    if [[ -n "$child" ]]; then kill $child 2>/dev/null || true; else kill "$DPID" 2>/dev/null || true; fi
+    local children; mapfile -t children < <(pgrep -P "$DPID" || true)
+    if ((${#children[@]})); then kill "${children[@]}" 2>/dev/null || true; else kill "$DPID" 2>/dev/null || true; fi
     wait "$DPID" 2>/dev/null || true; DPID=""
   fi
 }

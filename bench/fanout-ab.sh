@@ -16,6 +16,7 @@
 # repetitions) and raw runs land in $WORK/results/<stamp>/.
 set -euo pipefail
 PORT="${PORT:-18090}"
+# shellcheck source=bench/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 HARNESS="${HARNESS:-/work/shared/bench/fanout}"
 WORK="${WORK:-/tmp/fanout}"
@@ -58,7 +59,7 @@ stop_server() {
 }
 trap 'stop_server; cleanup' EXIT
 common=(-broadcasts "$BROADCASTS" -warmup "$WARMUP" -interval "${INTERVAL_MS}ms" -clk-tck "$(getconf CLK_TCK)")
-motcua_load=(-url "ws://127.0.0.1:$PORT/api/v1/ws?token=$DISPLAY" -match '"ticket.issued"'
+motcua_load=(-url "ws://127.0.0.1:$PORT/api/v1/ws?token=$DISPLAY_TOKEN" -match '"ticket.issued"'
   -trigger-url "http://127.0.0.1:$PORT/api/v1/tickets?token=$ADMIN" -trigger-body '{"service":"dat-dai"}')
 
 run_one() { # label rep

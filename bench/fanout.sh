@@ -15,6 +15,7 @@
 # disk's cost at the time is known. Tables land in $WORK/results/<stamp>/.
 set -euo pipefail
 PORT="${PORT:-18090}"
+# shellcheck source=bench/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 HARNESS="${HARNESS:-/work/shared/bench/fanout}"
 
@@ -32,7 +33,7 @@ export NS="${NS:-1000}" REPS="${REPS:-3}"
 export SERVERS="${SERVERS:-socketio socketio-goclient ws ws-nodeclient gorilla}"
 export EXTRA_LABEL=motcua
 export EXTRA_SERVER_CMD="$T/serve.sh"
-export EXTRA_WS_URL="ws://127.0.0.1:$PORT/api/v1/ws?token=$DISPLAY"
+export EXTRA_WS_URL="ws://127.0.0.1:$PORT/api/v1/ws?token=$DISPLAY_TOKEN"
 export EXTRA_TRIGGER_URL="http://127.0.0.1:$PORT/api/v1/tickets?token=$ADMIN"
 export EXTRA_TRIGGER_BODY='{"service":"dat-dai"}'
 export EXTRA_MATCH='"ticket.issued"'

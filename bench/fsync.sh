@@ -5,6 +5,7 @@
 # commit). Needs strace (apt-get install strace).
 #   N=500 bench/fsync.sh
 set -euo pipefail
+# shellcheck source=bench/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 N="${N:-500}"
 machine
@@ -19,7 +20,7 @@ seq "$N" | xargs -P 8 -I{} curl -fs -o /dev/null -X POST "$BASE/api/v1/tickets?t
 sleep 0.5
 s2=$(count)
 child=$(pgrep -P "$DPID" | head -1)
-fds=$(ls -l "/proc/$child/fd" 2>/dev/null | awk '{print $(NF-2), $NF}')
+fds=$(find "/proc/$child/fd" -mindepth 1 -printf '%f %l\n' 2>/dev/null)
 stop_daemon
 s3=$(count)
 echo "syncs before the measured tickets (start, schema, first ticket): $s0"

@@ -19,7 +19,8 @@ for target in arm64 arm:6; do
     (cd "$SRC" && CGO_ENABLED=0 GOOS=linux GOARCH=$arch GOARM=$arm go build -trimpath -ldflags="$flags" -o "$out" ./cmd/motcua)
     b=$(stat -c %s "$out")
     name="linux/$arch"; [[ -n "$arm" ]] && name="$name GOARM=$arm"
-    printf '| %s | -trimpath %s | %d | %.1f |\n' "$name" "${flags:+-ldflags='$flags'}" "$b" "$(echo "$b/1048576" | bc -l)"
+    shown=${flags:+-ldflags=\'$flags\'}
+    printf '| %s | -trimpath %s | %d | %.1f |\n' "$name" "$shown" "$b" "$(echo "$b/1048576" | bc -l)"
   done
 done
 
