@@ -9,10 +9,12 @@ configure|abort-upgrade|abort-remove|abort-deconfigure) ;;
 *) exit 0 ;;
 esac
 
-# Groups that own serial ports, the usblp printer, GPIO, I2C, SPI, sound,
-# and the scanners' hidraw and input devices. Raspberry Pi OS has them;
-# plain Debian lacks gpio, i2c and spi.
-for g in dialout lp gpio i2c spi audio input plugdev; do
+# Groups that own serial ports, the usblp printer, GPIO, I2C, SPI and sound
+# (the udev rules give HID POS scanners to group motcua). Not "input": it
+# reads every keyboard; a keyboard-mode scanner needs it added by hand
+# (docs/scanners.md). Raspberry Pi OS has them; plain Debian lacks gpio,
+# i2c and spi.
+for g in dialout lp gpio i2c spi audio; do
 	getent group "$g" >/dev/null || groupadd --system "$g"
 done
 getent group motcua >/dev/null || groupadd --system motcua
@@ -20,7 +22,7 @@ if ! getent passwd motcua >/dev/null; then
 	useradd --system --gid motcua --home-dir /var/lib/motcua --no-create-home \
 		--shell /usr/sbin/nologin --comment "motcua queue daemon" motcua
 fi
-usermod --append --groups dialout,lp,gpio,i2c,spi,audio,input,plugdev motcua
+usermod --append --groups dialout,lp,gpio,i2c,spi,audio motcua
 
 install -d -o motcua -g motcua -m 0750 /var/lib/motcua
 install -d -o root -g motcua -m 0750 /etc/motcua
