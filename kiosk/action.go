@@ -24,11 +24,12 @@ type Action struct {
 	To      int    // transfer: to this counter (0: the service's queue)
 	Reason  string // pause, rating
 	Score   int    // rating: 1 to 4
+	Dossier string // dossier: the dossier code to link
 }
 
 // ActionNames are the counter actions, as the API's paths and the keypads
 // name them.
-var ActionNames = []string{"open", "next", "recall", "done", "skip", "transfer", "pause", "resume", "close", "rating"}
+var ActionNames = []string{"open", "next", "recall", "done", "skip", "transfer", "pause", "resume", "close", "rating", "dossier"}
 
 // ErrUnknownAction is returned by [Room.Act] for a name not in
 // [ActionNames].
@@ -58,6 +59,8 @@ func (a Action) Command() func(*queue.Engine) ([]queue.Event, error) {
 		return func(e *queue.Engine) ([]queue.Event, error) { return e.Close(id) }
 	case "rating":
 		return func(e *queue.Engine) ([]queue.Event, error) { return e.Rate(id, a.Score, a.Reason) }
+	case "dossier":
+		return func(e *queue.Engine) ([]queue.Event, error) { return e.LinkDossier(id, a.Dossier) }
 	}
 	return func(*queue.Engine) ([]queue.Event, error) {
 		return nil, fmt.Errorf("%w %s; one of %s", ErrUnknownAction, strconv.Quote(a.Name), strings.Join(ActionNames, ", "))

@@ -414,6 +414,14 @@ func (s *Server) counter(w http.ResponseWriter, r *http.Request, p *principal) {
 			return
 		}
 		act.Score, act.Reason = req.Score, req.Reason
+	case "dossier":
+		var req struct {
+			Code string `json:"code"`
+		}
+		if !readJSON(w, r, &req) || !checkText(w, "code", req.Code, maxID) {
+			return
+		}
+		act.Dossier = req.Code
 	default:
 		writeError(w, http.StatusNotFound, "not_found", "unknown counter action "+strconv.Quote(action)+
 			"; one of "+strings.Join(kiosk.ActionNames, ", "))
@@ -479,7 +487,7 @@ func (s *Server) engineError(w http.ResponseWriter, err error) {
 		return
 	case "unknown_counter", "unknown_appointment":
 		status = http.StatusNotFound
-	case "unknown_service", "bad_transfer", "bad_score", "bad_appointment", "unknown_category":
+	case "unknown_service", "bad_transfer", "bad_score", "bad_appointment", "unknown_category", "bad_dossier":
 		status = http.StatusBadRequest
 	}
 	writeError(w, status, code, err.Error())

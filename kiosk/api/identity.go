@@ -78,10 +78,15 @@ type errorBody struct {
 // Scan takes a scan of the unit's barcode scanners. At the kiosk, a
 // booking's code checks it in and prints its ticket, and an ID card waits
 // for the citizen to choose a service (POST /api/v1/tickets with "scan":
-// "ID"); every kiosk page is told. Scans at counters are not taken here.
-// The text is never logged.
+// "ID"); every kiosk page is told. At a counter, a receipt's dossier code
+// is linked to the ticket it serves (see [Server.counterScan]). The text
+// is never logged.
 func (s *Server) Scan(ctx context.Context, place scan.Place, text string) {
-	if !place.IsKiosk() || s.hub == nil {
+	if !place.IsKiosk() {
+		s.counterScan(place.Counter, text)
+		return
+	}
+	if s.hub == nil {
 		return
 	}
 	sc := scan.Classify(text)

@@ -193,7 +193,7 @@ func (e *Engine) apply(ev *Event) {
 			}
 		}
 		e.enqueue(t)
-	case TicketRated:
+	case TicketRated, TicketDossierLinked:
 		e.keep(ev.Ticket)
 	case CounterOpened, CounterPaused, CounterResumed, CounterClosed:
 		if c := e.counters[ev.Counter.ID]; c != nil {

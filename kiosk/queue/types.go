@@ -50,6 +50,9 @@ type Ticket struct {
 	// Category is the code of the ticket's priority category; "" for a
 	// normal ticket, or a priority one issued without a category.
 	Category string `json:"category,omitempty"`
+	// Dossiers are the dossier codes (mã hồ sơ) linked to the ticket at
+	// the counter, in the order linked; absent when none.
+	Dossiers []string `json:"dossiers,omitempty"`
 }
 
 // CounterState is whether a counter calls tickets.
@@ -155,6 +158,8 @@ type Event struct {
 	From *Place `json:"from,omitempty"`
 	// Reason is why a counter paused, or why a citizen rated low.
 	Reason string `json:"reason,omitempty"`
+	// Dossier is the code a ticket.dossier_linked event linked.
+	Dossier string `json:"dossier,omitempty"`
 	// Score is a rating, 1 to 4.
 	Score int `json:"score,omitempty"`
 	// Unsynced is set when the clock was not known to be right when the
@@ -208,6 +213,7 @@ var (
 	ErrExpired            = errors.New("queue: the appointment has expired; take a normal ticket")
 	ErrCancelled          = errors.New("queue: the appointment was cancelled; take a normal ticket")
 	ErrCheckedIn          = errors.New("queue: the appointment is already checked in")
+	ErrBadDossier         = errors.New("queue: not a dossier code (mã hồ sơ), such as 000.00.12.H56-261203-0001; check the code on the receipt")
 	ErrUnknownCategory    = errors.New("queue: unknown priority category; use a code of the configured [[priority]] categories")
 )
 
@@ -248,6 +254,7 @@ var codes = []struct {
 	{ErrCancelled, "cancelled"},
 	{ErrCheckedIn, "checked_in"},
 	{ErrUnknownCategory, "unknown_category"},
+	{ErrBadDossier, "bad_dossier"},
 }
 
 // Clock tells the time. Synced reports whether the wall clock is known to

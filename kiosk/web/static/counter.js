@@ -54,6 +54,8 @@ function render() {
   for (const b of ["#b-recall", "#b-done", "#b-skip", "#b-transfer"]) $(b).disabled = busy || !s;
   $("#b-next").disabled = busy;
   $("#served").textContent = c.served_today;
+  // counter-dossiers.js shows the served ticket's dossiers.
+  document.dispatchEvent(new CustomEvent("motcua:serving", { detail: { counter: id, serving: s } }));
 
   // Waiting lists: tickets sent to this counter, then each service's.
   const lists = [];
