@@ -58,7 +58,7 @@ type devices struct {
 
 	loops []func(ctx context.Context) error
 	halts []func() error
-	ctx   context.Context // run's: button presses and the buzzer end with it
+	ctx   context.Context // run's: button presses end with it
 
 	printer    *printer.Supervisor
 	printing   *printing.Service
@@ -67,8 +67,9 @@ type devices struct {
 	simDisplay *sim.Room
 	simPrinter string // directory of the simulated printer's PNGs
 
-	ledPrinting, ledOutOfOrder, buzzer *led.Dev
-	announce                           callout.Announce
+	ledPrinting, ledOutOfOrder *led.Dev
+	beeps                      chan struct{} // to the buzzer's loop; nil without a buzzer
+	announce                   callout.Announce
 
 	scans ScanHandler                 // the unit's; nil: scans are only logged
 	sims  map[scan.Place]*scanner.Sim // the simulated scanners, by place
@@ -181,7 +182,21 @@ func (r *devices) openOutputs() error {
 		case config.OutputOutOfOrder:
 			r.ledOutOfOrder = dev
 		case config.OutputBuzzer:
-			r.buzzer = dev
+			r.beeps = make(chan struct{}, 1)
+			r.loops = append(r.loops, func(ctx context.Context) error {
+				// The buzzer's one owner: beeps asked while one plays
+				// make one more, and all end with the devices.
+				for {
+					select {
+					case <-ctx.Done():
+						return nil
+					case <-r.beeps:
+						if err := dev.Play(ctx, led.Beep()); err != nil {
+							return err
+						}
+					}
+				}
+			})
 		}
 	}
 	return nil
@@ -569,8 +584,9 @@ func (r *devices) press(ctx context.Context, service string, priority bool) (t *
 }
 
 func (r *devices) beep() {
-	if r.buzzer != nil {
-		go r.buzzer.Play(r.ctx, led.Beep())
+	select {
+	case r.beeps <- struct{}{}:
+	default: // a beep is due already, or there is no buzzer (nil channel)
 	}
 }
 
