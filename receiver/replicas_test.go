@@ -2,6 +2,7 @@ package receiver
 
 import (
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -48,14 +49,29 @@ func TestReplicasActAsOne(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 
+	// A ticket served and done on A: B's citizen page shows it done.
+	c.send(strings.Replace(ticketEvent(13, "ticket.done", "t0", "A000", "done", 1), `"day":"2026-11-26"}`, `"day":"2026-11-26","public":"pubid-of-a000-0123456789"}`, 1))
+	c.waitAck(13)
+	for deadline := time.Now().Add(wait); ; {
+		resp, body := b.do("GET", "/api/v1/public/unit-a/pubid-of-a000-0123456789", "")
+		if resp.StatusCode == 200 && strings.Contains(body, `"status":"done"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("B's citizen page of a ticket done on A: %d %s", resp.StatusCode, body)
+		}
+		b.clk.Advance(b.srv.o.PollEvery)
+		time.Sleep(5 * time.Millisecond)
+	}
+
 	// The unit moves to B: B welcomes it at A's ack.
 	c.ws.Close()
-	c, ack := b.connect(tokenA, unitA, 1, 14)
-	if ack != 12 {
-		t.Fatalf("welcome on B: got %d, want 12", ack)
+	c, ack := b.connect(tokenA, unitA, 1, 15)
+	if ack != 13 {
+		t.Fatalf("welcome on B: got %d, want 13", ack)
 	}
-	c.send(ticketEvent(13, "ticket.called", "t1", "A001", "called", 1), ticketEvent(14, "ticket.issued", "t3", "B001", "waiting", 0))
-	c.waitAck(14)
+	c.send(ticketEvent(14, "ticket.called", "t1", "A001", "called", 1), ticketEvent(15, "ticket.issued", "t3", "B001", "waiting", 0))
+	c.waitAck(15)
 	if st := b.status(unitA).State; st == nil || waiting(st) != "A002|B001" || serving(st) != "open:A001 closed:-" {
 		t.Errorf("B's live queue: %v", st)
 	}
@@ -63,24 +79,24 @@ func TestReplicasActAsOne(t *testing.T) {
 	// A connection that lingers on A while the unit is on B cannot
 	// store on a stale ack: it ends, and the unit, back on A, is welcomed
 	// at B's ack.
-	old, ack := a.connect(tokenA, unitA, 1, 16)
-	if ack != 14 {
-		t.Fatalf("welcome on A: got %d, want 14", ack)
+	old, ack := a.connect(tokenA, unitA, 1, 17)
+	if ack != 15 {
+		t.Fatalf("welcome on A: got %d, want 15", ack)
 	}
-	c.send(event(15, ""))
-	c.waitAck(15)
-	old.send(event(15, ""), event(16, ""))
+	c.send(event(16, ""))
+	c.waitAck(16)
+	old.send(event(16, ""), event(17, ""))
 	if ce := old.closed(); ce == nil || ce.Code != websocket.CloseInternalServerErr {
 		t.Fatalf("stale connection on A: got close %v, want it ended", ce)
 	}
-	c2, ack := a.connect(tokenA, unitA, 1, 16)
-	if ack != 15 {
-		t.Fatalf("welcome on A again: got %d, want 15", ack)
+	c2, ack := a.connect(tokenA, unitA, 1, 17)
+	if ack != 16 {
+		t.Fatalf("welcome on A again: got %d, want 16", ack)
 	}
-	c2.send(event(16, ""))
-	c2.waitAck(16)
-	if got := a.stored(unitA); !slices.Equal(got, seqRange(1, 16)) {
-		t.Errorf("stored %v, want 1..16 once each", got)
+	c2.send(event(17, ""))
+	c2.waitAck(17)
+	if got := a.stored(unitA); !slices.Equal(got, seqRange(1, 17)) {
+		t.Errorf("stored %v, want 1..17 once each", got)
 	}
 }
 

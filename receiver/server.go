@@ -201,13 +201,31 @@ func (s *Server) refresh(ctx context.Context, u *unit) error {
 	if err != nil || !ok {
 		return err
 	}
+	if l.ack > u.ack {
+		// What another receiver stored: the citizens' pages keep the
+		// tickets it closed, and heads-ups asked for here are due.
+		rep := &loadReport{}
+		evs, err := s.st.events(ctx, u.id, max(u.ack, l.ack-maxFollow), l.ack, rep)
+		s.report(rep)
+		if err != nil {
+			return err
+		}
+		s.pub.follow(u.id, evs)
+	}
 	if l.ack != u.ack || u.state == nil && l.state != nil {
 		u.ack, u.state = l.ack, l.state
 	}
 	u.known = max(u.known, l.ack)
 	u.lost = l.lost
+	if s.o.HeadsUp.Webhook != "" && u.state != nil {
+		s.sendHeadsUps(s.pub.due(u.id, u.state, s.headsUpAhead()))
+	}
 	return nil
 }
+
+// maxFollow is the most events of a unit a refresh reads to follow
+// another receiver's work: more than a busy office's day.
+const maxFollow = 20000
 
 // poll follows, on PostgreSQL, the units other receivers take: every
 // PollEvery it reads the stored acks and reloads each unit not connected

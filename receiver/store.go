@@ -267,6 +267,35 @@ func (s *sqlStore) replay(ctx context.Context, u *loaded, rep *loadReport) error
 	return nil
 }
 
+// events reads a unit's stored events after seq from up to seq to,
+// skipping (and reporting) those that do not check.
+func (s *sqlStore) events(ctx context.Context, unit string, from, to int64, rep *loadReport) ([]*uplinkproto.Event, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT seq, data FROM events WHERE unit = ? AND seq > ? AND seq <= ? ORDER BY seq`), unit, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("receiver: %s: %w", s.name, err)
+	}
+	defer rows.Close()
+	var evs []*uplinkproto.Event
+	for rows.Next() {
+		var seq int64
+		var data []byte
+		if err := rows.Scan(&seq, &data); err != nil {
+			rep.add("unit %s: event row: %v", unit, err)
+			continue
+		}
+		ev, err := uplinkproto.ParseEvent(data)
+		if err != nil {
+			rep.add("unit %s: event %d skipped: %v", unit, seq, err)
+			continue
+		}
+		evs = append(evs, ev)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("receiver: %s: %w", s.name, err)
+	}
+	return evs, nil
+}
+
 // commit stores a batch in one transaction, durable when it returns.
 // The unit's row is locked first (PostgreSQL) or the database is
 // (SQLite: the transaction is IMMEDIATE); a batch computed on an ack that
