@@ -2,6 +2,7 @@ package queue
 
 import (
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -77,10 +78,33 @@ func bookingKeys(a *Appointment) []string {
 // limits: booked and checked in do, cancelled and expired do not.
 func holds(st AppointmentStatus) bool { return st == Booked || st == CheckedIn }
 
+// MaxCarry bounds the bookings the engine holds (today's and later
+// days'), as the size of their JSON in a day.started event: 3 MiB, under
+// the uplink's 4 MiB message limit, so that the event that carries them
+// always reaches the receiver: about 15,000 bookings with 32-character
+// citizen keys.
+const MaxCarry = 3 << 20
+
+// carrySize is the JSON size of a in a day.started event once checked in
+// (a ticket id and number of up to 32 bytes each), with its comma.
+func carrySize(a *Appointment) int {
+	cp := *a
+	id := strings.Repeat("0", 32)
+	cp.Status, cp.Ticket, cp.Number = CheckedIn, &id, id
+	b, err := json.Marshal(&cp)
+	if err != nil {
+		return MaxCarry // not reached: an Appointment always encodes
+	}
+	return len(b) + 1
+}
+
 // setAppointment stores a copy of a and keeps the limit counters right.
 func (e *Engine) setAppointment(a *Appointment) *Appointment {
 	cp := *a
 	old := e.appts[cp.Code]
+	if old == nil {
+		e.carry += carrySize(&cp)
+	}
 	if old != nil && holds(old.Status) {
 		for _, k := range bookingKeys(old) {
 			e.held[k]--
@@ -199,6 +223,9 @@ func (e *Engine) Book(req Appointment) (evs []Event, a *Appointment, created boo
 	to, _ := config.ClockTime(req.To)
 	if !rules.IsOpen(date.Weekday(), from, to) {
 		return b.evs, nil, false, fmt.Errorf("%w (%s %s–%s)", ErrOutsideHours, req.Date, req.From, req.To)
+	}
+	if e.carry+carrySize(&req) > MaxCarry {
+		return b.evs, nil, false, fmt.Errorf("%w: the unit holds as many bookings as it can carry (%d KiB for today and later days); book fewer days ahead or keep codes, keys and dossiers short", ErrLimitReached, MaxCarry>>10)
 	}
 	limits := []int{rules.PerServiceDay, rules.PerPersonDay, rules.PerPersonService}
 	what := []string{"bookings of this service for the day", "bookings of this person for the day", "bookings of this person for this service and day"}

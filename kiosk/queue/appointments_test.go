@@ -569,3 +569,36 @@ func TestReplayWithBookings(t *testing.T) {
 		t.Errorf("no booking was checked in; the test tests nothing")
 	}
 }
+
+// TestCarryIsBounded fills the engine with bookings until it refuses: the
+// day.started that carries them stays under the uplink's message limit.
+func TestCarryIsBounded(t *testing.T) {
+	v := newApptEnv(t, "2026-12-03 07:00:00", apptConfig())
+	key := strings.Repeat("k", 64)
+	n := 0
+	for ; ; n++ {
+		day := fmt.Sprintf("2026-12-%02d", 4+n%6)
+		from := 7*60 + n%600
+		_, _, _, err := v.e.Book(Appointment{Code: fmt.Sprintf("CARRY-%06d", n), Service: "dat-dai", Date: day,
+			From: fmt.Sprintf("%02d:%02d", from/60, from%60), To: fmt.Sprintf("%02d:%02d", from/60+1, from%60), Citizen: key})
+		if errors.Is(err, ErrLimitReached) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n > 100000 {
+			t.Fatal("no bound")
+		}
+	}
+	v.c.set("2026-12-04 06:00:00")
+	evs := v.e.Tick()
+	b, err := json.Marshal(evs[len(evs)-1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if evs[len(evs)-1].Name != DayStarted || len(evs[len(evs)-1].Appointments) != n || len(b) > 4<<20 {
+		t.Errorf("day.started: %d bookings, %d bytes; want %d bookings under 4 MiB", len(evs[len(evs)-1].Appointments), len(b), n)
+	}
+	t.Logf("%d bookings held, day.started of %d bytes", n, len(b))
+}

@@ -40,6 +40,7 @@ type Engine struct {
 	// counts those that count against each limit (see bookingKeys).
 	appts map[string]*Appointment
 	held  map[string]int
+	carry int // about the JSON size of appts (see MaxCarry)
 	// slot is the moment a checked-in booking's ticket waits from (its
 	// From time), by ticket id; other tickets wait from their issue.
 	slot map[string]time.Time
@@ -135,6 +136,7 @@ func (e *Engine) apply(ev *Event) {
 		e.startDay(ev.Day)
 		clear(e.appts)
 		clear(e.held)
+		e.carry = 0
 		for _, a := range ev.Appointments {
 			e.setAppointment(a)
 		}
