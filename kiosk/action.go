@@ -25,6 +25,9 @@ type Action struct {
 	Reason  string // pause, rating
 	Score   int    // rating: 1 to 4
 	Dossier string // dossier: the dossier code to link
+	// Answers are a rating's answers to the configured question set
+	// (0: not answered); when set, Score is not used.
+	Answers []int
 }
 
 // ActionNames are the counter actions, as the API's paths and the keypads
@@ -58,6 +61,9 @@ func (a Action) Command() func(*queue.Engine) ([]queue.Event, error) {
 	case "close":
 		return func(e *queue.Engine) ([]queue.Event, error) { return e.Close(id) }
 	case "rating":
+		if len(a.Answers) > 0 {
+			return func(e *queue.Engine) ([]queue.Event, error) { return e.RateAnswers(id, a.Answers, a.Reason) }
+		}
 		return func(e *queue.Engine) ([]queue.Event, error) { return e.Rate(id, a.Score, a.Reason) }
 	case "dossier":
 		return func(e *queue.Engine) ([]queue.Event, error) { return e.LinkDossier(id, a.Dossier) }

@@ -116,6 +116,7 @@ func New(room *kiosk.Room, opts Options) *Server {
 	s.catalogueRoutes()
 	s.appointmentRoutes()
 	s.publicRoutes(opts.Pages)
+	s.ratingRoutes()
 	m.HandleFunc("/api/", notFound)
 	if opts.Pages != nil {
 		m.Handle("/", opts.Pages)
@@ -407,13 +408,14 @@ func (s *Server) counter(w http.ResponseWriter, r *http.Request, p *principal) {
 		answer = "counter"
 	case "rating":
 		var req struct {
-			Score  int    `json:"score"`
-			Reason string `json:"reason"`
+			Score   int    `json:"score"`
+			Answers []int  `json:"answers"`
+			Reason  string `json:"reason"`
 		}
 		if !readJSON(w, r, &req) || !checkText(w, "reason", req.Reason, maxReason) {
 			return
 		}
-		act.Score, act.Reason = req.Score, req.Reason
+		act.Score, act.Answers, act.Reason = req.Score, req.Answers, req.Reason
 	case "dossier":
 		var req struct {
 			Code string `json:"code"`

@@ -37,6 +37,8 @@ type Config struct {
 	// Priorities are the named priority categories ([[priority]]); the
 	// defaults when the file has none (see [DefaultPriorities]).
 	Priorities []Priority `toml:"priority"`
+	// Rating is what the rating page asks ([rating]).
+	Rating Rating `toml:"rating"`
 
 	// Path is the file the configuration was read from ("" when parsed
 	// from memory). Relative secret_file paths are resolved against its

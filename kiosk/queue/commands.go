@@ -427,14 +427,19 @@ func (e *Engine) setCounter(id int, name, officer, reason string) ([]Event, erro
 }
 
 // Rate records a citizen's score for the ticket last served at counter id,
-// and for a low score, optionally, why ("" for none).
+// and for a low score, optionally, why ("" for none). The score is 1 to
+// the number of levels of the configured scale (4 by default).
 func (e *Engine) Rate(id int, score int, reason string) ([]Event, error) {
+	return e.rate(id, score, nil, reason)
+}
+
+func (e *Engine) rate(id int, score int, answers []Answer, reason string) ([]Event, error) {
 	c, err := e.counter(id)
 	if err != nil {
 		return nil, err
 	}
-	if score < 1 || score > 4 {
-		return nil, ErrBadScore
+	if n := len(e.cfg.Rating.Levels()); score < 1 || score > n {
+		return nil, fmt.Errorf("%w (1 to %d)", ErrBadScore, n)
 	}
 	b := e.begin()
 	if c.lastServed == nil {
@@ -445,7 +450,8 @@ func (e *Engine) Rate(id int, score int, reason string) ([]Event, error) {
 	}
 	t := *c.lastServed
 	t.Rating = score
-	b.emit(&Event{Name: TicketRated, Ticket: &t, Score: score, Reason: strings.TrimSpace(reason)})
+	b.emit(&Event{Name: TicketRated, Ticket: &t, Score: score, Reason: strings.TrimSpace(reason),
+		Answers: answers, FollowUp: score <= e.cfg.Rating.Low()})
 	b.evs[len(b.evs)-1].Counter = e.counterView(c)
 	return b.evs, nil
 }

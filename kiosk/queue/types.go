@@ -160,8 +160,15 @@ type Event struct {
 	Reason string `json:"reason,omitempty"`
 	// Dossier is the code a ticket.dossier_linked event linked.
 	Dossier string `json:"dossier,omitempty"`
-	// Score is a rating, 1 to 4.
+	// Score is a rating, 1 to 4 (or the levels of the configured scale);
+	// for a question set, its lowest answer.
 	Score int `json:"score,omitempty"`
+	// Answers are a question set's answers (ticket.rated), in the order
+	// asked; unanswered questions are left out.
+	Answers []Answer `json:"answers,omitempty"`
+	// FollowUp marks a rating that is not satisfied (ticket.rated): the
+	// office follows it up (phản ánh, kiến nghị).
+	FollowUp bool `json:"follow_up,omitempty"`
 	// Unsynced is set when the clock was not known to be right when the
 	// event happened: its time may be wrong.
 	Unsynced bool `json:"unsynced,omitempty"`
@@ -197,7 +204,7 @@ var (
 	ErrBadTransfer    = errors.New("queue: transfer needs another service or another counter")
 	ErrNothingToRate  = errors.New("queue: the counter has served no ticket to rate")
 	ErrAlreadyRated   = errors.New("queue: the ticket was already rated")
-	ErrBadScore       = errors.New("queue: score must be 1 (không hài lòng) to 4 (rất hài lòng)")
+	ErrBadScore       = errors.New("queue: score must be 1 (the worst level) to the number of levels (the best)")
 	ErrBadSeq         = errors.New("queue: event out of sequence")
 	// ErrDayBegun: a new day by hand on a synchronised clock whose date is
 	// the current queue day; the day turns by itself at midnight.

@@ -1,6 +1,7 @@
 // /rate/{counter}: the citizen rates the service after the officer
 // finished the file (ticket.done at this counter).
 import { $, api, start, Live, pathID, errorText, serverNow } from "/static/common.js";
+import * as qset from "/static/rate-questions.js";
 
 const id = pathID();
 const ASK_MS = 60000; // the question goes away if nobody answers
@@ -12,7 +13,7 @@ let timer = null;
 window.motcuaRate = { asked: null, sent: null };
 
 function show(name) {
-  for (const s of ["idle", "ask", "why", "thanks"]) $("#" + s).hidden = s !== name;
+  for (const s of ["idle", "ask", "qset", "why", "thanks"]) $("#" + s).hidden = s !== name;
 }
 
 function idle() {
@@ -20,8 +21,24 @@ function idle() {
   show("idle");
 }
 
+// answers are the question set's answers so far (0: not answered).
+let answers = null;
+
 function ask(ticket) {
   window.motcuaRate.asked = ticket.number;
+  if (qset.set.active) {
+    answers = [];
+    qset.ask(ticket, (i, score) => {
+      answers[i] = score;
+      clearTimeout(timer);
+      timer = setTimeout(finishSet, ASK_MS);
+    }, finishSet);
+    show("qset");
+    clearTimeout(timer);
+    timer = setTimeout(finishSet, ASK_MS);
+    return;
+  }
+  answers = null;
   $("#a-number").textContent = ticket.number;
   $("#a-error").hidden = true;
   show("ask");
@@ -29,11 +46,19 @@ function ask(ticket) {
   timer = setTimeout(idle, ASK_MS);
 }
 
+// finishSet ends the question set, answered in full or not: what was
+// answered is rated (a low score asks why first); nothing answered, idle.
+function finishSet() {
+  const given = answers.map((a) => a || 0);
+  if (!given.some((a) => a > 0)) { idle(); return; }
+  chose(Math.min(...given.filter((a) => a > 0)));
+}
+
 // A low score asks, optionally, why; the score is sent with the reason
 // chosen, or without one on "Bỏ qua" or after WHY_MS.
 let lowScore = 0;
 function chose(score) {
-  if (score > 2) { rate(score, ""); return; }
+  if (score > (qset.set.active ? qset.set.notSatisfied : 2)) { rate(score, ""); return; }
   lowScore = score;
   show("why");
   clearTimeout(timer);
@@ -45,11 +70,12 @@ function chose(score) {
 let sending = false;
 async function rate(score, reason) {
   clearTimeout(timer);
-  const body = reason ? { score, reason } : { score };
+  const body = answers ? { answers: answers.map((a) => a || 0) } : { score };
+  if (reason) body.reason = reason;
   sending = true;
   const r = await api("POST", `/api/v1/counters/${id}/rating`, body);
   sending = false;
-  window.motcuaRate.sent = { score, reason, status: r && r.status };
+  window.motcuaRate.sent = { score, reason, answers: body.answers, status: r && r.status };
   if (!r || !r.ok) {
     if (r && r.status === 401) return;
     if (r && r.data && r.data.error && r.data.error.code === "already_rated") { idle(); return; }
@@ -58,7 +84,7 @@ async function rate(score, reason) {
     show("ask");
     return;
   }
-  $("#th-more").textContent = score <= 2
+  $("#th-more").textContent = score <= (qset.set.active ? qset.set.notSatisfied : 2)
     ? "Chúng tôi xin lỗi vì chưa làm quý khách hài lòng và sẽ cố gắng phục vụ tốt hơn."
     : "Chúc quý khách một ngày tốt lành.";
   show("thanks");
@@ -76,7 +102,7 @@ $("#w-skip").addEventListener("click", () => rate(lowScore, ""));
 document.addEventListener("contextmenu", (e) => e.preventDefault());
 $("#i-counter").textContent = `Quầy ${id}`;
 
-start("rate", id).then(() => {
+start("rate", id).then(qset.load).then(() => {
   new Live({
     onSnapshot: (st) => {
       const c = st.counters.find((x) => x.id === id);
@@ -88,7 +114,7 @@ start("rate", id).then(() => {
       if (ev.event === "ticket.done") {
         // After a reconnect, a file finished long ago is not asked about.
         if (serverNow() - new Date(ev.at).getTime() < ASK_MS) ask(ev.ticket);
-      } else if (ev.event === "ticket.rated" && !sending && (!$("#ask").hidden || !$("#why").hidden)) {
+      } else if (ev.event === "ticket.rated" && !sending && (!$("#ask").hidden || !$("#qset").hidden || !$("#why").hidden)) {
         idle(); // rated elsewhere
       }
     },
