@@ -3,13 +3,11 @@ package eventlog
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"syscall"
 )
 
@@ -159,23 +157,6 @@ func Verify(ctx context.Context, path string) (Summary, error) {
 		return Summary{}, fmt.Errorf("events %d..%d with %d missing", first, last, last-first+1-n)
 	}
 	return Summary{Events: n, Last: last, Bytes: st.Size()}, nil
-}
-
-// Locked reports whether a daemon (or a restore) holds the lock of the
-// data directory dir, and the pid written in the lock file.
-func Locked(dir string) (pid string, locked bool) {
-	path := filepath.Join(dir, lockFile)
-	f, err := os.Open(path)
-	if err != nil {
-		return "", false
-	}
-	defer f.Close()
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB); err != nil {
-		b, _ := os.ReadFile(path)
-		return strings.TrimSpace(string(b)), errors.Is(err, syscall.EWOULDBLOCK)
-	}
-	syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-	return "", false
 }
 
 func exists(path string) bool {

@@ -175,6 +175,23 @@ func lockDir(dir string) (*os.File, error) {
 	return f, nil
 }
 
+// Locked reports whether a daemon (or a restore) holds the lock of the
+// data directory dir, and the pid written in the lock file.
+func Locked(dir string) (pid string, locked bool) {
+	path := filepath.Join(dir, lockFile)
+	f, err := os.Open(path)
+	if err != nil {
+		return "", false
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB); err != nil {
+		b, _ := os.ReadFile(path)
+		return strings.TrimSpace(string(b)), errors.Is(err, syscall.EWOULDBLOCK)
+	}
+	syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	return "", false
+}
+
 // Dir is the data directory.
 func (l *Log) Dir() string { return l.dir }
 
