@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
 	"motcua/kiosk/queue"
 	"motcua/kiosk/scan"
 )
@@ -185,5 +188,30 @@ func TestKioskPriorityCategory(t *testing.T) {
 	waitJS(t, ctx, `document.body.dataset.shown === "ticket" && window.motcuaKiosk.last.number === "A002"`)
 	if got := evalJS[bool](t, ctx, `window.motcuaKiosk.last.priority || !!window.motcuaKiosk.last.category`); got {
 		t.Error("the next citizen's ticket is a priority one")
+	}
+}
+
+// TestKioskCheckInGuidance: with spoken guidance on, the check-in screen
+// and its digit keys are read from the voice pack's clips.
+func TestKioskCheckInGuidance(t *testing.T) {
+	r := newRoom(t)
+	ctx := tab(t, 1080, 1920)
+	open(t, ctx, r.url+"/kiosk?token="+kioskTok)
+	waitJS(t, ctx, `!!document.querySelector("#entry-checkin") && document.body.dataset.live === "1"`)
+	click(t, ctx, "#guide")
+	click(t, ctx, "#entry-checkin")
+	waitJS(t, ctx, `document.body.dataset.shown === "checkin"`)
+	waitJS(t, ctx, `window.motcuaKiosk.spoken.some((s) => s.say === "guide-checkin" && s.clips !== null)`)
+	// Back, Xóa, then the first key of the keypad: "1".
+	for range 3 {
+		if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.ArrowDown)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[any](`window.motcuaKiosk.spoken.some((s) => s.say.startsWith("n:") && s.clips !== null)`, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		t.Fatalf("no digit read: %v; spoken %v, focus %v", err, evalJS[any](t, ctx, "window.motcuaKiosk.spoken"), evalJS[string](t, ctx, "document.activeElement.outerHTML"))
+	}
+	if bad := evalJS[[]string](t, ctx, `window.motcuaKiosk.spoken.filter((s) => s.status.startsWith("failed") || s.status === "no sound").map((s) => s.say)`); len(bad) > 0 {
+		t.Errorf("guidance that did not play: %v", bad)
 	}
 }

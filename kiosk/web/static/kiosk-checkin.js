@@ -50,7 +50,8 @@ const codeScreen = kiosk.addScreen("checkin", {
     message(msg || "");
   },
   onBack: () => kiosk.home(),
-  speak: () => ["Nhập mã đặt lịch trên bàn phím rồi chạm Xác nhận, hoặc đưa mã QR vào máy quét."],
+  // Guidance speaks clips of the voice pack (kiosk/voice/guide.go).
+  speak: () => ["guide-checkin"],
 });
 codeScreen.classList.add("checkin");
 codeScreen.append(
@@ -69,7 +70,7 @@ function keypad() {
   const kb = el("div", { id: "ci-kb", class: "ci-kb", "aria-label": "Bàn phím" });
   for (const row of keyRows) {
     kb.append(el("div", { class: "kb-row" }, row.map((k) =>
-      el("button", { type: "button", class: "key", dataset: { key: k }, onclick: () => type(k) }, k))));
+      el("button", { type: "button", class: "key", dataset: /[0-9]/.test(k) ? { key: k, say: "n:" + k } : { key: k }, onclick: () => type(k) }, k))));
   }
   kb.append(el("div", { class: "kb-row" },
     el("button", { type: "button", class: "key wide", dataset: { key: "back" }, "aria-label": "Xóa một chữ", onclick: () => type("back") }, "⌫")));
@@ -116,7 +117,7 @@ async function submit() {
 // The privacy notice, shown before the citizen is asked for the card.
 const notice = kiosk.addScreen("idcard", {
   onBack: () => kiosk.home(),
-  speak: () => [$("#id-notice").textContent, "Xin đưa mã QR trên thẻ căn cước vào máy quét."],
+  speak: () => ["guide-idcard"],
 });
 notice.classList.add("checkin");
 notice.append(
@@ -142,7 +143,7 @@ const choose = kiosk.addScreen("idservice", {
         el("span", { class: "name" }, s.name))));
   },
   onBack: () => kiosk.home(),
-  speak: () => ["Đã đọc thẻ căn cước. Chạm vào lĩnh vực cần giải quyết để lấy số."],
+  speak: () => ["guide-choose-service"],
 });
 choose.classList.add("checkin");
 choose.append(

@@ -12,7 +12,7 @@ const defaultHint = hint ? hint.textContent : "";
 
 const screen = kiosk.addScreen("priority", {
   onBack: () => kiosk.home(),
-  speak: () => ["Chọn diện ưu tiên của quý khách."],
+  speak: () => ["guide-priority"], // a clip of the voice pack
 });
 screen.classList.add("checkin");
 screen.append(
