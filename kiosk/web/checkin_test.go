@@ -161,6 +161,9 @@ func TestCounterAndAdminBookings(t *testing.T) {
 	if got := evalJS[string](t, admin, `document.querySelector("#bookings-sum").textContent`); got != "3 lịch hẹn · 1 đã đến · 2 chưa đến" {
 		t.Errorf("admin summary: got %q", got)
 	}
+	r.must(t, 200, "DELETE", "/api/v1/appointments/HN-3", nil)
+	waitJS(t, admin, `[...document.querySelectorAll("#events li")].some((li) => li.textContent.includes("Hủy lịch hẹn · HN-3"))`)
+	waitJS(t, admin, `document.querySelector('#bookings-list tr[data-code="HN-3"] td:last-child').textContent === "Đã hủy"`)
 }
 
 // TestKioskPriorityCategory chooses a priority category on the kiosk: the

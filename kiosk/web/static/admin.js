@@ -68,7 +68,8 @@ function render() {
 
 function describe(ev) {
   const parts = [eventText[ev.event] || ev.event];
-  if (ev.ticket) parts.push(ev.ticket.number + (ev.ticket.priority ? " (ưu tiên)" : ""));
+  if (ev.ticket) parts.push(ev.ticket.number + (ev.ticket.priority ? " (ưu tiên)" : "") + (ev.ticket.appointment ? " · đặt lịch " + ev.ticket.appointment : ""));
+  if (ev.appointment) parts.push(`${ev.appointment.code} ${ev.appointment.date} ${ev.appointment.from}–${ev.appointment.to}`);
   const counter = ev.counter ? ev.counter.name : ev.ticket && ev.ticket.counter ? `Quầy ${ev.ticket.counter}` : "";
   if (counter) parts.push(counter);
   if (ev.event === "counter.opened" && ev.counter && ev.counter.officer) parts.push(ev.counter.officer);

@@ -467,6 +467,9 @@ export const eventText = {
   "counter.resumed": "Tiếp tục",
   "counter.closed": "Đóng quầy",
   "device.status": "Thiết bị",
+  "appointment.booked": "Đặt lịch",
+  "appointment.cancelled": "Hủy lịch hẹn",
+  "appointment.expired": "Lịch hẹn quá hạn",
 };
 
 export const stateText = { open: "Đang mở", paused: "Tạm nghỉ", closed: "Đóng" };
