@@ -117,9 +117,19 @@ func (s *Server) Scan(ctx context.Context, place scan.Place, text string) {
 			category = config.AgeCategory
 			n.Priority = &category
 		}
+		card := &pendingCard{key: s.ids.keyer.Citizen(sc.Card.Number), name: sc.Card.Name, category: category, until: now.Add(cardTTL)}
 		s.ids.mu.Lock()
-		s.ids.pending = &pendingCard{key: s.ids.keyer.Citizen(sc.Card.Number), name: sc.Card.Name, category: category, until: now.Add(cardTTL)}
+		s.ids.pending = card
 		s.ids.mu.Unlock()
+		// The name goes from memory when the card lapses, also if nobody
+		// touches the kiosk again.
+		time.AfterFunc(cardTTL, func() {
+			s.ids.mu.Lock()
+			if s.ids.pending == card {
+				s.ids.pending = nil
+			}
+			s.ids.mu.Unlock()
+		})
 	}
 	data, err := json.Marshal(n)
 	if err != nil {
