@@ -8,11 +8,15 @@
 // "unit-id token", see [ReadTokens]). Every message a unit sends is
 // checked by the protocol's decoder before anything is stored; a bad one
 // closes that unit's connection with the reason in the close frame.
-// Events are stored in SQLite (receiver.db in the data directory),
-// deduplicated by unit and seq, and acknowledged only after the
-// transaction that stores them is synced. Messages are taken in batches:
-// all that wait are stored in one transaction and acknowledged with one
-// ack (group commit).
+// Events are stored in SQLite (receiver.db in the data directory) or in
+// PostgreSQL ([Options.Store]), deduplicated by unit and seq, and
+// acknowledged only after the transaction that stores them is committed.
+// Several receivers on one PostgreSQL act as one: a transaction locks the
+// units' rows and stores a batch only on the ack it follows, and each
+// receiver polls the stored acks to follow the units the others take. Messages are taken in batches:
+// all that wait on a connection are stored together and acknowledged with
+// one ack, and the batches of all connections that wait at the same
+// moment share one transaction (group commit across units).
 //
 // Each connection has one reader goroutine, one writer goroutine (the
 // only one that writes to the websocket: welcome, acks, commands, pings,

@@ -110,6 +110,10 @@ type Server struct {
 
 	stopPoll context.CancelFunc // nil without a poller
 
+	commits    chan *commitReq
+	stopCommit chan struct{}
+	cwg        sync.WaitGroup // the committers
+
 	mu     sync.Mutex
 	units  map[string]*unit
 	conns  map[*conn]struct{}
@@ -167,6 +171,18 @@ func Open(ctx context.Context, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.report(rep)
+	s.commits, s.stopCommit = make(chan *commitReq), make(chan struct{})
+	n := 1
+	if st.pg {
+		n = committers
+	}
+	for range n {
+		s.cwg.Add(1)
+		go func() {
+			defer s.cwg.Done()
+			s.committer(s.stopCommit)
+		}()
+	}
 	for _, l := range loaded {
 		s.units[l.id] = &unit{id: l.id, ack: l.ack, known: l.ack, state: l.state, lost: l.lost}
 	}
@@ -180,6 +196,69 @@ func Open(ctx context.Context, opts Options) (*Server, error) {
 		}()
 	}
 	return s, nil
+}
+
+// commitReq is a batch waiting for a committer, and where its outcome
+// goes.
+type commitReq struct {
+	b    *batch
+	done chan error
+}
+
+// maxGroup is the most batches, of as many units, one transaction
+// stores.
+const maxGroup = 256
+
+// committers is how many transactions of a receiver may run at once on
+// PostgreSQL (SQLite has one connection).
+const committers = 4
+
+// commit hands a batch to the committers and waits for its outcome.
+// Batches of different units that wait at the same time are stored in
+// one transaction (group commit across units): at a steady trickle, when
+// each unit sends one event at a time, that is what keeps the commits
+// per second below the events per second.
+func (s *Server) commit(ctx context.Context, b *batch) error {
+	r := &commitReq{b: b, done: make(chan error, 1)}
+	select {
+	case s.commits <- r:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-s.stopCommit:
+		return ErrClosed
+	}
+	return <-r.done
+}
+
+// committer stores what commit hands it until stop is closed.
+func (s *Server) committer(stop <-chan struct{}) {
+	ctx := context.Background()
+	group := make([]*commitReq, 0, maxGroup)
+	bs := make([]*batch, 0, maxGroup)
+	for {
+		group, bs = group[:0], bs[:0]
+		select {
+		case r := <-s.commits:
+			group = append(group, r)
+		case <-stop:
+			return
+		}
+	more:
+		for len(group) < maxGroup {
+			select {
+			case r := <-s.commits:
+				group = append(group, r)
+			default:
+				break more
+			}
+		}
+		for _, r := range group {
+			bs = append(bs, r.b)
+		}
+		for i, err := range s.st.commit(ctx, bs) {
+			group[i].done <- err
+		}
+	}
 }
 
 // report logs the stored rows a load skipped.
@@ -276,6 +355,8 @@ func (s *Server) Close() error {
 		s.stopPoll()
 	}
 	s.wg.Wait()
+	close(s.stopCommit)
+	s.cwg.Wait()
 	s.pub.close()
 	return s.st.close()
 }
@@ -426,7 +507,7 @@ func (s *Server) store(ctx context.Context, u *unit, c *conn, msgs []*uplinkprot
 	if b.ack == u.ack && b.snap == nil {
 		return u.ack, nil
 	}
-	if err := s.st.commit(ctx, b); err != nil {
+	if err := s.commit(ctx, b); err != nil {
 		if errors.Is(err, errStale) {
 			// The next connection's welcome must say what is stored.
 			if rerr := s.refresh(ctx, u); rerr != nil {

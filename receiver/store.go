@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -296,64 +297,77 @@ func (s *sqlStore) events(ctx context.Context, unit string, from, to int64, rep 
 	return evs, nil
 }
 
-// commit stores a batch in one transaction, durable when it returns.
-// The unit's row is locked first (PostgreSQL) or the database is
-// (SQLite: the transaction is IMMEDIATE); a batch computed on an ack that
-// is no longer the stored one is refused with errStale and nothing is
-// stored, so that two connections of a unit, on one receiver or two,
-// never both store.
-func (s *sqlStore) commit(ctx context.Context, b *batch) error {
+// commit stores batches of several units in one transaction, durable
+// when it returns, and returns each batch's outcome. Each unit's row is
+// locked first, in unit order (PostgreSQL: SELECT ... FOR UPDATE; SQLite:
+// the transaction is IMMEDIATE); a batch computed on an ack that is no
+// longer the stored one gets errStale and stores nothing, so that two
+// connections of a unit, on one receiver or two, never both store. An
+// error of the transaction is every batch's.
+func (s *sqlStore) commit(ctx context.Context, bs []*batch) []error {
+	errs := make([]error, len(bs))
+	fail := func(err error) []error {
+		for i := range errs {
+			errs[i] = fmt.Errorf("receiver: store: %w", err)
+		}
+		return errs
+	}
+	order := make([]int, len(bs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(bs[a].unit, bs[b].unit) })
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("receiver: store: %w", err)
+		return fail(err)
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO units(unit, ack) VALUES (?, 0) ON CONFLICT (unit) DO NOTHING`), b.unit); err != nil {
-		return fmt.Errorf("receiver: store: %w", err)
-	}
 	lock := `SELECT ack FROM units WHERE unit = ?`
+	ins := `INSERT OR IGNORE INTO events(unit, seq, at, name, data) VALUES (?, ?, ?, ?, ?)`
 	if s.pg {
 		lock += ` FOR UPDATE`
+		ins = `INSERT INTO events(unit, seq, at, name, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT (unit, seq) DO NOTHING`
 	}
-	var stored int64
-	if err := tx.QueryRowContext(ctx, s.q(lock), b.unit).Scan(&stored); err != nil {
-		return fmt.Errorf("receiver: store: %w", err)
+	insert, err := tx.PrepareContext(ctx, s.q(ins))
+	if err != nil {
+		return fail(err)
 	}
-	if stored != b.base {
-		return errStale
-	}
-	if len(b.events) > 0 {
-		ins := `INSERT OR IGNORE INTO events(unit, seq, at, name, data) VALUES (?, ?, ?, ?, ?)`
-		if s.pg {
-			ins = `INSERT INTO events(unit, seq, at, name, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT (unit, seq) DO NOTHING`
+	defer insert.Close()
+	for _, i := range order {
+		b := bs[i]
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO units(unit, ack) VALUES (?, 0) ON CONFLICT (unit) DO NOTHING`), b.unit); err != nil {
+			return fail(err)
 		}
-		st, err := tx.PrepareContext(ctx, s.q(ins))
-		if err != nil {
-			return fmt.Errorf("receiver: store: %w", err)
+		var stored int64
+		if err := tx.QueryRowContext(ctx, s.q(lock), b.unit).Scan(&stored); err != nil {
+			return fail(err)
 		}
-		defer st.Close()
+		if stored != b.base {
+			errs[i] = errStale
+			continue
+		}
 		for _, m := range b.events {
-			if _, err := st.ExecContext(ctx, b.unit, m.Seq, m.At, m.Event, m.Raw); err != nil {
-				return fmt.Errorf("receiver: store: %w", err)
+			if _, err := insert.ExecContext(ctx, b.unit, m.Seq, m.At, m.Event, m.Raw); err != nil {
+				return fail(err)
 			}
 		}
-	}
-	for _, g := range b.gaps {
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO gaps(unit, from_seq, to_seq, noted_at) VALUES (?, ?, ?, ?)`), b.unit, g[0], g[1], b.at.UTC().Format(time.RFC3339)); err != nil {
-			return fmt.Errorf("receiver: store: %w", err)
+		for _, g := range b.gaps {
+			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO gaps(unit, from_seq, to_seq, noted_at) VALUES (?, ?, ?, ?)`), b.unit, g[0], g[1], b.at.UTC().Format(time.RFC3339)); err != nil {
+				return fail(err)
+			}
+		}
+		q, args := `UPDATE units SET ack = ? WHERE unit = ?`, []any{b.ack, b.unit}
+		if b.snap != nil {
+			q, args = `UPDATE units SET ack = ?, snapshot_seq = ?, snapshot = ? WHERE unit = ?`, []any{b.ack, b.snap.Seq, []byte(b.snap.State), b.unit}
+		}
+		if _, err := tx.ExecContext(ctx, s.q(q), args...); err != nil {
+			return fail(err)
 		}
 	}
-	q, args := `UPDATE units SET ack = ? WHERE unit = ?`, []any{b.ack, b.unit}
-	if b.snap != nil {
-		q, args = `UPDATE units SET ack = ?, snapshot_seq = ?, snapshot = ? WHERE unit = ?`, []any{b.ack, b.snap.Seq, []byte(b.snap.State), b.unit}
-	}
-	if _, err := tx.ExecContext(ctx, s.q(q), args...); err != nil {
-		return fmt.Errorf("receiver: store: %w", err)
-	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("receiver: store: %w", err)
+		return fail(err)
 	}
-	return nil
+	return errs
 }
 
 // acks returns every unit's stored ack.
