@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+
 	"motcua/kiosk"
 	"motcua/kiosk/queue"
 	"motcua/kiosk/scan"
@@ -25,4 +27,37 @@ func (s *Server) counterScan(id int, text string) {
 		}
 		s.log.Info("dossier scan not linked", "counter", id, "code", code)
 	}
+}
+
+// returnSlip takes an appointment slip (phiếu hẹn trả kết quả) scanned at
+// the kiosk: a ticket in the service of kind "return", with the slip's
+// dossier linked, printed. Before the slip's return date it is refused
+// with the date (too_early), unless the service takes early returns.
+func (s *Server) returnSlip(ctx context.Context, sc scan.Scan, n *scanNotice) {
+	cfg := s.room.Config()
+	svc := cfg.ReturnService()
+	if svc == nil {
+		n.Error = &errorBody{Code: "no_return_service", Message: "api: no service has kind = \"return\"; mời quý khách lấy số thường"}
+		return
+	}
+	if today := scan.DateOf(s.now().In(cfg.Location)); today.Before(sc.Return) && !svc.EarlyReturn {
+		n.Return = sc.Return.String()
+		n.Error = &errorBody{Code: "too_early", Message: "api: the slip's return date is " + sc.Return.String() + "; come back on that day"}
+		return
+	}
+	var t *queue.Ticket
+	_, err := s.room.Do(func(e *queue.Engine) (evs []queue.Event, err error) {
+		evs, t, err = e.IssueForDossier(svc.ID, sc.Dossier)
+		return evs, err
+	})
+	if err != nil {
+		code := queue.Code(err)
+		if code == "" {
+			code = "store_unavailable"
+		}
+		n.Error = &errorBody{Code: code, Message: err.Error()}
+		return
+	}
+	out := s.print(ctx, t)
+	n.Ticket, n.Printed, n.PrintError = out.Ticket, out.Printed, out.PrintError
 }

@@ -68,6 +68,9 @@ type scanNotice struct {
 	Printed    bool          `json:"printed,omitempty"`
 	PrintError string        `json:"print_error,omitempty"`
 	Error      *errorBody    `json:"error,omitempty"`
+	// Return is the date an appointment slip says to come back, when the
+	// slip was refused as too early ("YYYY-MM-DD").
+	Return string `json:"return,omitempty"`
 }
 
 type errorBody struct {
@@ -108,6 +111,9 @@ func (s *Server) Scan(ctx context.Context, place scan.Place, text string) {
 		default:
 			n.Ticket = t
 		}
+	case scan.KindSlip:
+		n.Scan = "return"
+		s.returnSlip(ctx, sc, &n)
 	case scan.KindIDCard:
 		n.Scan = ScanID
 		cfg := s.room.Config()

@@ -121,6 +121,13 @@ type Service struct {
 	Prefix string `toml:"prefix"` // "" means numbers only; else up to 4 of A-Z, 0-9
 	First  int    `toml:"first"`  // first number of each day, default 1
 	Digits int    `toml:"digits"` // zero padding, default 3
+	// Kind is "" for a service that takes dossiers, or "return" (trả
+	// kết quả): where an appointment slip scanned at the kiosk takes a
+	// number (see [Config.ReturnService]).
+	Kind string `toml:"kind"`
+	// EarlyReturn lets a return service take a slip before its return
+	// date.
+	EarlyReturn bool `toml:"early_return"`
 }
 
 // Counter is one desk where an officer serves citizens.

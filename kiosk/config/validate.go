@@ -101,6 +101,7 @@ func (c *Config) validate(d *decoder) {
 	c.validateAppointments(d)
 	c.validatePriorities(d)
 	c.validateRating(d)
+	c.validateReturns(d)
 	if c.Reports.TargetWait <= 0 {
 		d.addf("reports.target_wait", "reports.target_wait must be positive, such as \"15m\"")
 	}

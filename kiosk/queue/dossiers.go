@@ -42,3 +42,26 @@ func (e *Engine) LinkDossier(id int, code string) ([]Event, error) {
 	b.evs[len(b.evs)-1].Counter = e.counterView(c)
 	return b.evs, nil
 }
+
+// IssueForDossier draws the next number of a service for the citizen who
+// brings dossier code (an appointment slip scanned at the kiosk, in the
+// service where results are handed back): a ticket.issued event, then a
+// ticket.dossier_linked event that links the code to the waiting ticket.
+// It returns the events and the ticket as the last event shows it.
+func (e *Engine) IssueForDossier(serviceID, code string) ([]Event, *Ticket, error) {
+	code = strings.TrimSpace(code)
+	if !scan.ValidDossier(code) {
+		return nil, nil, fmt.Errorf("%w %q", ErrBadDossier, clip(code))
+	}
+	s := e.services[serviceID]
+	if s == nil {
+		return nil, nil, fmt.Errorf("%w %q", ErrUnknownService, serviceID)
+	}
+	b := e.begin()
+	t := *b.issue(s, false, "", "")
+	t.Dossiers = []string{strings.ToUpper(code)}
+	b.emit(&Event{Name: TicketDossierLinked, Ticket: &t, Dossier: t.Dossiers[0]})
+	view := e.ticketView(e.tickets[t.ID])
+	b.evs[len(b.evs)-1].Ticket = view
+	return b.evs, view, nil
+}

@@ -1,0 +1,43 @@
+package web_test
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"motcua/kiosk/config"
+	"motcua/kiosk/scan"
+)
+
+// TestKioskReturnSlip scans appointment slips at the kiosk: one for
+// tomorrow shows the date to come back and prints nothing; one for today
+// shows and prints a number of the return service with its dossier.
+func TestKioskReturnSlip(t *testing.T) {
+	r := newRoomOpts(t, roomOpts{edit: func(c *config.Config) {
+		c.Services = append(c.Services, config.Service{ID: "tra-ket-qua", Name: "Trả kết quả", Prefix: "R", First: 1, Digits: 3, Kind: config.KindReturn})
+	}})
+	ctx := tab(t, 1366, 768)
+	open(t, ctx, r.url+"/kiosk?token="+kioskTok)
+	waitJS(t, ctx, `document.body.dataset.live === "1"`)
+	now := time.Now().In(r.d.Room.Config().Location)
+	tomorrow := now.AddDate(0, 0, 1).Format("02/01/2006")
+
+	r.d.API.Scan(t.Context(), scan.Kiosk, "Mã hồ sơ: 000.00.12.H56-261203-0011\nNgày hẹn trả: "+tomorrow)
+	waitJS(t, ctx, `document.body.dataset.shown === "return"`)
+	if got, want := evalJS[string](t, ctx, `document.querySelector("#ret-msg").textContent`),
+		"Hồ sơ của quý khách hẹn trả kết quả ngày "+tomorrow+". Xin quý khách quay lại đúng ngày hẹn."; got != want {
+		t.Errorf("early slip: got %q, want %q", got, want)
+	}
+	if jobs := r.printer.Jobs(); len(jobs) != 0 {
+		t.Errorf("early slip printed %v", jobs)
+	}
+
+	r.d.API.Scan(t.Context(), scan.Kiosk, "Mã hồ sơ: 000.00.12.H56-261203-0011\nNgày hẹn trả: "+now.Format("02/01/2006"))
+	waitJS(t, ctx, `document.body.dataset.shown === "ticket"`)
+	if got := evalJS[string](t, ctx, `document.querySelector("#t-service").textContent`); got != "Trả kết quả · 000.00.12.H56-261203-0011" {
+		t.Errorf("ticket label: got %q", got)
+	}
+	if jobs := r.printer.Jobs(); !slices.Equal(jobs, []string{"R001"}) {
+		t.Errorf("printed %v, want R001", jobs)
+	}
+}
