@@ -228,6 +228,11 @@ func (r *Report) WriteXLSX(w io.Writer) error {
 		}
 	}
 	hours.Width(1, 1, 14)
+	if r.Dossiers != nil {
+		if err := r.dossierSheet(&wb); err != nil {
+			return fmt.Errorf("report: xlsx: %w", err)
+		}
+	}
 	if err := wb.Write(w); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}

@@ -98,7 +98,7 @@ func TestXLSX(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got, want := f.GetSheetList(), []string{report.SheetMain, report.SheetCounters, report.SheetOfficers, report.SheetHours}; !slices.Equal(got, want) {
+	if got, want := f.GetSheetList(), []string{report.SheetMain, report.SheetCounters, report.SheetOfficers, report.SheetHours, report.SheetDossiers}; !slices.Equal(got, want) {
 		t.Errorf("sheets: got %q, want %q", got, want)
 	}
 	rows, err := f.GetRows(report.SheetMain)

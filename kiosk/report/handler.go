@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"path/filepath"
 	"sync"
@@ -122,7 +123,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// Written to memory first, so that a failure is still a clean error.
 	var buf bytes.Buffer
-	if err := rep.Write(&buf, format); err != nil {
+	write := rep.Write
+	if q.Get("table") == "dossiers" && format == CSV {
+		write = func(w io.Writer, _ Format) error { return rep.WriteDossiersCSV(w) }
+	}
+	if err := write(&buf, format); err != nil {
 		writeError(w, http.StatusInternalServerError, "report_failed", err.Error())
 		return
 	}

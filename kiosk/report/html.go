@@ -286,7 +286,7 @@ func ratingChart(rows []Row) template.HTML {
 	return template.HTML(b.String())
 }
 
-var pageTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
+var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{"pct": percent}).Parse(`<!DOCTYPE html>
 <html lang="vi">
 <head>
 <meta charset="utf-8">
@@ -329,6 +329,16 @@ section { break-inside: auto; }
 <table><thead><tr><th>Diện ưu tiên</th><th>Phiếu đã cấp</th></tr></thead>
 <tbody>{{range .R.Priority}}<tr><td>{{.Name}}</td><td>{{.Issued}}</td></tr>{{end}}</tbody></table>
 <p>Lịch hẹn: {{.R.Appointments.Booked}} đã đặt · {{.R.Appointments.CheckedIn}} đã đến lấy số · {{.R.Appointments.Cancelled}} đã hủy · {{.R.Appointments.Expired}} quá hạn không đến</p></section>
+{{with .R.Dossiers}}<section><h2>Hồ sơ (mã hồ sơ gắn với lượt phục vụ)</h2>
+<p>Lượt phục vụ có mã hồ sơ: {{.Linked}} / {{.Visits}} ({{pct .LinkedShare}})</p>
+<table><thead><tr><th>Ngày</th><th>Lượt phục vụ</th><th>Có mã hồ sơ</th><th>Tỉ lệ</th></tr></thead>
+<tbody>{{range .Days}}<tr><td>{{.Day}}</td><td>{{.Visits}}</td><td>{{.Linked}}</td><td>{{pct .LinkedShare}}</td></tr>{{end}}</tbody></table>
+<table><thead><tr><th>Mã hồ sơ</th><th>Lượt đánh giá</th><th>Điểm trung bình</th><th>Chưa hài lòng</th></tr></thead>
+<tbody>{{range .Ratings}}<tr><td>{{.Code}}</td><td>{{.Ratings}}</td><td>{{.Mean}}</td><td>{{.Dissatisfied}}</td></tr>{{end}}</tbody></table>
+<table><thead><tr><th>Cán bộ</th><th>Lượt đánh giá (có hồ sơ)</th><th>Điểm trung bình</th><th>Chưa hài lòng</th></tr></thead>
+<tbody>{{range .Officers}}<tr><td>{{.Officer}}</td><td>{{.Ratings}}</td><td>{{.Mean}}</td><td>{{.Dissatisfied}}</td></tr>{{end}}</tbody></table>
+<table class="reasons"><thead><tr><th>Ngày</th><th>Giờ</th><th>Mã hồ sơ</th><th>Số</th><th>Quầy</th><th>Cán bộ</th><th>Điểm</th><th>Lý do</th></tr></thead>
+<tbody>{{range .Dissatisfied}}<tr><td>{{.Day}}</td><td>{{.At}}</td><td>{{.Code}}</td><td>{{.Number}}</td><td>{{.Counter}}</td><td>{{.Officer}}</td><td>{{.Score}}</td><td>{{.Reason}}</td></tr>{{end}}</tbody></table></section>{{end}}
 </body>
 </html>
 {{define "table"}}<section><h2>{{.Title}}</h2>

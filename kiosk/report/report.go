@@ -138,6 +138,8 @@ type Report struct {
 	Priority []CategoryCount `json:"priority"`
 	// Appointments counts the bookings for these dates.
 	Appointments Bookings `json:"appointments"`
+	// Dossiers are the figures of the dossiers linked to visits.
+	Dossiers *Dossiers `json:"dossiers"`
 }
 
 // Reporter makes reports from an event log. It is safe for concurrent use.
@@ -424,6 +426,9 @@ func (r *Reporter) Report(ctx context.Context, q Query) (*Report, error) {
 	rep.Officers = rows(ByOfficer)
 	var err error
 	if rep.Priority, rep.Appointments, err = r.priorityAndBookings(ctx, q.From, q.To); err != nil {
+		return nil, err
+	}
+	if rep.Dossiers, err = r.dossiers(ctx, q.From, q.To); err != nil {
 		return nil, err
 	}
 	return rep, nil
