@@ -186,6 +186,7 @@ func TestHandler(t *testing.T) {
 		{"from=2026-11-23&to=2026-11-24&by=day&format=xlsx", "200", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "bao-cao_2026-11-23_2026-11-24_day.xlsx"},
 		{"from=2026-11-23&to=2026-11-24&by=month&format=html", "200", "text/html; charset=utf-8", "bao-cao_2026-11-23_2026-11-24_month.html"},
 		{"from=2026-11-23&to=2026-11-24&by=officer&format=json", "200", "application/json; charset=utf-8", ""},
+		{"from=2026-11-23&to=2026-11-24&table=dossiers&format=csv", "200", "text/csv; charset=utf-8", "ho-so_2026-11-23_2026-11-24.csv"},
 		{"from=2026-11-24&to=2026-11-23&by=service", "400", "application/json; charset=utf-8", ""},
 		{"from=2026-11-23&to=2026-11-24&by=week", "400", "application/json; charset=utf-8", ""},
 		{"from=2026-11-23&to=2026-11-24&format=pdf", "400", "application/json; charset=utf-8", ""},

@@ -123,9 +123,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// Written to memory first, so that a failure is still a clean error.
 	var buf bytes.Buffer
-	write := rep.Write
+	write, name := rep.Write, rep.FileName(format)
 	if q.Get("table") == "dossiers" && format == CSV {
 		write = func(w io.Writer, _ Format) error { return rep.WriteDossiersCSV(w) }
+		name = "ho-so_" + rep.From + "_" + rep.To + ".csv"
 	}
 	if err := write(&buf, format); err != nil {
 		writeError(w, http.StatusInternalServerError, "report_failed", err.Error())
@@ -137,9 +138,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case JSON:
 	case HTML:
 		// A page to read (and print): the browser opens it.
-		w.Header().Set("Content-Disposition", `inline; filename="`+rep.FileName(format)+`"`)
+		w.Header().Set("Content-Disposition", `inline; filename="`+name+`"`)
 	default:
-		w.Header().Set("Content-Disposition", `attachment; filename="`+rep.FileName(format)+`"`)
+		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	}
 	w.Write(buf.Bytes())
 }
