@@ -37,7 +37,10 @@ export const kiosk = {
   issue: null,
   // showTicket(ticket, label) shows a ticket taken elsewhere (a check-in).
   showTicket: null,
-  // onKey(name) is called for keys no screen handled; guidance uses it.
+  // listeners are called as f(what, arg) when the keypad moves the focus
+  // ("focus", element), a screen shows ("screen", name), back is pressed
+  // ("back", screen), the guidance key is pressed ("guide") or the kiosk
+  // went idle ("idle"); the spoken guidance follows them.
   listeners: [],
 
   addScreen(name, opts = {}) {
