@@ -365,13 +365,18 @@ func (c *Client) session(ctx context.Context) error {
 	pongWait := 3 * c.o.PingEvery
 	conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(pongWait)) })
 
+	// Durable before First: the writer commits a batch before it moves
+	// Durable, so read the other way round a commit in between gave a
+	// hello holding 1..0, which the receiver rightly refuses. Read this
+	// way, a commit in between can only show an event past last: the
+	// hello then holds what Durable said, and the event follows.
+	last := c.log.Durable()
 	first, err := c.log.First(ctx)
 	if err != nil {
 		return err
 	}
-	last := c.log.Durable()
-	if first == 0 {
-		last = 0
+	if first == 0 || first > last {
+		first, last = 0, 0
 	}
 	if err := c.write(conn, uplinkproto.Hello(c.o.Unit, first, last)); err != nil {
 		return err
