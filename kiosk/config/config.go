@@ -279,7 +279,7 @@ type Voice struct {
 type Button struct {
 	Pin     string `toml:"pin"`     // GPIO name, e.g. "GPIO17"
 	Service string `toml:"service"` // service id; or Role
-	Role    string `toml:"role"`    // "priority" or "diagnostic"; or Service
+	Role    string `toml:"role"`    // "priority", "diagnostic" or a kiosk key (ButtonKeys); or Service
 	// LongPress: holding a service button at least this long issues a
 	// priority ticket; holding the diagnostic button this long prints the
 	// diagnostic page. 0 (default) disables long presses.
@@ -294,6 +294,12 @@ const (
 	ButtonPriority   = "priority"
 	ButtonDiagnostic = "diagnostic"
 )
+
+// ButtonKeys are the button roles that are keys of the kiosk's keypad,
+// passed to the open kiosk pages as a USB keypad's would be: the arrows,
+// OK, back, and "guide", the "hướng dẫn bằng giọng nói" button that starts
+// and stops the spoken guidance.
+var ButtonKeys = []string{"up", "down", "left", "right", "ok", "back", "guide"}
 
 // Output is a GPIO output ([[output]]): a lamp, relay or buzzer.
 type Output struct {

@@ -684,7 +684,7 @@ func TestParseProblems(t *testing.T) {
 			name: "button unknown role",
 			doc:  base + "[[button]]\npin = \"GPIO17\"\nrole = \"reset\"\n",
 			want: []string{
-				"t.toml:13: button role \"reset\" is unknown; use \"priority\" or \"diagnostic\"",
+				"t.toml:13: button role \"reset\" is unknown; use \"priority\", \"diagnostic\" or a kiosk key: up, down, left, right, ok, back, guide",
 			},
 		},
 		{

@@ -496,8 +496,8 @@ func (c *Config) validateHardware(d *decoder) {
 			d.addf(p, "button has neither service nor role; add service = \"service-id\" or role = \"priority\" or \"diagnostic\"")
 		case b.Service != "" && c.Service(b.Service) == nil:
 			d.addf(p+".service", "button names unknown service %q; use one of: %s", b.Service, c.serviceIDs())
-		case b.Role != "" && b.Role != ButtonPriority && b.Role != ButtonDiagnostic:
-			d.addf(p+".role", "button role %q is unknown; use \"priority\" or \"diagnostic\"", b.Role)
+		case b.Role != "" && b.Role != ButtonPriority && b.Role != ButtonDiagnostic && !slices.Contains(ButtonKeys, b.Role):
+			d.addf(p+".role", "button role %q is unknown; use \"priority\", \"diagnostic\" or a kiosk key: %s", b.Role, strings.Join(ButtonKeys, ", "))
 		}
 		if b.LongPress < 0 {
 			d.addf(p+".long_press", "long_press must not be negative; use \"0s\" to disable it")

@@ -72,6 +72,7 @@ type devices struct {
 	announce                   callout.Announce
 
 	scans ScanHandler                 // the unit's; nil: scans are only logged
+	keys  func(key string) error      // passes a keypad key to the kiosk pages
 	sims  map[scan.Place]*scanner.Sim // the simulated scanners, by place
 }
 
@@ -80,7 +81,7 @@ type devices struct {
 // can; only a configuration that cannot work is an error.
 func openDevices(cfg *config.Config, u *Unit) (*devices, error) {
 	r := &devices{cfg: cfg, room: u.d.Room, log: u.log, clock: u.clock, ratings: u.ratings, priority: &u.priority, ctx: context.Background(),
-		scans: u.scans, sims: map[scan.Place]*scanner.Sim{}}
+		scans: u.scans, keys: u.pages.Press, sims: map[scan.Place]*scanner.Sim{}}
 	if needsHost(cfg) {
 		if _, err := host.Init(); err != nil {
 			return nil, fmt.Errorf("unit: GPIO/SPI/I2C drivers: %w", err)
@@ -505,9 +506,10 @@ func (r *devices) rate(counter, score int) {
 	}
 }
 
-// openButtons reads the ticket buttons: a press issues a ticket of the
-// button's service and prints it; after the priority button, the next
-// ticket is a priority one.
+// openButtons reads the buttons: a press of a ticket button issues a
+// ticket of the button's service and prints it; after the priority button,
+// the next ticket is a priority one; a keypad button's key goes to the
+// open kiosk pages.
 func (r *devices) openButtons() error {
 	for _, bc := range r.cfg.Buttons {
 		p, err := pin(bc.Pin)
@@ -532,8 +534,17 @@ func (r *devices) openButtons() error {
 			}
 		case config.ButtonDiagnostic:
 			opts.OnEvent = func(button.Event) { r.diagnostic() }
-		default:
+		case "":
 			opts.OnEvent = func(button.Event) { r.issue(bc.Service, r.priority.Take()) }
+		default: // a key of the kiosk's keypad (config.ButtonKeys)
+			// A citizen moves through a list with several presses in a
+			// row: not the ticket buttons' rate, only a bounce guard.
+			opts.MinInterval = 150 * time.Millisecond
+			opts.OnEvent = func(button.Event) {
+				if err := r.keys(bc.Role); err != nil {
+					r.log.Error("keypad button", "pin", bc.Pin, "err", err)
+				}
+			}
 		}
 		b, err := button.New(p, opts)
 		if err != nil {

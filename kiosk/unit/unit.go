@@ -66,6 +66,7 @@ type Unit struct {
 	// when calls are not spoken, loaded when first needed.
 	builtinVoice func() (*voice.Voice, error)
 	scans        ScanHandler
+	pages        *web.Handler // its Press takes the keypad's GPIO keys
 
 	cfg     *config.Config // in force; owned by Run's goroutine after New
 	devs    atomic.Pointer[devices]
@@ -106,6 +107,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Unit, error) {
 		u.scans = d.API // the kiosk's check-in by scan
 	}
 	pages.Attach(d.Room)
+	u.pages = pages
 	u.ratings = kiosk.NewRatings(d.Room, opts.Clock)
 	devs, err := openDevices(cfg, u)
 	if err != nil {
