@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -93,6 +94,12 @@ func (s *Server) Scan(ctx context.Context, place scan.Place, text string) {
 		return
 	}
 	sc := scan.Classify(text)
+	if code := strings.TrimSpace(text); sc.Kind == scan.KindOther && sc.Err == nil && s.booked(code) {
+		// A booking system may give codes the classifier cannot tell
+		// from other barcodes (no digit, one or two characters): the
+		// bookings can.
+		sc = scan.Scan{Kind: scan.KindAppointment, Code: code}
+	}
 	n := scanNotice{Type: "scan", Kind: string(sc.Kind)}
 	switch sc.Kind {
 	case scan.KindAppointment:
@@ -263,4 +270,16 @@ func (s *Server) Observe(recs []eventlog.Record) {
 			}
 		}
 	}
+}
+
+// booked tells whether code is a booking's code.
+func (s *Server) booked(code string) bool {
+	if !queue.ValidCode(code) {
+		return false
+	}
+	ok, _ := kiosk.View(s.room, func(e *queue.Engine) bool {
+		_, ok := e.Appointment(code)
+		return ok
+	})
+	return ok
 }

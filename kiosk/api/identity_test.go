@@ -193,4 +193,21 @@ func TestAppointmentScanAtTheKiosk(t *testing.T) {
 	if n := prn.count(); n != 1 {
 		t.Errorf("printed %d, want 1", n)
 	}
+
+	// A code without a digit looks like any barcode to the classifier:
+	// booked, it checks in; not booked, it stays an unknown barcode.
+	if a := r.req("POST", "/api/v1/appointments", bookingToken, book("DKTT", "dat-dai", "2026-12-03", "08:00", "08:30", "")); a.status != 201 {
+		t.Fatalf("book: %d %s", a.status, a.body)
+	}
+	r.d.API.Scan(ctx, scan.Kiosk, "DKTT\r\n")
+	if f := readScan(t, kws); !strings.Contains(f, `"kind":"appointment"`) || !strings.Contains(f, `"appointment":"DKTT"`) {
+		t.Errorf("booked code without a digit: got %s", f)
+	}
+	r.d.API.Scan(ctx, scan.Kiosk, "ABCD")
+	if f := readScan(t, kws); !strings.Contains(f, `"kind":"other"`) {
+		t.Errorf("a barcode that is no booking: got %s", f)
+	}
+	if n := prn.count(); n != 2 {
+		t.Errorf("printed %d, want 2", n)
+	}
 }
