@@ -3,9 +3,7 @@ package unit
 import (
 	"bufio"
 	"context"
-	"fmt"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -31,26 +29,7 @@ var guideButton = func() *gpiotest.Pin {
 // key: the guide button starts the spoken guidance there.
 func TestGuideButtonReachesKioskPages(t *testing.T) {
 	dir := t.TempDir()
-	cfg, err := config.Parse("unit.toml", []byte(fmt.Sprintf(`[unit]
-id = "unit-test"
-name = "UBND xã Thử"
-[server]
-data_dir = %q
-[[service]]
-id = "dat-dai"
-name = "Đất đai"
-prefix = "A"
-[[counter]]
-id = 1
-name = "Quầy 1"
-services = ["dat-dai"]
-[[button]]
-pin = "GPIO5"
-role = "guide"
-[[token]]
-role = "admin"
-secret = %q
-`, filepath.Join(dir, "data"), simAdmin)))
+	cfg, err := config.Parse("unit.toml", []byte(simTOML(dir)+"[[button]]\npin = \"GPIO5\"\nrole = \"guide\"\n"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,7 +26,20 @@ const simAdmin = "unit-test-admin-01"
 // withPrinter, a simulated printer.
 func simConfig(t *testing.T, dir string, withPrinter bool) *config.Config {
 	t.Helper()
-	toml := fmt.Sprintf(`[unit]
+	toml := simTOML(dir)
+	if withPrinter {
+		toml += "[printer]\naddress = \"sim\"\n"
+	}
+	cfg, err := config.Parse("unit.toml", []byte(toml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// simTOML is simConfig's file, without a printer.
+func simTOML(dir string) string {
+	return fmt.Sprintf(`[unit]
 id = "unit-test"
 name = "UBND xã Thử"
 [server]
@@ -46,14 +59,6 @@ driver = "sim"
 role = "admin"
 secret = %q
 `, filepath.Join(dir, "data"), simAdmin)
-	if withPrinter {
-		toml += "[printer]\naddress = \"sim\"\n"
-	}
-	cfg, err := config.Parse("unit.toml", []byte(toml))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cfg
 }
 
 // newSimUnit makes a unit of cfg on a loopback port; run starts it and
