@@ -16,8 +16,12 @@ type Config struct {
 	Counters []Counter `toml:"counter"`
 	Tokens   []Token   `toml:"token"`
 
-	// Printer is the ticket printer; nil when the file has no [printer].
+	// Printer is the ticket printer of the unit's own kiosk; nil when the
+	// file has no [printer].
 	Printer *Printer `toml:"printer"`
+	// Kiosks are the further kiosks, each with its own printer
+	// ([[kiosk]]); none in a room with one kiosk, which [Printer] serves.
+	Kiosks []Kiosk `toml:"kiosk"`
 	// Uplink is the connection to the one-stop software; nil when the
 	// file has no [uplink].
 	Uplink *Uplink `toml:"uplink"`
@@ -158,6 +162,9 @@ type Token struct {
 	Secret     string `toml:"secret"`
 	SecretFile string `toml:"secret_file"`
 	Counters   []int  `toml:"counters"` // role counter only
+	// Kiosk binds a kiosk token to a [[kiosk]] by its id: the tickets it
+	// issues print at that kiosk. "": the unit's own kiosk ([printer]).
+	Kiosk string `toml:"kiosk"`
 }
 
 // Duration is a time.Duration written in TOML as a Go duration string
@@ -287,6 +294,9 @@ type Button struct {
 	// Rate is the minimum interval between two tickets from this button
 	// (default 2s).
 	Rate Duration `toml:"rate"`
+	// Kiosk is the [[kiosk]] the button belongs to: its tickets print
+	// there. "": the unit's own kiosk.
+	Kiosk string `toml:"kiosk"`
 }
 
 // The button roles of [Button.Role].
@@ -306,6 +316,9 @@ type Output struct {
 	Pin       string `toml:"pin"`
 	Role      string `toml:"role"`       // "printing", "out_of_order" or "buzzer"
 	ActiveLow bool   `toml:"active_low"` // drive the pin low to switch on
+	// Kiosk is the [[kiosk]] whose printer a "printing" or
+	// "out_of_order" light shows. "": the unit's own kiosk.
+	Kiosk string `toml:"kiosk"`
 }
 
 // The output roles of [Output.Role].

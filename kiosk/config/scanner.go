@@ -25,6 +25,9 @@ type Scanner struct {
 	// Baud is the bit rate of an RS-232 scanner (serial only; default
 	// 9600; USB serial scanners ignore it).
 	Baud int `toml:"baud"`
+	// Kiosk is the [[kiosk]] a scanner with Place = "kiosk" belongs to:
+	// the tickets of its scans print there. "": the unit's own kiosk.
+	Kiosk string `toml:"kiosk"`
 
 	// Endpoint is Address parsed: Scheme "serial", "hidraw", "evdev" or
 	// "sim", and Path.
@@ -105,6 +108,9 @@ func (c *Config) validateScanners(d *decoder) {
 			d.addf(p+".counter", "scanner names counter %d, which does not exist; use one of: %s", s.Counter, c.counterIDs())
 		default:
 			key, where := PlaceKiosk, p+".place"
+			if s.Kiosk != "" {
+				key = PlaceKiosk + " " + s.Kiosk
+			}
 			if s.Counter != 0 {
 				key, where = fmt.Sprintf("counter %d", s.Counter), p+".counter"
 			}

@@ -43,7 +43,7 @@ func TestScanners(t *testing.T) {
 			"t.toml:16: the kiosk already has a scanner at line 13; give each place one scanner",
 		}},
 		{"unknown key", "[[scanner]]\naddress = \"sim\"\nplace = \"kiosk\"\nport = \"/dev/ttyACM0\"\n", []string{
-			"t.toml:14: unknown key \"port\" in [[scanner]]; remove it (known: address, place, counter, suffix, timeout, baud)",
+			"t.toml:14: unknown key \"port\" in [[scanner]]; remove it (known: address, place, counter, suffix, timeout, baud, kiosk)",
 		}},
 	}
 	for _, tt := range tests {

@@ -70,9 +70,12 @@ func (c *Config) fill() {
 	}
 	// Write only on change: a parsed Config is already filled, so that
 	// Validate does not race with readers of an unchanged Config.
-	if c.Printer != nil {
-		if e, err := ParseEndpoint(c.Printer.Address); err == nil && e != c.Printer.Endpoint {
-			c.Printer.Endpoint = e
+	for _, p := range append([]*Printer{c.Printer}, c.kioskPrinters()...) {
+		if p == nil {
+			continue
+		}
+		if e, err := ParseEndpoint(p.Address); err == nil && e != p.Endpoint {
+			p.Endpoint = e
 		}
 	}
 	if c.RS485 != nil {
@@ -93,6 +96,7 @@ func (c *Config) validate(d *decoder) {
 	c.validateCounters(d)
 	c.validateTokens(d)
 	c.validatePrinter(d)
+	c.validateKiosks(d)
 	c.validateUplink(d)
 	c.validateVoice(d)
 	c.validateRS485(d)
@@ -343,27 +347,32 @@ func (c *Config) counterIDs() string {
 }
 
 func (c *Config) validatePrinter(d *decoder) {
-	p := c.Printer
-	if p == nil {
-		return
+	if c.Printer != nil {
+		validatePrinter(d, "printer", c.Printer)
 	}
+}
+
+// validatePrinter checks the printer section at path ("printer" or
+// "kiosk[1].printer").
+func validatePrinter(d *decoder, path string, p *Printer) {
+	section := "[" + stripIndexes(path) + "]"
 	if p.Address == "" {
-		d.addf("printer.address", "[printer] has no address; add address = \"usb:VID:PID\", \"serial:/dev/ttyUSB0\", \"lp:/dev/usb/lp0\", \"tcp:HOST:9100\" or \"sim\"")
+		d.addf(path+".address", "%s has no address; add address = \"usb:VID:PID\", \"serial:/dev/ttyUSB0\", \"lp:/dev/usb/lp0\", \"tcp:HOST:9100\" or \"sim\"", section)
 	} else if _, err := ParseEndpoint(p.Address); err != nil {
-		d.addf("printer.address", "printer %v", err)
+		d.addf(path+".address", "printer %v", err)
 	}
 	if !slices.Contains([]string{ModeRaster, ModeTCVN3, ModeASCII}, p.Mode) {
-		d.addf("printer.mode", "printer mode %q is unknown; use \"raster\" (works on every printer), \"tcvn3\" or \"ascii\"", p.Mode)
+		d.addf(path+".mode", "printer mode %q is unknown; use \"raster\" (works on every printer), \"tcvn3\" or \"ascii\"", p.Mode)
 	}
 	if p.Paper != 58 && p.Paper != 80 {
-		d.addf("printer.paper", "printer paper = %d must be 58 or 80 (paper width in mm)", p.Paper)
+		d.addf(path+".paper", "printer paper = %d must be 58 or 80 (paper width in mm)", p.Paper)
 	}
-	checkSerial(d, "printer", p.Baud, p.Parity)
+	checkSerial(d, path, p.Baud, p.Parity)
 	if !slices.Contains([]string{"none", "rtscts", "xonxoff"}, p.Flow) {
-		d.addf("printer.flow", "printer flow %q is unknown; use \"none\", \"rtscts\" or \"xonxoff\"", p.Flow)
+		d.addf(path+".flow", "printer flow %q is unknown; use \"none\", \"rtscts\" or \"xonxoff\"", p.Flow)
 	}
 	for i, b := range p.Blocks {
-		path := fmt.Sprintf("printer.block[%d]", i)
+		path := fmt.Sprintf(path+".block[%d]", i)
 		if !slices.Contains(blockFields, b.Field) {
 			d.addf(path+".field", "block field %q is unknown; use one of %s", b.Field, strings.Join(blockFields, ", "))
 		}
@@ -378,17 +387,17 @@ func (c *Config) validatePrinter(d *decoder) {
 		}
 	}
 	if p.QRMode != "" && p.QRMode != "native" && p.QRMode != "raster" {
-		d.addf("printer.qr_mode", "qr_mode %q is unknown; use \"native\" (the printer draws the QR code) or \"raster\" (motcua draws it)", p.QRMode)
+		d.addf(path+".qr_mode", "qr_mode %q is unknown; use \"native\" (the printer draws the QR code) or \"raster\" (motcua draws it)", p.QRMode)
 	}
 	if p.QRURL != "" {
 		for _, v := range qrVarRe.FindAllString(p.QRURL, -1) {
 			if v != "{unit}" && v != "{id}" && v != "{number}" && v != "{public}" {
-				d.addf("printer.qr_url", "qr_url has unknown placeholder %s; use {unit}, {id}, {number} or {public}", v)
+				d.addf(path+".qr_url", "qr_url has unknown placeholder %s; use {unit}, {id}, {number} or {public}", v)
 			}
 		}
 		u, err := url.Parse(qrVarRe.ReplaceAllString(p.QRURL, "x"))
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			d.addf("printer.qr_url", "qr_url %q must be an http:// or https:// URL, such as \"https://motcua.example.gov.vn/t/{unit}/{id}\"", p.QRURL)
+			d.addf(path+".qr_url", "qr_url %q must be an http:// or https:// URL, such as \"https://motcua.example.gov.vn/t/{unit}/{id}\"", p.QRURL)
 		}
 	}
 }
