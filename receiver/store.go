@@ -89,7 +89,8 @@ var errStale = errors.New("receiver: the unit's events were stored meanwhile by 
 
 // sqlStore keeps the units' events in SQLite or PostgreSQL. The SQL is
 // the same but for the placeholders ($n in PostgreSQL), the blob type
-// and INSERT OR IGNORE.
+// and the commit, which on PostgreSQL stores a whole group with a few
+// array statements (commitPG).
 type sqlStore struct {
 	db   *sql.DB
 	name string // for errors: the file, or the PostgreSQL URL without its password
@@ -299,8 +300,8 @@ func (s *sqlStore) events(ctx context.Context, unit string, from, to int64, rep 
 
 // commit stores batches of several units in one transaction, durable
 // when it returns, and returns each batch's outcome. Each unit's row is
-// locked first, in unit order (PostgreSQL: SELECT ... FOR UPDATE; SQLite:
-// the transaction is IMMEDIATE); a batch computed on an ack that is no
+// locked first, in unit order (PostgreSQL: SELECT ... FOR UPDATE, see
+// commitPG; SQLite: the transaction is IMMEDIATE); a batch computed on an ack that is no
 // longer the stored one gets errStale and stores nothing, so that two
 // connections of a unit, on one receiver or two, never both store. An
 // error of the transaction is every batch's.
@@ -317,29 +318,26 @@ func (s *sqlStore) commit(ctx context.Context, bs []*batch) []error {
 		order[i] = i
 	}
 	slices.SortFunc(order, func(a, b int) int { return strings.Compare(bs[a].unit, bs[b].unit) })
+	if s.pg {
+		return s.commitPG(ctx, bs, order, errs, fail)
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fail(err)
 	}
 	defer tx.Rollback()
-	lock := `SELECT ack FROM units WHERE unit = ?`
-	ins := `INSERT OR IGNORE INTO events(unit, seq, at, name, data) VALUES (?, ?, ?, ?, ?)`
-	if s.pg {
-		lock += ` FOR UPDATE`
-		ins = `INSERT INTO events(unit, seq, at, name, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT (unit, seq) DO NOTHING`
-	}
-	insert, err := tx.PrepareContext(ctx, s.q(ins))
+	insert, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO events(unit, seq, at, name, data) VALUES (?, ?, ?, ?, ?)`)
 	if err != nil {
 		return fail(err)
 	}
 	defer insert.Close()
 	for _, i := range order {
 		b := bs[i]
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO units(unit, ack) VALUES (?, 0) ON CONFLICT (unit) DO NOTHING`), b.unit); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO units(unit, ack) VALUES (?, 0) ON CONFLICT (unit) DO NOTHING`, b.unit); err != nil {
 			return fail(err)
 		}
 		var stored int64
-		if err := tx.QueryRowContext(ctx, s.q(lock), b.unit).Scan(&stored); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT ack FROM units WHERE unit = ?`, b.unit).Scan(&stored); err != nil {
 			return fail(err)
 		}
 		if stored != b.base {
@@ -352,7 +350,7 @@ func (s *sqlStore) commit(ctx context.Context, bs []*batch) []error {
 			}
 		}
 		for _, g := range b.gaps {
-			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO gaps(unit, from_seq, to_seq, noted_at) VALUES (?, ?, ?, ?)`), b.unit, g[0], g[1], b.at.UTC().Format(time.RFC3339)); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO gaps(unit, from_seq, to_seq, noted_at) VALUES (?, ?, ?, ?)`, b.unit, g[0], g[1], b.at.UTC().Format(time.RFC3339)); err != nil {
 				return fail(err)
 			}
 		}
@@ -360,7 +358,7 @@ func (s *sqlStore) commit(ctx context.Context, bs []*batch) []error {
 		if b.snap != nil {
 			q, args = `UPDATE units SET ack = ?, snapshot_seq = ?, snapshot = ? WHERE unit = ?`, []any{b.ack, b.snap.Seq, []byte(b.snap.State), b.unit}
 		}
-		if _, err := tx.ExecContext(ctx, s.q(q), args...); err != nil {
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return fail(err)
 		}
 	}
