@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
 
@@ -60,30 +59,6 @@ func catalogueCmd(_ context.Context, args []string, stdout, stderr io.Writer) er
 	fmt.Fprintf(stdout, "%s: imported version %q, %d procedures in %d fields, into %s\n", fs.Arg(0), x.Version(), x.Len(), len(x.Fields()), cfg.Server.DataDir)
 	fmt.Fprintln(stdout, "A running daemon takes it on its next reload (systemctl reload motcua).")
 	return nil
-}
-
-// demoCatalogue gives the demo its catalogue of commune procedures, unless
-// its data directory already has one.
-func demoCatalogue(s *catalogue.Store) error {
-	if s.Current().Len() > 0 {
-		return nil
-	}
-	_, err := s.Import(catalogue.DemoJSON)
-	return err
-}
-
-// demoPublicURL is the base of the demo tickets' QR codes: the listen
-// address, or this machine's loopback when it listens on every interface.
-// Run the demo with -listen LAN-ADDRESS:8080 to scan the QR with a phone.
-func demoPublicURL(listen string) string {
-	host, port, err := net.SplitHostPort(listen)
-	if err != nil {
-		return ""
-	}
-	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
-		host = "127.0.0.1"
-	}
-	return "http://" + net.JoinHostPort(host, port)
 }
 
 // checkCatalogue warns, for "motcua check", about procedures of the

@@ -112,64 +112,15 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	cfg := config.Demo()
-	cfg.Server.Listen = *listen
-	cfg.Server.DataDir = *data
-	cfg.Server.PublicURL = demoPublicURL(*listen)
-	if cfg.Server.DataDir == "" {
-		dir, err := os.MkdirTemp("", "motcua-demo-")
-		if err != nil {
-			return err
-		}
-		cfg.Server.DataDir = dir
-	}
-	tokens, err := cfg.AddDemoTokens()
-	if err != nil {
-		return err
-	}
 	log := newLogger(stderr, *verbose)
-	u, err := unit.New(ctx, cfg, unit.Options{Clock: clock.Trusted{}, Logger: log})
+	d, err := unit.NewDemo(ctx, *listen, *data, unit.Options{Clock: clock.Trusted{}, Logger: log})
 	if err != nil {
 		return err
 	}
-	if err := demoCatalogue(u.Catalogue()); err != nil {
-		u.Close()
-		return err
-	}
-	if _, err := demoBookings(u.Room(), time.Now()); err != nil {
-		u.Close()
-		return err
-	}
-	printDemo(stdout, "http://"+u.Addr(), cfg, tokens)
-	return serve(ctx, u, log, func() (*config.Config, error) {
+	d.WriteIntro(stdout)
+	return serve(ctx, d.Unit, log, func() (*config.Config, error) {
 		return nil, errors.New("the demo has no configuration file to reload")
 	})
-}
-
-func printDemo(w io.Writer, base string, cfg *config.Config, tokens map[config.Role]string) {
-	fmt.Fprintf(w, "motcua demo: %s\n", cfg.Unit.Name)
-	fmt.Fprintf(w, "data: %s (kept when the demo stops: remove it when done)\n\n", cfg.Server.DataDir)
-	fmt.Fprintf(w, "Kiosk (citizens):   %s/kiosk?token=%s\n", base, tokens[config.RoleKiosk])
-	fmt.Fprintf(w, "Board (TV):         %s/board?token=%s\n", base, tokens[config.RoleDisplay])
-	for _, c := range cfg.Counters {
-		fmt.Fprintf(w, "Counter %d:          %s/counter/%d?token=%s\n", c.ID, base, c.ID, tokens[config.RoleCounter])
-	}
-	for _, c := range cfg.Counters {
-		fmt.Fprintf(w, "Rating %d (tablet):  %s/rate/%d?token=%s\n", c.ID, base, c.ID, tokens[config.RoleKiosk])
-	}
-	fmt.Fprintf(w, "Admin:              %s/admin?token=%s\n\n", base, tokens[config.RoleAdmin])
-	fmt.Fprintln(w, "Try the API:")
-	fmt.Fprintf(w, "  curl -H 'Authorization: Bearer %s' -d '{\"service\":\"%s\"}' %s/api/v1/tickets\n",
-		tokens[config.RoleKiosk], cfg.Services[0].ID, base)
-	fmt.Fprintf(w, "  curl -H 'Authorization: Bearer %s' -d '{\"officer\":\"Nguyễn Văn A\"}' %s/api/v1/counters/1/open\n", tokens[config.RoleCounter], base)
-	fmt.Fprintf(w, "  curl -H 'Authorization: Bearer %s' -X POST %s/api/v1/counters/1/next\n", tokens[config.RoleCounter], base)
-	fmt.Fprintf(w, "  curl -H 'Authorization: Bearer %s' %s/api/v1/state\n\n", tokens[config.RoleDisplay], base)
-	fmt.Fprintln(w, "A browser keeps one token per host: open each role in its own browser profile, or use")
-	fmt.Fprintln(w, "the admin URL, whose token opens every page. Simulated hardware: GET /api/v1/sim,")
-	fmt.Fprintln(w, `POST /api/v1/sim/press {"service":"dat-dai"} (a ticket button), POST /api/v1/sim/scan`)
-	fmt.Fprintln(w, `{"text":"DEMO-2","scanner":"kiosk"} (a booking's QR at the kiosk's scanner; bookings DEMO-1`)
-	fmt.Fprintln(w, `to DEMO-5 are made for today around now; "Tôi đã đặt lịch" on the kiosk takes their codes).`)
-	fmt.Fprintln(w, "Ctrl-C stops the demo.")
 }
 
 func devices(ctx context.Context, args []string, stdout, stderr io.Writer) error {
