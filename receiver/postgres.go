@@ -7,7 +7,7 @@ import (
 	"net/url"
 	"strings"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"motcua/internal/pgsql"
 )
 
 const postgresSchema = `
@@ -36,10 +36,11 @@ CREATE TABLE IF NOT EXISTS gaps (
 // openPostgres opens a PostgreSQL store. Several receivers may share it.
 func openPostgres(ctx context.Context, dsn string) (*sqlStore, error) {
 	name := Redact(dsn)
-	db, err := sql.Open("pgx", dsn)
+	conn, err := pgsql.NewConnector(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("receiver: store %s: %w", name, err)
 	}
+	db := sql.OpenDB(conn)
 	db.SetMaxOpenConns(16)
 	db.SetMaxIdleConns(16)
 	if err := db.PingContext(ctx); err != nil {
