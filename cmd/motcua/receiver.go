@@ -5,11 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	iofs "io/fs"
 	"net"
-	"net/url"
-	"path/filepath"
-	"strings"
 
 	"motcua/receiver"
 )
@@ -28,44 +24,17 @@ func receiverCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *store == "" && *data != "" {
-		*store = "sqlite:" + *data
-	}
-	if *data == "" {
-		*data, _ = strings.CutPrefix(*store, "sqlite:")
-	}
-	if *store == "" || *data == "" && (*tokens == "" || *operators == "") {
-		fmt.Fprintln(stderr, "motcua receiver: give -data DIR, or -store URL with -tokens FILE and -operators FILE")
+	log := newLogger(stderr, *verbose)
+	setup := receiver.Setup{Store: *store, Data: *data, Tokens: *tokens, Operators: *operators, HeadsUp: receiver.HeadsUp{Webhook: *webhook, Ahead: *headsUp}}
+	opts, err := setup.Options(log)
+	if errors.Is(err, receiver.ErrSetup) {
+		fmt.Fprintln(stderr, "motcua", err)
 		fs.Usage()
 		return errUsage
-	}
-	if u, err := url.Parse(*webhook); *webhook != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
-		fmt.Fprintf(stderr, "motcua receiver: -webhook %q must be an http:// or https:// URL\n", *webhook)
-		return errUsage
-	}
-	if *headsUp < 1 {
-		fmt.Fprintln(stderr, "motcua receiver: -heads-up must be at least 1")
-		return errUsage
-	}
-	if *tokens == "" {
-		*tokens = filepath.Join(*data, "tokens")
-	}
-	if *operators == "" {
-		*operators = filepath.Join(*data, "operators")
-	}
-	toks, err := receiver.ReadTokens(*tokens)
-	if err != nil {
-		return err
-	}
-	log := newLogger(stderr, *verbose)
-	ops, err := receiver.ReadTokens(*operators)
-	if errors.Is(err, iofs.ErrNotExist) {
-		log.Warn("motcua receiver: no operators file: the page and the API refuse everyone; write lines \"name token\" to it", "file", *operators)
 	} else if err != nil {
 		return err
 	}
-	srv, err := receiver.Open(ctx, receiver.Options{Store: *store, Tokens: toks, Operators: ops, Logger: log,
-		HeadsUp: receiver.HeadsUp{Webhook: *webhook, Ahead: *headsUp}})
+	srv, err := receiver.Open(ctx, opts)
 	if err != nil {
 		return err
 	}
@@ -74,7 +43,7 @@ func receiverCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		srv.Close()
 		return fmt.Errorf("listen on %s: %w", *listen, err)
 	}
-	log.Info("motcua receiver serving", "addr", ln.Addr().String(), "units", len(toks), "operators", len(ops), "store", receiver.Redact(*store))
+	log.Info("motcua receiver serving", "addr", ln.Addr().String(), "units", len(opts.Tokens), "operators", len(opts.Operators), "store", receiver.Redact(opts.Store))
 	fmt.Fprintf(stdout, "motcua receiver: units connect to ws://%s/ingest; page http://%s/\n", ln.Addr(), ln.Addr())
 	err = srv.Serve(ctx, ln)
 	return errors.Join(err, srv.Close())
