@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -39,40 +38,13 @@ func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintln(stderr, err)
 		return errInvalid
 	}
-	loc := cfg.Location
-	if loc == nil {
-		loc = time.Local
-	}
-	if *from == "" {
-		*from = time.Now().In(loc).Format(time.DateOnly)
-	}
-	if *to == "" {
-		*to = *from
-	}
-	q := report.Query{From: *from, To: *to, By: report.Grouping(*by)}
-	f := report.Format(*format)
-	if err := q.Check(); err != nil {
+	x := report.Export{Query: report.Query{From: *from, To: *to, By: report.Grouping(*by)}, Format: report.Format(*format), Out: *out, NoCache: *noCache}
+	if err := x.Resolve(time.Now(), cfg.Location); err != nil {
 		fmt.Fprintln(stderr, err)
 		fs.Usage()
 		return errUsage
 	}
-	if f.ContentType() == "application/octet-stream" {
-		fmt.Fprintln(stderr, report.ErrBadFormat)
-		fs.Usage()
-		return errUsage
-	}
-	rep, err := report.FromDataDir(ctx, cfg, q, *noCache, func(err error) {
+	return x.Run(ctx, cfg, stdout, func(err error) {
 		fmt.Fprintf(stderr, "motcua report: working without a cache: %v\n", err)
 	})
-	if err != nil {
-		return err
-	}
-	if *out == "" {
-		w := bufio.NewWriter(stdout)
-		if err := rep.Write(w, f); err != nil {
-			return err
-		}
-		return w.Flush()
-	}
-	return report.WriteFile(*out, func(w io.Writer) error { return rep.Write(w, f) })
 }

@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"motcua/kiosk/config"
 )
@@ -72,4 +74,53 @@ func FromDataDir(ctx context.Context, cfg *config.Config, q Query, noCache bool,
 		}
 	}
 	return New(db, cfg, cache).Report(ctx, q)
+}
+
+// Export is a report asked for from the command line (`motcua report`):
+// which one, in what format, and where it goes.
+type Export struct {
+	Query // From "": today; To "": From
+	Format
+	Out     string // a file; "": the writer given to [Export.Run]
+	NoCache bool   // neither read nor write the data directory's cache
+}
+
+// Resolve fills in the days left out, today being the day of now in loc
+// (nil: time.Local), and checks x: its errors are ErrBadDate,
+// ErrBadRange, ErrBadGrouping or ErrBadFormat.
+func (x *Export) Resolve(now time.Time, loc *time.Location) error {
+	if loc == nil {
+		loc = time.Local
+	}
+	if x.From == "" {
+		x.From = now.In(loc).Format(time.DateOnly)
+	}
+	if x.To == "" {
+		x.To = x.From
+	}
+	if err := x.Query.Check(); err != nil {
+		return err
+	}
+	if x.ContentType() == "application/octet-stream" {
+		return fmt.Errorf("%w, not %q", ErrBadFormat, x.Format)
+	}
+	return nil
+}
+
+// Run makes the report from cfg's data directory, as [FromDataDir] does,
+// and writes it to x.Out, through a temporary file as [WriteFile] does,
+// or to w when x.Out is "".
+func (x Export) Run(ctx context.Context, cfg *config.Config, w io.Writer, warn func(error)) error {
+	rep, err := FromDataDir(ctx, cfg, x.Query, x.NoCache, warn)
+	if err != nil {
+		return err
+	}
+	if x.Out == "" {
+		b := bufio.NewWriter(w)
+		if err := rep.Write(b, x.Format); err != nil {
+			return err
+		}
+		return b.Flush()
+	}
+	return WriteFile(x.Out, func(w io.Writer) error { return rep.Write(w, x.Format) })
 }
