@@ -2,15 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"motcua/devices/escpos"
 	"motcua/devices/printer"
-	"motcua/kiosk/config"
 	"motcua/kiosk/unit"
 )
 
@@ -42,9 +39,7 @@ func printTest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		Layout:   escpos.Layout{Paper: paper, Mode: mode},
 		OnStatus: func(st printer.Status) { fmt.Fprintln(stdout, "printer:", unit.StatusLine(st)) },
 	}
-	if dir, ok := strings.CutPrefix(*addr, "sim:"); ok {
-		pt.Endpoint, pt.SimDir = config.Endpoint{Scheme: "sim"}, dir
-	} else if pt.Endpoint, err = config.ParseEndpoint(*addr); err != nil {
+	if err := pt.SetAddress(*addr); err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
@@ -53,19 +48,5 @@ func printTest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "printed: %d bytes (%s, %s mm) in %.2f s; encoding took %.1f ms\n",
-		res.Bytes, mode, strings.TrimSuffix(paper.String(), "mm"), res.Print.Seconds(), float64(res.Encode.Microseconds())/1000)
-	for _, b := range []int{9600, 19200, 115200} {
-		fmt.Fprintf(stdout, "  wire time at %6d baud (8N1): %.2f s\n", b, float64(res.Bytes*10)/float64(b))
-	}
-	switch {
-	case res.SimFile != "":
-		fmt.Fprintf(stdout, "simulated ticket: %s\n", res.SimFile)
-	case res.SimulatedNoDir:
-		fmt.Fprintln(stdout, "simulated ticket: no picture kept; give -printer sim:DIR to keep one")
-	}
-	if res.Status.Level != printer.LevelOK {
-		return errors.New("printer: " + unit.StatusLine(res.Status))
-	}
-	return nil
+	return pt.WriteResult(stdout, res)
 }

@@ -2,8 +2,10 @@ package unit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"motcua/backoff"
@@ -98,4 +100,42 @@ func StatusLine(st printer.Status) string {
 		s += "; cause: " + st.Err.Error()
 	}
 	return s
+}
+
+// SetAddress sets the printer of p from a print-test address: one that
+// config takes (serial:/dev/ttyUSB0, usb:VID:PID, tcp:HOST:9100, ...), or
+// sim:DIR, a simulated printer keeping the ticket's picture in DIR.
+func (p *PrintTest) SetAddress(addr string) error {
+	if dir, ok := strings.CutPrefix(addr, "sim:"); ok {
+		p.Endpoint, p.SimDir = config.Endpoint{Scheme: "sim"}, dir
+		return nil
+	}
+	e, err := config.ParseEndpoint(addr)
+	if err != nil {
+		return err
+	}
+	p.Endpoint, p.SimDir = e, ""
+	return nil
+}
+
+// WriteResult writes what the print test measured: the ticket's size and
+// times, its wire time at the usual serial speeds and where a simulated
+// ticket's picture went. It returns the printer's status as an error when
+// the printer is not ok after the print.
+func (p PrintTest) WriteResult(w io.Writer, res PrintTestResult) error {
+	fmt.Fprintf(w, "printed: %d bytes (%s, %s mm) in %.2f s; encoding took %.1f ms\n",
+		res.Bytes, p.Layout.Mode, strings.TrimSuffix(p.Layout.Paper.String(), "mm"), res.Print.Seconds(), float64(res.Encode.Microseconds())/1000)
+	for _, b := range []int{9600, 19200, 115200} {
+		fmt.Fprintf(w, "  wire time at %6d baud (8N1): %.2f s\n", b, float64(res.Bytes*10)/float64(b))
+	}
+	switch {
+	case res.SimFile != "":
+		fmt.Fprintf(w, "simulated ticket: %s\n", res.SimFile)
+	case res.SimulatedNoDir:
+		fmt.Fprintln(w, "simulated ticket: no picture kept; give -printer sim:DIR to keep one")
+	}
+	if res.Status.Level != printer.LevelOK {
+		return errors.New("printer: " + StatusLine(res.Status))
+	}
+	return nil
 }
