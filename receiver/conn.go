@@ -48,6 +48,12 @@ type conn struct {
 
 	rmu     sync.Mutex
 	results map[string]chan *uplinkproto.Message
+
+	// The unit's queries (dossier.go): answered until qctx ends.
+	qctx    context.Context
+	qcancel context.CancelFunc
+	qwg     sync.WaitGroup
+	queries atomic.Int32 // being answered
 }
 
 func newConn(s *Server, ws *websocket.Conn, addr string) *conn {
@@ -154,7 +160,12 @@ func (c *conn) run(ctx context.Context, unitID string) error {
 	// Bounded: a unit that sends faster than the store commits waits
 	// in TCP, not in memory here.
 	in := make(chan inbound, 64)
-	go c.readLoop(in)
+	c.qctx, c.qcancel = context.WithCancel(ctx)
+	defer func() {
+		c.qcancel()
+		c.qwg.Wait()
+	}()
+	go c.readLoop(unitID, in)
 	err = c.serve(ctx, u, ack, in, watch)
 	c.close(closeFor(err))
 	// The writer sends the close frame and closes the socket.
@@ -272,9 +283,9 @@ func checkHello(data []byte, unitID string) (*uplinkproto.Message, error) {
 }
 
 // readLoop is the connection's only reader. Results go to the commands
-// that wait for them; every other message goes to in. A unit silent for
-// three pings' time is disconnected.
-func (c *conn) readLoop(in chan<- inbound) {
+// that wait for them, queries to [conn.query]; every other message goes
+// to in. A unit silent for three pings' time is disconnected.
+func (c *conn) readLoop(unitID string, in chan<- inbound) {
 	defer close(in)
 	idleAfter := 3 * c.s.o.PingEvery
 	idle := c.s.clk.AfterFunc(idleAfter, c.kill)
@@ -317,6 +328,10 @@ func (c *conn) readLoop(in chan<- inbound) {
 			if ch != nil {
 				ch <- m
 			}
+			continue
+		}
+		if m.Type == uplinkproto.TypeQuery {
+			c.query(unitID, m)
 			continue
 		}
 		in <- inbound{m: m}

@@ -68,6 +68,9 @@ type Options struct {
 	// PollEvery is how often a receiver on PostgreSQL reads which units
 	// other receivers stored events of, to follow their live queues: 2s.
 	PollEvery time.Duration
+	// Dossiers answers the units' dossier.status queries (nil: they are
+	// answered no_adapter). See dossier.go.
+	Dossiers DossierSource
 }
 
 func (o *Options) defaults() {
@@ -121,6 +124,10 @@ type Server struct {
 	wg     sync.WaitGroup
 
 	pub publicIndex // the citizen's page: closed tickets, rate limits
+
+	dmu           sync.Mutex // the dossier source's last failure logged
+	dossierErr    string
+	dossierLogged time.Time
 }
 
 // unit is what the server knows of one unit.

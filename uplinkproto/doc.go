@@ -8,7 +8,9 @@
 // motcua/receiver) both build on it, and so can an integrator's program.
 //
 // [DecodeClient] reads what a unit sends (hello, event, snapshot, gap,
-// result), [DecodeServer] what a receiver sends (welcome, ack, command).
+// result, query), [DecodeServer] what a receiver sends (welcome, ack,
+// command, answer). A query (query.go) is a question of the unit that the
+// receiver answers, such as a dossier's status.
 // Both check every field a peer could get wrong before returning; an
 // event's ticket, counter and device and a snapshot's whole state are
 // parsed into the wire types of state.go ([Event], [State]) and checked

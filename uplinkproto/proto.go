@@ -85,6 +85,11 @@ type Message struct {
 	// appointment.cancel (the code only), as in the HTTP API.
 	Booking *Booking `json:"-"`
 
+	// query (also Name and ID)
+	Code string `json:"code,omitempty"`
+	// answer (also ID, OK and Error)
+	Dossier *Dossier `json:"dossier,omitempty"`
+
 	// result
 	OK     bool            `json:"ok,omitempty"`
 	Ticket json.RawMessage `json:"ticket,omitempty"`
@@ -246,6 +251,8 @@ func decode(data []byte, allowed ...string) (*Message, error) {
 		}
 		err = strictUnmarshal(data, &v)
 		m.ID, m.OK, m.Ticket, m.Error = v.ID, v.OK, v.Ticket, v.Error
+	case TypeQuery, TypeAnswer:
+		err = decodeQuery(data, &m)
 	default:
 		err = strictUnmarshal(data, &m)
 	}
@@ -316,6 +323,10 @@ func decode(data []byte, allowed ...string) (*Message, error) {
 		if !m.OK && m.Error == nil {
 			return bad("ok is false but there is no error")
 		}
+	case TypeQuery, TypeAnswer:
+		if err := checkQuery(&m); err != nil {
+			return nil, err
+		}
 	}
 	return &m, nil
 }
@@ -332,16 +343,16 @@ func strictUnmarshal(data []byte, v any) error {
 	return nil
 }
 
-// DecodeServer decodes a message a receiver sends to a unit: welcome, ack
-// or command.
+// DecodeServer decodes a message a receiver sends to a unit: welcome, ack,
+// command or answer.
 func DecodeServer(data []byte) (*Message, error) {
-	return decode(data, TypeWelcome, TypeAck, TypeCommand)
+	return decode(data, TypeWelcome, TypeAck, TypeCommand, TypeAnswer)
 }
 
 // DecodeClient decodes a message a unit sends to a receiver: hello,
-// event, snapshot, gap or result.
+// event, snapshot, gap, result or query.
 func DecodeClient(data []byte) (*Message, error) {
-	return decode(data, TypeHello, TypeEvent, TypeSnapshot, TypeGap, TypeResult)
+	return decode(data, TypeHello, TypeEvent, TypeSnapshot, TypeGap, TypeResult, TypeQuery)
 }
 
 // ParseEvent parses and checks a stored event message, as

@@ -3,6 +3,7 @@ package uplinkproto
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -22,6 +23,10 @@ var seeds = []string{
 	`{"type":"command","id":"c4","name":"appointment.cancel","code":"HN-1"}`,
 	`{"type":"result","id":"c1","ok":true,"ticket":{"number":"A001"}}`,
 	`{"type":"result","id":"c1","ok":false,"error":{"code":"counter_closed","message":"..."}}`,
+	`{"type":"query","id":"q1","name":"dossier.status","code":"000.00.12.H56-261203-0001"}`,
+	`{"type":"answer","id":"q1","ok":true,"dossier":{"code":"000.00.12.H56-261203-0001","status":"Đang giải quyết","due":"2026-12-10"}}`,
+	`{"type":"answer","id":"q1","ok":false,"error":{"code":"no_adapter","message":"..."}}`,
+	`{"type":"answer","id":"q1","ok":true,"dossier":{"code":"x","status":"s","due":"10/12/2026"}}`,
 	`{"type":"ack","seq":-1}`,
 	`{"type":"welcome","ack":1}{"type":"ack"}`,
 	`not json`, ``, `null`, `[]`, `{"type":"ack","seq":1e99}`,
@@ -73,18 +78,26 @@ func fuzzDecoder(f *testing.F, decode func([]byte) (*Message, error), allowed ..
 			if m.First > m.Last || !ValidUnit(m.Unit) {
 				t.Fatalf("hello %+v accepted", m)
 			}
+		case TypeQuery:
+			if m.ID == "" || len(m.ID) > MaxID || m.Name == "" || m.Name == QueryDossierStatus && (m.Code == "" || len(m.Code) > MaxDossierCode) {
+				t.Fatalf("query %+v accepted", m)
+			}
+		case TypeAnswer:
+			if m.ID == "" || m.OK && (m.Dossier == nil || m.Dossier.Check() != nil) || !m.OK && (m.Error == nil || m.Error.Code == "") {
+				t.Fatalf("answer %+v accepted", m)
+			}
 		}
 	})
 }
 
 // FuzzDecodeServer fuzzes what a unit reads from a receiver.
 func FuzzDecodeServer(f *testing.F) {
-	fuzzDecoder(f, DecodeServer, TypeWelcome, TypeAck, TypeCommand)
+	fuzzDecoder(f, DecodeServer, TypeWelcome, TypeAck, TypeCommand, TypeAnswer)
 }
 
 // FuzzDecodeClient fuzzes what a receiver reads from a unit.
 func FuzzDecodeClient(f *testing.F) {
-	fuzzDecoder(f, DecodeClient, TypeHello, TypeEvent, TypeSnapshot, TypeGap, TypeResult)
+	fuzzDecoder(f, DecodeClient, TypeHello, TypeEvent, TypeSnapshot, TypeGap, TypeResult, TypeQuery)
 }
 
 func TestDecodeRejects(t *testing.T) {
@@ -104,6 +117,15 @@ func TestDecodeRejects(t *testing.T) {
 		{"booking without code", `{"type":"command","id":"c","name":"appointment.book","service":"dat-dai"}`, true},
 		{"booking with a seq for from", `{"type":"command","id":"c","name":"appointment.book","code":"A","from":3}`, true},
 		{"failed result without error", `{"type":"result","id":"a","ok":false}`, false},
+		{"query to a unit", `{"type":"query","id":"q","name":"dossier.status","code":"x"}`, true},
+		{"answer to a receiver", `{"type":"answer","id":"q","ok":false,"error":{"code":"x"}}`, false},
+		{"query without id", `{"type":"query","name":"dossier.status","code":"x"}`, false},
+		{"status query without code", `{"type":"query","id":"q","name":"dossier.status"}`, false},
+		{"status query with a long code", `{"type":"query","id":"q","name":"dossier.status","code":"` + strings.Repeat("0", 65) + `"}`, false},
+		{"answer ok without dossier", `{"type":"answer","id":"q","ok":true}`, true},
+		{"answer with a bad due date", `{"type":"answer","id":"q","ok":true,"dossier":{"code":"x","status":"s","due":"10/12/2026"}}`, true},
+		{"answer without status", `{"type":"answer","id":"q","ok":true,"dossier":{"code":"x","status":""}}`, true},
+		{"failed answer without error code", `{"type":"answer","id":"q","ok":false,"error":{"message":"m"}}`, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -119,5 +141,33 @@ func TestDecodeRejects(t *testing.T) {
 	big := bytes.Repeat([]byte(" "), MaxMessage+1)
 	if _, err := DecodeServer(big); !errors.Is(err, ErrProtocol) {
 		t.Errorf("huge message: got %v, want a protocol error", err)
+	}
+}
+
+// TestQueryRoundTrip encodes a dossier.status query and its answers and
+// decodes them on the other side.
+func TestQueryRoundTrip(t *testing.T) {
+	const code = "000.00.12.H56-261203-0001"
+	q, err := DecodeClient(Query("q-7", QueryDossierStatus, code))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.Type != TypeQuery || q.ID != "q-7" || q.Name != QueryDossierStatus || q.Code != code {
+		t.Errorf("query: got %+v", q)
+	}
+	want := Dossier{Code: code, Status: "Đã có kết quả", Due: "2026-12-10"}
+	a, err := DecodeServer(Answer("q-7", &want, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Type != TypeAnswer || a.ID != "q-7" || !a.OK || a.Dossier == nil || *a.Dossier != want {
+		t.Errorf("answer: got %+v, want dossier %+v", a, want)
+	}
+	f, err := DecodeServer(Answer("q-8", nil, &ResultError{Code: "no_adapter", Message: "m"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.OK || f.Error == nil || f.Error.Code != "no_adapter" || f.Dossier != nil {
+		t.Errorf("failed answer: got %+v", f)
 	}
 }

@@ -20,6 +20,8 @@ func receiverCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	operators := fs.String("operators", "", "operators `file`: lines \"name token\" of who may use the page and the API (default DIR/operators)")
 	webhook := fs.String("webhook", "", "`URL` that gets a heads-up (JSON POST) when a citizen who asked for it has few people ahead: the province's Zalo ZNS or SMS sender (docs/public.md)")
 	headsUp := fs.Int("heads-up", 3, "people ahead when the heads-up is sent")
+	dossiers := fs.String("dossier-status", "", "where units' dossier.status queries are answered: the province's adapter `URL` (http:// or https://, docs/uplink.md) or file:PATH, a JSON file of code → {\"status\",\"due\"} for tests")
+	dossierToken := fs.String("dossier-status-token", "", "`file` holding the bearer token of the -dossier-status adapter; it stays on the receiver")
 	verbose := fs.Bool("debug", false, "log more")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -33,6 +35,11 @@ func receiverCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return errUsage
 	} else if err != nil {
 		return err
+	}
+	if *dossiers != "" {
+		if opts.Dossiers, err = receiver.OpenDossierSource(*dossiers, *dossierToken); err != nil {
+			return err
+		}
 	}
 	srv, err := receiver.Open(ctx, opts)
 	if err != nil {
@@ -49,4 +56,4 @@ func receiverCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	return errors.Join(err, srv.Close())
 }
 
-const receiverUsage = "motcua receiver -listen ADDR [-store URL] [-data DIR] [-tokens FILE] [-operators FILE] [-webhook URL [-heads-up N]]"
+const receiverUsage = "motcua receiver -listen ADDR [-store URL] [-data DIR] [-tokens FILE] [-operators FILE] [-webhook URL [-heads-up N]] [-dossier-status URL|file:PATH [-dossier-status-token FILE]]"
