@@ -39,6 +39,9 @@ type Server struct {
 	mux     *http.ServeMux
 	// auth is what a reload may change: tokens, origins, rate limits.
 	authz atomic.Pointer[authState]
+	// dossiers looks up the status of receipts scanned at the kiosk.
+	dossiers atomic.Pointer[dossierDesk]
+	lookupCounters
 }
 
 type authState struct {

@@ -72,6 +72,11 @@ type scanNotice struct {
 	// Return is the date an appointment slip says to come back, when the
 	// slip was refused as too early ("YYYY-MM-DD").
 	Return string `json:"return,omitempty"`
+	// A receipt's status lookup (dossierstatus.go): its number, whether
+	// it is still asked, and the status found.
+	Lookup  int64          `json:"lookup,omitempty"`
+	Pending bool           `json:"pending,omitempty"`
+	Dossier *dossierStatus `json:"dossier,omitempty"`
 }
 
 type errorBody struct {
@@ -82,7 +87,8 @@ type errorBody struct {
 // Scan takes a scan of the unit's barcode scanners. At the kiosk, a
 // booking's code checks it in and prints its ticket, and an ID card waits
 // for the citizen to choose a service (POST /api/v1/tickets with "scan":
-// "ID"); every kiosk page is told. At a counter, a receipt's dossier code
+// "ID"), and a receipt's dossier status is looked up (see
+// [Server.SetDossierLookup]); every kiosk page is told. At a counter, a receipt's dossier code
 // is linked to the ticket it serves (see [Server.counterScan]). The text
 // is never logged.
 func (s *Server) Scan(ctx context.Context, place scan.Place, text string) {
@@ -121,6 +127,9 @@ func (s *Server) Scan(ctx context.Context, place scan.Place, text string) {
 	case scan.KindSlip:
 		n.Scan = "return"
 		s.returnSlip(ctx, sc, &n)
+	case scan.KindReceipt:
+		s.receiptScan(ctx, sc.Dossier, n)
+		return
 	case scan.KindIDCard:
 		n.Scan = ScanID
 		cfg := s.room.Config()
@@ -144,11 +153,7 @@ func (s *Server) Scan(ctx context.Context, place scan.Place, text string) {
 			s.ids.mu.Unlock()
 		})
 	}
-	data, err := json.Marshal(n)
-	if err != nil {
-		return
-	}
-	s.hub.Notify(string(config.RoleKiosk), data)
+	s.notifyKiosks(n)
 }
 
 func (s *Server) now() time.Time {

@@ -123,6 +123,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Unit, error) {
 	d.API.Handle("GET /api/v1/reports", u.reports, config.RoleAdmin)
 	u.warm <- struct{}{}
 	u.up = &uplinkRunner{d: d, log: opts.Logger, clock: opts.Clock}
+	d.API.SetDossierLookup(u.up, opts.Clock)
 	return u, nil
 }
 

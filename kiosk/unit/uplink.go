@@ -12,6 +12,7 @@ import (
 	"motcua/kiosk/daemon"
 	"motcua/kiosk/queue"
 	"motcua/kiosk/uplink"
+	"motcua/uplinkproto"
 )
 
 // uplinkOptions returns the client options of cfg's [uplink], or nil when
@@ -116,6 +117,17 @@ func (u *uplinkRunner) restart(ctx context.Context, opts *uplink.Options) {
 		u.start(ctx, opts)
 		u.log.Info("uplink started with the new configuration", "url", uplink.Redact(opts.URL))
 	}
+}
+
+// DossierStatus asks the running client's receiver for a dossier's status
+// ([uplink.Client.DossierStatus]); [uplink.ErrOffline] when no client
+// runs.
+func (u *uplinkRunner) DossierStatus(ctx context.Context, code string) (*uplinkproto.Dossier, error) {
+	c := u.cur.Load()
+	if c == nil {
+		return nil, uplink.ErrOffline
+	}
+	return c.DossierStatus(ctx, code)
 }
 
 // Describe implements [prometheus.Collector] with the descriptions of the

@@ -215,12 +215,17 @@ type Client struct {
 	downAt   time.Time
 	cmdCache map[string][]byte
 	cmdOrder []string
+
+	// The connected session, for queries (query.go); nil when none.
+	sess    atomic.Pointer[session]
+	qmu     sync.Mutex
+	pending map[string]chan *uplinkproto.Message
 }
 
 // New returns a client of log and room; start it with [Client.Run].
 func New(log *eventlog.Log, room *kiosk.Room, opts Options) *Client {
 	opts.defaults()
-	return &Client{log: log, room: room, o: opts, lg: opts.Logger.With("uplink", Redact(opts.URL)), cmdCache: map[string][]byte{}}
+	return &Client{log: log, room: room, o: opts, lg: opts.Logger.With("uplink", Redact(opts.URL)), cmdCache: map[string][]byte{}, pending: map[string]chan *uplinkproto.Message{}}
 }
 
 // Notify wakes the client: a daemon subscriber, it never blocks.
@@ -243,6 +248,9 @@ func Redact(s string) string {
 // also prunes the log.
 func (c *Client) Run(ctx context.Context) error {
 	if err := c.loadAcked(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped before it began
+		}
 		return err
 	}
 	var wg sync.WaitGroup
@@ -408,7 +416,9 @@ func (c *Client) session(ctx context.Context) error {
 	c.lg.Info("uplink: connected", "ack", m.Ack, "first", first, "last", last)
 	c.markUp()
 
-	s := &session{c: c, conn: conn, acks: make(chan struct{}, 1), results: make(chan []byte, 64), errc: make(chan error, 1)}
+	s := &session{c: c, conn: conn, acks: make(chan struct{}, 1), results: make(chan []byte, 64), errc: make(chan error, 1), done: ctx.Done()}
+	c.sess.Store(s)
+	defer c.sess.CompareAndSwap(s, nil)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
@@ -440,11 +450,14 @@ func (c *Client) write(conn *websocket.Conn, msg []byte) error {
 }
 
 type session struct {
-	c       *Client
-	conn    *websocket.Conn
-	acks    chan struct{}
+	c    *Client
+	conn *websocket.Conn
+	acks chan struct{}
+	// results holds what the writer sends besides events: command
+	// results and queries.
 	results chan []byte
 	errc    chan error
+	done    <-chan struct{} // closed when the session ends
 }
 
 func (s *session) fail(err error) {
@@ -454,7 +467,7 @@ func (s *session) fail(err error) {
 	}
 }
 
-// read is the connection's only reader: acks and commands.
+// read is the connection's only reader: acks, commands and answers.
 func (s *session) read(ctx context.Context) {
 	c := s.c
 	pongWait := 3 * c.o.PingEvery
@@ -490,6 +503,8 @@ func (s *session) read(ctx context.Context) {
 				default:
 				}
 			}
+		case uplinkproto.TypeAnswer:
+			c.answered(m)
 		case uplinkproto.TypeCommand:
 			res := c.command(m)
 			select {

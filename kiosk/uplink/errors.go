@@ -13,4 +13,9 @@ var (
 	ErrSubprotocol    = errors.New("uplink: receiver did not accept subprotocol " + uplinkproto.Subprotocol)
 	ErrNoAck          = errors.New("uplink: receiver stopped acknowledging events")
 	ErrUnknownCommand = errors.New("uplink: unknown command")
+	// ErrOffline: a query was asked while not connected to the receiver.
+	ErrOffline = errors.New("uplink: not connected to the receiver")
+	// ErrNoStatus: the receiver answered a dossier.status query without
+	// a status.
+	ErrNoStatus = errors.New("uplink: the receiver has no status of the dossier")
 )

@@ -90,10 +90,14 @@ type recvEnv struct {
 	url   string
 }
 
-func newReceiver(t testing.TB, unit string) *recvEnv {
+func newReceiver(t testing.TB, unit string, mod ...func(*receiver.Options)) *recvEnv {
 	t.Helper()
 	store := newStore(t)
-	srv, err := receiver.Open(context.Background(), receiver.Options{Store: store, Tokens: map[string]string{testToken: unit}, Logger: testLogger(t)})
+	o := receiver.Options{Store: store, Tokens: map[string]string{testToken: unit}, Logger: testLogger(t)}
+	for _, m := range mod {
+		m(&o)
+	}
+	srv, err := receiver.Open(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
 	}
