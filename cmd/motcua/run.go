@@ -46,10 +46,11 @@ func check(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		return errInvalid
 	}
 	fmt.Fprintf(stdout, "%s: ok (%d services, %d counters, %d tokens)\n", *path, len(cfg.Services), len(cfg.Counters), len(cfg.Tokens))
-	for _, w := range cfg.Warnings() {
+	ws, err := unit.Warnings(cfg)
+	for _, w := range ws {
 		fmt.Fprintln(stdout, w)
 	}
-	return checkCatalogue(cfg, stdout)
+	return err
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {

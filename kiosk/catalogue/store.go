@@ -183,3 +183,19 @@ func Unserved(dir string, services []string) (Problems, error) {
 	}
 	return ps, nil
 }
+
+// ImportFile imports the catalogue file into the data directory dir for
+// the configured services, as [Store.Import] does: a file with problems
+// ([Problems]) leaves the catalogue in force. A running daemon takes it
+// on its next reload.
+func ImportFile(dir string, services []string, file string) (*Index, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err // the path names the file
+	}
+	s, err := Open(dir, services, nil)
+	if err != nil {
+		return nil, err
+	}
+	return s.Import(data)
+}

@@ -95,3 +95,30 @@ func TestUnserved(t *testing.T) {
 		t.Errorf("xay-dung dropped: got %v", ps)
 	}
 }
+
+// TestImportFile imports a file into a data directory; a file with
+// problems or none at all leaves the catalogue in force.
+func TestImportFile(t *testing.T) {
+	dir, files := t.TempDir(), t.TempDir()
+	good, bad := filepath.Join(files, "good.json"), filepath.Join(files, "bad.json")
+	os.WriteFile(good, DemoJSON, 0o600)
+	os.WriteFile(bad, []byte(strings.Replace(string(DemoJSON), `"service": "dat-dai"`, `"service": "dat"`, 1)), 0o600)
+	x, err := ImportFile(dir, demoServices, good)
+	if err != nil || x.Version() != "demo-2026-12" {
+		t.Fatalf("good file: got %v, %v", x, err)
+	}
+	var ps Problems
+	if _, err := ImportFile(dir, demoServices, bad); !errors.As(err, &ps) || len(ps) != 1 || ps[0].Field != "service" {
+		t.Errorf("bad file: got %v, want one problem of service", err)
+	}
+	if _, err := ImportFile(dir, demoServices, filepath.Join(files, "none.json")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("no file: got %v, want not found", err)
+	}
+	s, err := Open(dir, demoServices, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := s.Current().Version(); v != "demo-2026-12" {
+		t.Errorf("in force: got version %q, want demo-2026-12", v)
+	}
+}

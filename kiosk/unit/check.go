@@ -2,7 +2,9 @@ package unit
 
 import (
 	"fmt"
+	"path/filepath"
 
+	"motcua/kiosk/catalogue"
 	"motcua/kiosk/config"
 	"motcua/kiosk/printing"
 	"motcua/kiosk/voice"
@@ -26,4 +28,20 @@ func Check(cfg *config.Config) error {
 		}
 	}
 	return nil
+}
+
+// Warnings lists, one line each, what `motcua check` warns of without
+// refusing cfg: secrets that are easy to guess ([config.Config.Warnings])
+// and procedures of the data directory's catalogue whose service cfg no
+// longer has ([catalogue.Unserved]).
+func Warnings(cfg *config.Config) ([]string, error) {
+	var out []string
+	for _, w := range cfg.Warnings() {
+		out = append(out, w.String())
+	}
+	ps, err := catalogue.Unserved(cfg.Server.DataDir, cfg.ServiceIDs())
+	for _, p := range ps {
+		out = append(out, fmt.Sprintf("warning: %s: %s", filepath.Join(cfg.Server.DataDir, catalogue.FileName), p))
+	}
+	return out, err
 }
