@@ -72,6 +72,12 @@ type Printer interface {
 	PrintTicket(ctx context.Context, t *queue.Ticket) error
 }
 
+// ErrNotPrinted is returned by a [Printer] for a ticket of a kiosk that
+// has no printer on this daemon: a satellite's, which prints it itself,
+// or one that shows numbers on screen only. The answer says not printed,
+// without an error.
+var ErrNotPrinted = errors.New("api: this kiosk has no printer here")
+
 // Options configure a [Server].
 type Options struct {
 	Hub     *hub.Hub
@@ -310,11 +316,11 @@ func (s *Server) issue(w http.ResponseWriter, r *http.Request, p *principal) {
 		return
 	}
 	if req.Scan == ScanID {
-		s.issueForCard(w, r, req.Service, req.Category)
+		s.issueForCard(w, r, p.kiosk, req.Service, req.Category)
 		return
 	}
 	evs, err := s.room.Do(func(e *queue.Engine) ([]queue.Event, error) {
-		return e.IssueCategory(req.Service, req.Priority, req.Category)
+		return e.At(p.kiosk, func() ([]queue.Event, error) { return e.IssueCategory(req.Service, req.Priority, req.Category) })
 	})
 	if err != nil {
 		s.engineError(w, err)
@@ -477,7 +483,7 @@ func (s *Server) ws(w http.ResponseWriter, r *http.Request, p *principal) {
 		}
 		since = n
 	}
-	if err := s.hub.ServeGroup(w, r, since, string(p.role)); err != nil && !errors.Is(err, context.Canceled) {
+	if err := s.hub.ServeGroup(w, r, since, p.group()); err != nil && !errors.Is(err, context.Canceled) {
 		s.log.Debug("websocket", "err", err, "remote", host(r.RemoteAddr))
 	}
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 
@@ -139,7 +140,7 @@ func (s *Server) checkIn(w http.ResponseWriter, r *http.Request, p *principal) {
 	if s.rateLimited(w, r, p) {
 		return
 	}
-	t, created, err := CheckIn(s.room, req.Code)
+	t, created, err := CheckIn(s.room, p.kiosk, req.Code)
 	if err != nil {
 		s.engineError(w, err)
 		return
@@ -151,27 +152,40 @@ func (s *Server) checkIn(w http.ResponseWriter, r *http.Request, p *principal) {
 	writeJSON(w, http.StatusCreated, s.print(r.Context(), t))
 }
 
-// CheckIn checks a booking in through room: the ticket, and whether it
-// is new (false: the booking was checked in before, this is its ticket).
-func CheckIn(room *kiosk.Room, code string) (*queue.Ticket, bool, error) {
+// CheckIn checks a booking in through room at a kiosk (its [[kiosk]] id,
+// "" the unit's own): the ticket, and whether it is new (false: the
+// booking was checked in before, this is its ticket).
+func CheckIn(room *kiosk.Room, kiosk, code string) (*queue.Ticket, bool, error) {
 	var t *queue.Ticket
 	var created bool
-	_, err := room.Do(func(e *queue.Engine) (evs []queue.Event, err error) {
-		evs, t, created, err = e.CheckIn(code)
-		return evs, err
+	_, err := room.Do(func(e *queue.Engine) ([]queue.Event, error) {
+		return e.At(kiosk, func() (evs []queue.Event, err error) {
+			evs, t, created, err = e.CheckIn(code)
+			return evs, err
+		})
 	})
 	return t, created, err
 }
 
 // print prints a new ticket, if there is a printer, and says how it went.
 func (s *Server) print(ctx context.Context, t *queue.Ticket) issuedTicket {
-	out := issuedTicket{Ticket: t}
 	if p := s.printer.Load(); p != nil {
-		if err := (*p).PrintTicket(ctx, t); err != nil {
-			out.PrintError = err.Error()
-		} else {
-			out.Printed = true
-		}
+		return printed(t, (*p).PrintTicket(ctx, t))
+	}
+	return issuedTicket{Ticket: t}
+}
+
+// printed is the answer for t printed with the outcome err. A kiosk that
+// has no printer here (ErrNotPrinted) shows its number on screen, as a
+// room without a printer does.
+func printed(t *queue.Ticket, err error) issuedTicket {
+	out := issuedTicket{Ticket: t}
+	switch {
+	case errors.Is(err, ErrNotPrinted):
+	case err != nil:
+		out.PrintError = err.Error()
+	default:
+		out.Printed = true
 	}
 	return out
 }

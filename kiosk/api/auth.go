@@ -21,10 +21,30 @@ type principal struct {
 	name     string // label for logs; never the secret
 	index    int    // the token's position in the config, for rate limits
 	counters []int
+	kiosk    string // a kiosk token's [[kiosk]]; "" the unit's own
 }
 
 func (p *principal) may(role ...config.Role) bool {
 	return slices.Contains(role, p.role)
+}
+
+// group is the websocket group of p's connections, by which notices
+// (a scan at the kiosk) reach them: its role, and for a token of a
+// [[kiosk]] "kiosk:ID", so that a scan reaches the pages of its kiosk only.
+func (p *principal) group() string {
+	if p.kiosk != "" {
+		return KioskGroup(p.kiosk)
+	}
+	return string(p.role)
+}
+
+// KioskGroup is the websocket group of the kiosk tokens of a kiosk id
+// ("" the unit's own kiosk).
+func KioskGroup(kiosk string) string {
+	if kiosk == "" {
+		return string(config.RoleKiosk)
+	}
+	return string(config.RoleKiosk) + ":" + kiosk
 }
 
 // mayOperate reports whether p may act on counter id.
@@ -63,7 +83,7 @@ func NewKeyring(tokens []config.Token) *Keyring {
 		k.keys = append(k.keys, key{
 			sum: sha256.Sum256([]byte(t.Secret)),
 			tok: t,
-			p:   principal{role: t.Role, name: name, index: i, counters: t.Counters},
+			p:   principal{role: t.Role, name: name, index: i, counters: t.Counters, kiosk: t.Kiosk},
 		})
 	}
 	return k

@@ -192,11 +192,5 @@ func (s *Server) printFor(ctx context.Context, t *queue.Ticket, code string) iss
 	if !ok || !found {
 		return s.print(ctx, t)
 	}
-	out := issuedTicket{Ticket: t}
-	if err := printer.PrintProcedureTicket(ctx, t, proc); err != nil {
-		out.PrintError = err.Error()
-	} else {
-		out.Printed = true
-	}
-	return out
+	return printed(t, printer.PrintProcedureTicket(ctx, t, proc))
 }

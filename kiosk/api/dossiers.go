@@ -33,7 +33,7 @@ func (s *Server) counterScan(id int, text string) {
 // the kiosk: a ticket in the service of kind "return", with the slip's
 // dossier linked, printed. Before the slip's return date it is refused
 // with the date (too_early), unless the service takes early returns.
-func (s *Server) returnSlip(ctx context.Context, sc scan.Scan, n *scanNotice) {
+func (s *Server) returnSlip(ctx context.Context, kiosk string, sc scan.Scan, n *scanNotice) {
 	cfg := s.room.Config()
 	svc := cfg.ReturnService()
 	if svc == nil {
@@ -46,9 +46,11 @@ func (s *Server) returnSlip(ctx context.Context, sc scan.Scan, n *scanNotice) {
 		return
 	}
 	var t *queue.Ticket
-	_, err := s.room.Do(func(e *queue.Engine) (evs []queue.Event, err error) {
-		evs, t, err = e.IssueForDossier(svc.ID, sc.Dossier)
-		return evs, err
+	_, err := s.room.Do(func(e *queue.Engine) ([]queue.Event, error) {
+		return e.At(kiosk, func() (evs []queue.Event, err error) {
+			evs, t, err = e.IssueForDossier(svc.ID, sc.Dossier)
+			return evs, err
+		})
 	})
 	if err != nil {
 		code := queue.Code(err)

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"motcua/clock"
-	"motcua/kiosk/config"
 	"motcua/uplinkproto"
 )
 
@@ -101,13 +100,14 @@ func (s *Server) receiptScan(ctx context.Context, code string, n scanNotice) {
 	}()
 }
 
-// notifyKiosks sends a scan notice to the kiosk-role websockets.
+// notifyKiosks sends a scan notice to the kiosk-role websockets of the
+// kiosk where the scan was made.
 func (s *Server) notifyKiosks(n scanNotice) {
 	data, err := json.Marshal(n)
 	if err != nil {
 		return
 	}
-	s.hub.Notify(string(config.RoleKiosk), data)
+	s.hub.Notify(KioskGroup(n.kiosk), data)
 }
 
 // lookupCounters are the Server's counts of status lookups.

@@ -36,9 +36,9 @@ type idDesk struct {
 	keyer *scan.Keyer
 
 	mu      sync.Mutex
-	counts  map[string]int // citizen key -> tickets today
-	pending *pendingCard
-	names   map[string]string // ticket id -> name, until done
+	counts  map[string]int          // citizen key -> tickets today
+	pending map[string]*pendingCard // by kiosk ("" the unit's own)
+	names   map[string]string       // ticket id -> name, until done
 }
 
 type pendingCard struct {
@@ -53,13 +53,16 @@ func newIDDesk() *idDesk {
 	if err != nil {
 		panic(err) // 32 bytes is long enough
 	}
-	return &idDesk{keyer: k, counts: map[string]int{}, names: map[string]string{}}
+	return &idDesk{keyer: k, counts: map[string]int{}, pending: map[string]*pendingCard{}, names: map[string]string{}}
 }
 
 // scanNotice is what kiosk-role websockets get for a scan at the kiosk.
 // For an ID card it says only whether the card gives priority.
 type scanNotice struct {
-	Type     string  `json:"type"` // "scan"
+	Type string `json:"type"` // "scan"
+	// kiosk is the [[kiosk]] of the scanner ("" the unit's own): the
+	// notice goes to its pages only.
+	kiosk    string
 	Scan     string  `json:"scan,omitempty"`
 	Kind     string  `json:"kind"`
 	Priority *string `json:"priority"`
@@ -106,11 +109,11 @@ func (s *Server) Scan(ctx context.Context, place scan.Place, text string) {
 		// bookings can.
 		sc = scan.Scan{Kind: scan.KindAppointment, Code: code}
 	}
-	n := scanNotice{Type: "scan", Kind: string(sc.Kind)}
+	n := scanNotice{Type: "scan", Kind: string(sc.Kind), kiosk: place.Kiosk}
 	switch sc.Kind {
 	case scan.KindAppointment:
 		n.Scan = "appointment"
-		t, created, err := CheckIn(s.room, sc.Code)
+		t, created, err := CheckIn(s.room, place.Kiosk, sc.Code)
 		switch {
 		case err != nil:
 			code := queue.Code(err)
@@ -126,7 +129,7 @@ func (s *Server) Scan(ctx context.Context, place scan.Place, text string) {
 		}
 	case scan.KindSlip:
 		n.Scan = "return"
-		s.returnSlip(ctx, sc, &n)
+		s.returnSlip(ctx, place.Kiosk, sc, &n)
 	case scan.KindReceipt:
 		s.receiptScan(ctx, sc.Dossier, n)
 		return
@@ -141,14 +144,14 @@ func (s *Server) Scan(ctx context.Context, place scan.Place, text string) {
 		}
 		card := &pendingCard{key: s.ids.keyer.Citizen(sc.Card.Number), name: sc.Card.Name, category: category, until: now.Add(cardTTL)}
 		s.ids.mu.Lock()
-		s.ids.pending = card
+		s.ids.pending[place.Kiosk] = card
 		s.ids.mu.Unlock()
 		// The name goes from memory when the card lapses, also if nobody
 		// touches the kiosk again.
 		time.AfterFunc(cardTTL, func() {
 			s.ids.mu.Lock()
-			if s.ids.pending == card {
-				s.ids.pending = nil
+			if s.ids.pending[place.Kiosk] == card {
+				delete(s.ids.pending, place.Kiosk)
 			}
 			s.ids.mu.Unlock()
 		})
@@ -167,12 +170,12 @@ func (s *Server) now() time.Time {
 // the kiosk: priority (its age category) when the card is old enough,
 // refused past the per-person limit. It answers the request itself and
 // reports whether it did.
-func (s *Server) issueForCard(w http.ResponseWriter, r *http.Request, service, category string) {
+func (s *Server) issueForCard(w http.ResponseWriter, r *http.Request, kiosk, service, category string) {
 	cfg := s.room.Config()
 	d := s.ids
 	d.mu.Lock()
-	card := d.pending
-	d.pending = nil
+	card := d.pending[kiosk]
+	delete(d.pending, kiosk)
 	if card != nil && s.now().After(card.until) {
 		card = nil
 	}
@@ -195,7 +198,7 @@ func (s *Server) issueForCard(w http.ResponseWriter, r *http.Request, service, c
 		category = card.category
 	}
 	evs, err := s.room.Do(func(e *queue.Engine) ([]queue.Event, error) {
-		return e.IssueCategory(service, false, category)
+		return e.At(kiosk, func() ([]queue.Event, error) { return e.IssueCategory(service, false, category) })
 	})
 	if err != nil {
 		d.mu.Lock()
@@ -263,7 +266,7 @@ func (s *Server) Observe(recs []eventlog.Record) {
 		case bytes.Contains(r.Data, []byte(`"event":"day.started"`)):
 			clear(d.names)
 			clear(d.counts)
-			d.pending = nil
+			clear(d.pending)
 		case len(d.names) > 0 && (bytes.Contains(r.Data, []byte(`"event":"ticket.done"`)) || bytes.Contains(r.Data, []byte(`"event":"ticket.no_show"`))):
 			var ev struct {
 				Ticket struct {

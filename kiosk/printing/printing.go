@@ -40,6 +40,10 @@ type Options struct {
 	Fresh time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// Kiosk is the [[kiosk]] whose printer this is ("" the unit's own,
+	// [printer]): its layout is that kiosk's printer's, and Recover takes
+	// that kiosk's tickets only.
+	Kiosk string
 }
 
 // Service prints tickets. It is safe for concurrent use.
@@ -49,13 +53,15 @@ type Service struct {
 	r      *escpos.Renderer
 	layout escpos.Layout
 	cfg    *config.Config
+	pc     *config.Printer // the kiosk's printer section
 	opts   Options
 	// startSeq is the last event before the service started: only tickets
 	// up to it can have been interrupted by a restart.
 	startSeq int64
 }
 
-// ErrNoPrinter is returned when the configuration has no [printer].
+// ErrNoPrinter is returned when the configuration has no [printer] (or
+// the kiosk of [Options.Kiosk] has no [kiosk.printer]).
 var ErrNoPrinter = errors.New("printing: no [printer] in the configuration")
 
 // localNow is the time in the unit's zone, as the event log writes its
@@ -68,16 +74,17 @@ func (s *Service) localNow() time.Time {
 }
 
 // New returns a service printing room's tickets on p, laid out as cfg's
-// [printer] section says.
+// [printer] section says (or the [kiosk.printer] of opts.Kiosk).
 func New(room *kiosk.Room, p Printer, cfg *config.Config, opts Options) (*Service, error) {
-	if cfg.Printer == nil {
+	pc := cfg.KioskPrinter(opts.Kiosk)
+	if pc == nil {
 		return nil, ErrNoPrinter
 	}
-	mode, err := escpos.ParseTextMode(cfg.Printer.Mode)
+	mode, err := escpos.ParseTextMode(pc.Mode)
 	if err != nil {
 		return nil, fmt.Errorf("printing: %w", err)
 	}
-	paper, err := escpos.ParsePaper(fmt.Sprint(cfg.Printer.Paper))
+	paper, err := escpos.ParsePaper(fmt.Sprint(pc.Paper))
 	if err != nil {
 		return nil, fmt.Errorf("printing: %w", err)
 	}
@@ -94,15 +101,15 @@ func New(room *kiosk.Room, p Printer, cfg *config.Config, opts Options) (*Servic
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	blocks, err := Blocks(cfg.Printer.Blocks)
+	blocks, err := Blocks(pc.Blocks)
 	if err != nil {
 		return nil, err
 	}
-	layout := escpos.Layout{Paper: paper, Mode: mode, Blocks: blocks, QR: escpos.QROptions{Image: cfg.Printer.QRMode == "raster"}}
-	if !cfg.Printer.Cut {
+	layout := escpos.Layout{Paper: paper, Mode: mode, Blocks: blocks, QR: escpos.QROptions{Image: pc.QRMode == "raster"}}
+	if !pc.Cut {
 		layout.Cut = escpos.NoCut
 	}
-	return &Service{room: room, p: p, r: r, layout: layout, cfg: cfg, opts: opts, startSeq: room.Log().Durable()}, nil
+	return &Service{room: room, p: p, r: r, layout: layout, cfg: cfg, pc: pc, opts: opts, startSeq: room.Log().Durable()}, nil
 }
 
 // Render returns the ESC/POS bytes of a ticket.
@@ -112,7 +119,7 @@ func (s *Service) Render(t *queue.Ticket) ([]byte, error) {
 
 // ticket is what the paper of t says.
 func (s *Service) ticket(t *queue.Ticket) escpos.Ticket {
-	pc := s.cfg.Printer
+	pc := s.pc
 	service := t.Service
 	if sc := s.cfg.Service(t.Service); sc != nil {
 		service = sc.Name
@@ -207,9 +214,10 @@ func (s *Service) Unprinted(ctx context.Context) ([]eventlog.PrintRecord, error)
 	return out, nil
 }
 
-// Recover deals with today's tickets that were issued before the service
-// started but have no print record: a crash came between the two. Fresh ones are printed now, older
-// ones marked unprinted. It returns how many of each.
+// Recover deals with today's tickets of its kiosk that were issued before
+// the service started but have no print record: a crash came between the
+// two. Fresh ones are printed now, older ones marked unprinted. It
+// returns how many of each.
 func (s *Service) Recover(ctx context.Context) (printed, unprinted int, err error) {
 	day, err := kiosk.View(s.room, (*queue.Engine).Day)
 	if err != nil || day == "" {
@@ -230,6 +238,9 @@ func (s *Service) Recover(ctx context.Context) (printed, unprinted int, err erro
 		t, err := s.room.Ticket(ctx, id)
 		if err != nil {
 			return printed, unprinted, err
+		}
+		if t.Kiosk != s.opts.Kiosk {
+			continue // another kiosk's printer deals with it
 		}
 		if s.opts.Now().Sub(t.IssuedAt) <= s.opts.Fresh && t.Status == queue.Waiting {
 			if s.PrintTicket(ctx, t) == nil {

@@ -132,6 +132,15 @@ func (e *Engine) IssueCategory(serviceID string, priority bool, category string)
 	return b.evs, nil
 }
 
+// At runs cmd, commands of e, on behalf of kiosk (a [[kiosk]] id; "" the
+// unit's own): the tickets they issue carry it in [Ticket.Kiosk], so they
+// print there.
+func (e *Engine) At(kiosk string, cmd func() ([]Event, error)) ([]Event, error) {
+	e.kiosk = kiosk
+	defer func() { e.kiosk = "" }()
+	return cmd()
+}
+
 // issue draws the next number of s; category is the priority category,
 // appointment the code of the booking checked in, or "". It returns the
 // ticket as the event shows it.
@@ -150,6 +159,7 @@ func (b *batch) issue(s *service, priority bool, category, appointment string) *
 		Appointment: appointment,
 		Public:      e.newPublic(),
 		Category:    category,
+		Kiosk:       e.kiosk,
 	}
 	// The ticket goes into the line when the event is applied; the view
 	// is taken after that, so that it shows the ticket's place.

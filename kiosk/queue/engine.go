@@ -23,6 +23,8 @@ type Engine struct {
 	seq    int64
 	lastAt time.Time
 	day    string
+	// kiosk is the kiosk of the command in progress (see [Engine.At]).
+	kiosk string
 
 	services map[string]*service
 	counters map[int]*counter

@@ -53,6 +53,9 @@ type Ticket struct {
 	// Dossiers are the dossier codes (mã hồ sơ) linked to the ticket at
 	// the counter, in the order linked; absent when none.
 	Dossiers []string `json:"dossiers,omitempty"`
+	// Kiosk is the id of the [[kiosk]] that issued the ticket, where it
+	// prints; "" (absent) for the unit's own kiosk, an admin or a counter.
+	Kiosk string `json:"kiosk,omitempty"`
 }
 
 // CounterState is whether a counter calls tickets.

@@ -4,10 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"path/filepath"
-	"strconv"
 	"sync"
 	"time"
 
@@ -22,7 +19,6 @@ import (
 
 	"motcua/clock"
 	"motcua/devices/button"
-	"motcua/devices/escpos"
 	"motcua/devices/keypad"
 	"motcua/devices/led"
 	"motcua/devices/modbus"
@@ -37,7 +33,6 @@ import (
 	"motcua/kiosk/callout"
 	"motcua/kiosk/config"
 	"motcua/kiosk/eventlog"
-	"motcua/kiosk/printing"
 	"motcua/kiosk/queue"
 	"motcua/kiosk/scan"
 	"motcua/kiosk/voice"
@@ -60,16 +55,15 @@ type devices struct {
 	halts []func() error
 	ctx   context.Context // run's: button presses end with it
 
-	printer    *printer.Supervisor
-	printing   *printing.Service
+	// kiosks are the printers and lights of each kiosk, by [[kiosk]] id
+	// ("" the unit's own); a kiosk without any has no entry.
+	kiosks     map[string]*kioskDevs
 	voice      *voice.Voice
 	callout    *callout.Callout
 	simDisplay *sim.Room
-	simPrinter string // directory of the simulated printer's PNGs
 
-	ledPrinting, ledOutOfOrder *led.Dev
-	beeps                      chan struct{} // to the buzzer's loop; nil without a buzzer
-	announce                   callout.Announce
+	beeps    chan struct{} // to the buzzer's loop; nil without a buzzer
+	announce callout.Announce
 
 	scans ScanHandler                 // the unit's; nil: scans are only logged
 	keys  func(key string) error      // passes a keypad key to the kiosk pages
@@ -81,13 +75,13 @@ type devices struct {
 // can; only a configuration that cannot work is an error.
 func openDevices(cfg *config.Config, u *Unit) (*devices, error) {
 	r := &devices{cfg: cfg, room: u.d.Room, log: u.log, clock: u.clock, ratings: u.ratings, priority: &u.priority, ctx: context.Background(),
-		scans: u.scans, keys: u.pages.Press, sims: map[scan.Place]*scanner.Sim{}}
+		scans: u.scans, keys: u.pages.Press, sims: map[scan.Place]*scanner.Sim{}, kiosks: map[string]*kioskDevs{}}
 	if needsHost(cfg) {
 		if _, err := host.Init(); err != nil {
 			return nil, fmt.Errorf("unit: GPIO/SPI/I2C drivers: %w", err)
 		}
 	}
-	for _, step := range []func() error{r.openOutputs, r.openPrinter, r.openVoice, r.openDisplays, r.openButtons, r.openScanners} {
+	for _, step := range []func() error{r.openOutputs, r.openPrinters, r.openVoice, r.openDisplays, r.openButtons, r.openScanners} {
 		if err := step(); err != nil {
 			r.halt()
 			return nil, err
@@ -179,9 +173,9 @@ func (r *devices) openOutputs() error {
 		r.halts = append(r.halts, dev.Halt)
 		switch oc.Role {
 		case config.OutputPrinting:
-			r.ledPrinting = dev
+			r.kiosk(oc.Kiosk).ledPrinting = dev
 		case config.OutputOutOfOrder:
-			r.ledOutOfOrder = dev
+			r.kiosk(oc.Kiosk).ledOutOfOrder = dev
 		case config.OutputBuzzer:
 			r.beeps = make(chan struct{}, 1)
 			r.loops = append(r.loops, func(ctx context.Context) error {
@@ -203,78 +197,12 @@ func (r *devices) openOutputs() error {
 	return nil
 }
 
-// openPrinter starts the printer's supervisor and the printing service.
-func (r *devices) openPrinter() error {
-	pc := r.cfg.Printer
-	if pc == nil {
-		return nil
-	}
-	paper, err := escpos.ParsePaper(strconv.Itoa(pc.Paper))
-	if err != nil {
-		return err
-	}
-	e := pc.Endpoint
-	if e.Scheme == "sim" {
-		r.simPrinter = filepath.Join(r.cfg.Server.DataDir, "printer")
-	}
-	opts := printer.Options{Baud: pc.Baud, Parity: pc.Parity, Flow: pc.Flow}
-	sup, err := printer.New(printer.Config{
-		Clock: r.clock,
-		Name:  e.String(),
-		Open: func(ctx context.Context) (io.ReadWriteCloser, error) {
-			return OpenPrinter(ctx, e, opts, r.simPrinter, paper)
-		},
-		OnStatus: r.printerStatus,
-		FailFast: true,
-		Logger:   r.log,
-	})
-	if err != nil {
-		return err
-	}
-	svc, err := printing.New(r.room, jobPrinter{sup}, r.cfg, printing.Options{})
-	if err != nil {
-		return err
-	}
-	r.printer, r.printing = sup, svc
-	r.loops = append(r.loops, sup.Run, func(ctx context.Context) error {
-		// Tickets a crash kept from printing: once the printer had a
-		// moment to connect.
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-r.clock.After(2 * time.Second):
-		}
-		printed, unprinted, err := svc.Recover(ctx)
-		if printed+unprinted > 0 {
-			r.log.Warn("print jobs interrupted by a restart", "printed_now", printed, "unprinted", unprinted)
-		}
-		return err
-	})
-	r.halts = append(r.halts, sup.Halt)
-	return nil
-}
-
 // jobPrinter is the printing service's printer: a blocking print on the
 // supervisor.
 type jobPrinter struct{ sup *printer.Supervisor }
 
 func (p jobPrinter) PrintJob(ctx context.Context, id string, data []byte) error {
 	return p.sup.Print(ctx, printer.Job{ID: id, Data: data})
-}
-
-func (r *devices) printerStatus(st printer.Status) {
-	detail := st.Detail
-	if st.DetailEN != "" && detail != "" {
-		detail += " (" + st.DetailEN + ")"
-	}
-	r.device("printer", string(st.Level), detail)
-	if r.ledOutOfOrder != nil {
-		if st.Level == printer.LevelError {
-			r.ledOutOfOrder.On()
-		} else {
-			r.ledOutOfOrder.Off()
-		}
-	}
 }
 
 // openVoice prepares the voice calls and, with play_local, the announcer
@@ -533,9 +461,9 @@ func (r *devices) openButtons() error {
 				r.beep()
 			}
 		case config.ButtonDiagnostic:
-			opts.OnEvent = func(button.Event) { r.diagnostic() }
+			opts.OnEvent = func(button.Event) { r.diagnostic(bc.Kiosk) }
 		case "":
-			opts.OnEvent = func(button.Event) { r.issue(bc.Service, r.priority.Take()) }
+			opts.OnEvent = func(button.Event) { r.issue(bc.Kiosk, bc.Service, r.priority.Take()) }
 		default: // a key of the kiosk's keypad (config.ButtonKeys)
 			// A citizen moves through a list with several presses in a
 			// row: not the ticket buttons' rate, only a bounce guard.
@@ -562,35 +490,35 @@ func (r *devices) buttonStatus(name string) func(button.Status) {
 	}
 }
 
-// issue issues a ticket from a button and prints it.
-func (r *devices) issue(service string, priority bool) {
-	t, _, perr, err := r.press(r.ctx, service, priority)
+// issue issues a ticket from a button of a kiosk and prints it there.
+func (r *devices) issue(kiosk, service string, priority bool) {
+	t, _, perr, err := r.press(r.ctx, kiosk, service, priority)
 	if err != nil {
-		r.log.Error("button ticket", "service", service, "err", err)
+		r.log.Error("button ticket", "kiosk", kiosk, "service", service, "err", err)
 		return
 	}
 	if perr != nil {
-		r.log.Warn("button ticket not printed", "ticket", t.Number, "err", perr)
+		r.log.Warn("button ticket not printed", "kiosk", kiosk, "ticket", t.Number, "err", perr)
 		r.beep()
 	}
 }
 
-// press is a ticket button's work: issue a ticket, then print it. err is
-// set when no ticket was issued, perr when it did not print.
-func (r *devices) press(ctx context.Context, service string, priority bool) (t *queue.Ticket, printed bool, perr, err error) {
-	evs, err := r.room.Do(func(e *queue.Engine) ([]queue.Event, error) { return e.Issue(service, priority) })
+// press is a ticket button's work at a kiosk: issue a ticket, then print
+// it on the kiosk's printer. err is set when no ticket was issued, perr
+// when it did not print.
+func (r *devices) press(ctx context.Context, kiosk, service string, priority bool) (t *queue.Ticket, printed bool, perr, err error) {
+	evs, err := r.room.Do(func(e *queue.Engine) ([]queue.Event, error) {
+		return e.At(kiosk, func() ([]queue.Event, error) { return e.Issue(service, priority) })
+	})
 	if err != nil {
 		return nil, false, nil, err
 	}
 	t = evs[len(evs)-1].Ticket
-	if r.printing == nil {
+	k := r.kiosks[kiosk]
+	if k == nil || k.printing == nil {
 		return t, false, nil, nil
 	}
-	if r.ledPrinting != nil {
-		r.ledPrinting.On()
-		defer r.ledPrinting.Off()
-	}
-	perr = r.printing.PrintTicket(ctx, t)
+	perr = k.print(ctx, t)
 	return t, perr == nil, perr, nil
 }
 
@@ -601,12 +529,14 @@ func (r *devices) beep() {
 	}
 }
 
-// diagnostic prints a test ticket: the service button of the kiosk box.
-func (r *devices) diagnostic() {
-	if r.printing == nil {
+// diagnostic prints a test ticket at a kiosk: the service button of the
+// kiosk box.
+func (r *devices) diagnostic(kiosk string) {
+	k := r.kiosks[kiosk]
+	if k == nil || k.printing == nil {
 		return
 	}
-	if err := r.printing.PrintTest(r.ctx); err != nil {
-		r.log.Warn("diagnostic ticket not printed", "err", err)
+	if err := k.printing.PrintTest(r.ctx); err != nil {
+		r.log.Warn("diagnostic ticket not printed", "kiosk", kiosk, "err", err)
 	}
 }

@@ -28,7 +28,7 @@ var ErrNoSimScanner = errors.New(`unit: no simulated scanner there; add a [[scan
 // driver when it comes back after an unplug.
 func (r *devices) openScanners() error {
 	for _, sc := range r.cfg.Scanners {
-		place := scan.Place{Counter: sc.Counter}
+		place := scan.Place{Counter: sc.Counter, Kiosk: sc.Kiosk}
 		name := "scanner " + place.String()
 		kind := scanner.Kind(sc.Endpoint.Scheme)
 		var open func(context.Context) (io.ReadCloser, error)

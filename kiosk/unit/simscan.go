@@ -40,11 +40,15 @@ func (u *Unit) handleSimScan() {
 	}), config.RoleAdmin)
 }
 
-// simPlace reads "kiosk" ("" too) or "counter N".
+// simPlace reads "kiosk" ("" too), "kiosk ID" (a [[kiosk]]'s) or
+// "counter N".
 func simPlace(s string) (scan.Place, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" || s == "kiosk" {
 		return scan.Kiosk, true
+	}
+	if id, ok := strings.CutPrefix(s, "kiosk "); ok {
+		return scan.Place{Kiosk: strings.TrimSpace(id)}, true
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(s, "counter")))
 	if !strings.HasPrefix(s, "counter") || err != nil || n <= 0 {

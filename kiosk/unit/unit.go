@@ -154,8 +154,8 @@ func (u *Unit) Close() error {
 // and the API's printer reach it through u.devs from now on.
 func (u *Unit) use(d *devices) {
 	u.devs.Store(d)
-	if d != nil && d.printing != nil {
-		u.d.API.SetPrinter(d.printing)
+	if d != nil {
+		u.d.API.SetPrinter(d.printers())
 	} else {
 		u.d.API.SetPrinter(nil)
 	}
@@ -341,34 +341,53 @@ func (u *Unit) serveVoice(w http.ResponseWriter, r *http.Request) {
 	api.WriteError(w, http.StatusNotFound, "no_voice", "voice calls are off; set [voice] enabled = true")
 }
 
-// Reprint implements [api.Reprinter] with the printer in force.
+// Reprint implements [api.Reprinter] with the printers in force: at the
+// kiosk that issued the ticket.
 func (u *Unit) Reprint(ctx context.Context, id string) error {
 	d := u.devs.Load()
-	if d == nil || d.printing == nil {
+	if d == nil || d.printers() == nil {
 		return api.ErrNoPrinter
 	}
-	return d.printing.Reprint(ctx, id)
+	t, err := u.d.Room.Ticket(ctx, id)
+	if err != nil {
+		return err
+	}
+	k := d.kiosks[t.Kiosk]
+	if k == nil || k.printing == nil {
+		return api.ErrNoPrinter
+	}
+	return k.printing.Reprint(ctx, id)
 }
 
-// Unprinted implements [api.Reprinter] with the printer in force.
+// Unprinted implements [api.Reprinter] with the printers in force. The
+// print records are the log's, one list for every kiosk.
 func (u *Unit) Unprinted(ctx context.Context) ([]eventlog.PrintRecord, error) {
 	d := u.devs.Load()
-	if d == nil || d.printing == nil {
+	if d == nil {
 		return nil, nil
 	}
-	return d.printing.Unprinted(ctx)
+	for _, k := range d.kiosks {
+		if k.printing != nil {
+			return k.printing.Unprinted(ctx)
+		}
+	}
+	return nil, nil
 }
 
 // Simulated implements [api.Simulator] with the devices in force.
 func (u *Unit) Simulated() (displays []sim.State, printerDir string, ok bool) {
 	d := u.devs.Load()
-	if d == nil || (d.simDisplay == nil && d.simPrinter == "") {
+	var simPrinter string
+	if d != nil && d.kiosks[""] != nil {
+		simPrinter = d.kiosks[""].simDir
+	}
+	if d == nil || (d.simDisplay == nil && simPrinter == "") {
 		return nil, "", false
 	}
 	if d.simDisplay != nil {
 		displays = d.simDisplay.Snapshot()
 	}
-	return displays, d.simPrinter, true
+	return displays, simPrinter, true
 }
 
 // Press implements [api.Simulator]: a ticket button of the devices in
@@ -378,7 +397,7 @@ func (u *Unit) Press(ctx context.Context, service string, priority bool) (*queue
 	if d == nil {
 		return nil, false, nil, errors.New("unit: the devices are restarting; try again")
 	}
-	return d.press(ctx, service, priority)
+	return d.press(ctx, "", service, priority)
 }
 
 var (

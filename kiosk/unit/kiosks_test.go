@@ -1,0 +1,209 @@
+package unit
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"motcua/clock"
+	"motcua/devices/printer/printertest"
+	"motcua/kiosk"
+	"motcua/kiosk/config"
+	"motcua/kiosk/queue"
+)
+
+// kioskRoom is a unit with two kiosks, the unit's own ([printer]) and
+// [[kiosk]] "sanh-b", each with an emulated serial printer, and a
+// satellite kiosk "tang-2" without a printer here.
+type kioskRoom struct {
+	u          *Unit
+	own, sanhB *printertest.Emulator
+}
+
+const (
+	kioskOwnToken   = "kiosk-own-secret-01"
+	kioskSanhBToken = "kiosk-sanh-b-secret-02"
+	kioskTang2Token = "kiosk-tang-2-secret-03"
+	kioskAdmin      = "kiosk-admin-secret-04"
+)
+
+func startKioskRoom(t *testing.T) *kioskRoom {
+	t.Helper()
+	r := &kioskRoom{own: printertest.New(), sanhB: printertest.New()}
+	var paths []string
+	for _, emu := range []*printertest.Emulator{r.own, r.sanhB} {
+		pty, err := printertest.StartPTY(emu)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { pty.Close() })
+		paths = append(paths, pty.Path())
+	}
+	dir := t.TempDir()
+	cfg, err := config.Parse("kiosks.toml", []byte(fmt.Sprintf(`[unit]
+id = "kiosks-test"
+name = "UBND xã Thử"
+[server]
+data_dir = %q
+[printer]
+address = "serial:%s"
+mode = "ascii"
+footer = "Sanh A"
+[[kiosk]]
+id = "sanh-b"
+name = "Sảnh B"
+[kiosk.printer]
+address = "serial:%s"
+mode = "ascii"
+footer = "Sanh B"
+[[kiosk]]
+id = "tang-2"
+satellite = true
+[[service]]
+id = "dat-dai"
+name = "Đất đai"
+prefix = "A"
+[[counter]]
+id = 1
+services = ["dat-dai"]
+[[token]]
+role = "kiosk"
+secret = %q
+[[token]]
+role = "kiosk"
+secret = %q
+kiosk = "sanh-b"
+[[token]]
+role = "kiosk"
+secret = %q
+kiosk = "tang-2"
+[[token]]
+role = "admin"
+secret = %q
+`, filepath.Join(dir, "data"), paths[0], paths[1], kioskOwnToken, kioskSanhBToken, kioskTang2Token, kioskAdmin)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	u, err := New(ctx, cfg, Options{Clock: clock.Trusted{}, Listener: ln})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- u.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("stop: %v", err)
+		}
+	})
+	r.u = u
+	return r
+}
+
+// call sends a request with a token and decodes the answer.
+func (r *kioskRoom) call(t *testing.T, method, path, token, body string) (int, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequest(method, "http://"+r.u.Addr()+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out map[string]any
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil && res.StatusCode != http.StatusNoContent {
+		t.Fatalf("%s %s: %d, body not JSON: %v", method, path, res.StatusCode, err)
+	}
+	return res.StatusCode, out
+}
+
+// waitJobs waits until emu has printed n jobs and returns them.
+func waitJobs(t *testing.T, emu *printertest.Emulator, n int) [][]byte {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := emu.Wait(ctx, func(s printertest.Snapshot) bool { return s.Jobs >= n }); err != nil {
+		t.Fatalf("waiting for %d jobs: %v (got %d)", n, err, len(emu.Jobs()))
+	}
+	return emu.Jobs()
+}
+
+// Each ticket prints at the kiosk whose token asked for it, laid out by
+// that kiosk's printer section; a reprint goes to the same kiosk; a
+// satellite's ticket is not printed here and carries its kiosk.
+func TestKioskTokensPrintAtTheirKiosk(t *testing.T) {
+	r := startKioskRoom(t)
+	tests := []struct {
+		token, kiosk, number string
+		printed              bool
+	}{
+		{kioskOwnToken, "", "A001", true},
+		{kioskSanhBToken, "sanh-b", "A002", true},
+		{kioskSanhBToken, "sanh-b", "A003", true},
+		{kioskTang2Token, "tang-2", "A004", false},
+		{kioskOwnToken, "", "A005", true},
+	}
+	for _, tt := range tests {
+		code, out := r.call(t, "POST", "/api/v1/tickets", tt.token, `{"service":"dat-dai"}`)
+		if code != http.StatusCreated {
+			t.Fatalf("issue: got %d %v, want 201", code, out)
+		}
+		kiosk, _ := out["kiosk"].(string)
+		if out["number"] != tt.number || kiosk != tt.kiosk || out["printed"] != tt.printed || out["print_error"] != nil {
+			t.Errorf("got %v %q printed %v (%v), want %s at %q printed %v", out["number"], kiosk, out["printed"], out["print_error"], tt.number, tt.kiosk, tt.printed)
+		}
+	}
+	own, sanhB := waitJobs(t, r.own, 2), waitJobs(t, r.sanhB, 2)
+	check := func(name string, jobs [][]byte, numbers []string, footer string) {
+		t.Helper()
+		if len(jobs) != len(numbers) {
+			t.Fatalf("%s: got %d jobs, want %d", name, len(jobs), len(numbers))
+		}
+		for i, n := range numbers {
+			if !bytes.Contains(jobs[i], []byte(n)) || !bytes.Contains(jobs[i], []byte(footer)) {
+				t.Errorf("%s job %d: got %q, want %s with footer %q", name, i, jobs[i], n, footer)
+			}
+		}
+	}
+	check("own kiosk", own, []string{"A001", "A005"}, "Sanh A")
+	check("sanh-b", sanhB, []string{"A002", "A003"}, "Sanh B")
+
+	// A reprint of a sanh-b ticket comes out at sanh-b.
+	id := time.Now().In(r.u.Room().Config().Location).Format("20060102") + "-A003"
+	if code, out := r.call(t, "POST", "/api/v1/tickets/"+id+"/reprint", kioskAdmin, ""); code != http.StatusOK {
+		t.Fatalf("reprint: got %d %v", code, out)
+	}
+	if jobs := waitJobs(t, r.sanhB, 3); !bytes.Contains(jobs[2], []byte("A003")) {
+		t.Errorf("reprint: got %q at sanh-b, want A003", jobs[2])
+	}
+	if n := len(r.own.Jobs()); n != 2 {
+		t.Errorf("reprint: the own kiosk printed %d jobs, want still 2", n)
+	}
+	// Both printers are devices of the state, by kiosk.
+	st, err := kiosk.View(r.u.Room(), (*queue.Engine).State)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, d := range st.Devices {
+		names[d.Name] = true
+	}
+	if !names["printer"] || !names["printer sanh-b"] {
+		t.Errorf("devices: got %v, want printer and printer sanh-b", st.Devices)
+	}
+}
