@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -74,35 +73,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return serve(ctx, u, log, func() (*config.Config, error) { return loadConfig(*path) })
+	return serve(ctx, u, func() (*config.Config, error) { return loadConfig(*path) })
 }
 
-// serve runs the unit until ctx ends. On SIGHUP it reads the
-// configuration again with load and puts it in force; one that cannot be
-// read or that the unit refuses leaves the old one in force.
-func serve(ctx context.Context, u *unit.Unit, log *slog.Logger, load func() (*config.Config, error)) error {
+// serve runs the unit until ctx ends and reloads it on SIGHUP with
+// load; see [unit.Unit.Serve].
+func serve(ctx context.Context, u *unit.Unit, load func() (*config.Config, error)) error {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	ran := make(chan error, 1)
-	go func() { ran <- u.Run(ctx) }()
-	for {
-		select {
-		case err := <-ran:
-			return err
-		case <-hup:
-			next, err := load()
-			if err == nil {
-				err = u.Reload(next)
-			}
-			switch {
-			case errors.Is(err, unit.ErrDevices):
-				log.Error("devices of the new configuration failed; running without them", "err", err)
-			case err != nil:
-				log.Error("configuration reload refused; the old configuration stays", "err", err)
-			}
-		}
-	}
+	return u.Serve(ctx, hup, load)
 }
 
 func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -119,7 +99,7 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	d.WriteIntro(stdout)
-	return serve(ctx, d.Unit, log, func() (*config.Config, error) {
+	return serve(ctx, d.Unit, func() (*config.Config, error) {
 		return nil, errors.New("the demo has no configuration file to reload")
 	})
 }
