@@ -370,7 +370,7 @@ func (s *Server) Close() error {
 
 // Handler serves /ingest (units' websockets) and, to operators, / (the
 // page), /api/units (JSON) and POST /api/units/{unit}/commands, with
-// /login and /logout; to anyone, the citizen's page of a unit's ticket:
+// /login and /logout, and GET /api/v1/export/ratings; to anyone, the citizen's page of a unit's ticket:
 // /t/{unit}/{public} and /api/v1/public/{unit}/{public}.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
@@ -380,6 +380,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /logout", s.operator(false, s.logout))
 	mux.HandleFunc("GET /api/units", s.operator(true, s.apiUnits))
 	mux.HandleFunc("POST /api/units/{unit}/commands", s.operator(true, s.apiCommand))
+	mux.HandleFunc("GET /api/v1/export/ratings", s.operator(true, s.apiExportRatings))
 	mux.HandleFunc("GET /{$}", s.operator(false, s.page))
 	s.publicRoutes(mux)
 	return mux
