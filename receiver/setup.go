@@ -23,6 +23,9 @@ type Setup struct {
 	// the operators' (default Data/operators); see [ReadTokens].
 	Tokens, Operators string
 	HeadsUp           HeadsUp
+	// DossierStatus, if set, answers the units' dossier.status queries:
+	// see [OpenDossierSource], which reads DossierToken.
+	DossierStatus, DossierToken string
 }
 
 // ErrSetup is the error of a [Setup] that does not say enough or says
@@ -36,7 +39,7 @@ func (e setupError) Error() string { return "receiver: " + string(e) }
 func (setupError) Is(target error) bool { return target == ErrSetup }
 
 // Options checks s, fills in its defaults, reads the tokens and the
-// operators and returns the [Options] of a [Server] logging to log. An
+// operators, opens the dossier status source and returns the [Options] of a [Server] logging to log. An
 // error that is [ErrSetup] says which flag to mend. A missing operators
 // file is no error: log is told that the page and the API refuse
 // everyone.
@@ -74,5 +77,11 @@ func (s Setup) Options(log *slog.Logger) (Options, error) {
 	} else if err != nil {
 		return Options{}, err
 	}
-	return Options{Store: s.Store, Tokens: toks, Operators: ops, Logger: log, HeadsUp: s.HeadsUp}, nil
+	o := Options{Store: s.Store, Tokens: toks, Operators: ops, Logger: log, HeadsUp: s.HeadsUp}
+	if s.DossierStatus != "" {
+		if o.Dossiers, err = OpenDossierSource(s.DossierStatus, s.DossierToken); err != nil {
+			return Options{}, err
+		}
+	}
+	return o, nil
 }

@@ -83,9 +83,34 @@ func TestSetupOptions(t *testing.T) {
 			if warned := strings.Contains(logged.String(), "no operators file"); warned != tt.wantWarn {
 				t.Errorf("warned of no operators: got %v, want %v (%s)", warned, tt.wantWarn, logged.String())
 			}
+			if o.Dossiers != nil {
+				t.Errorf("dossiers: got %v, want none", o.Dossiers)
+			}
 			if o.Logger == nil || o.HeadsUp != tt.setup.HeadsUp {
 				t.Errorf("logger %v, heads-up %+v: want the setup's", o.Logger, o.HeadsUp)
 			}
 		})
+	}
+}
+
+// TestSetupDossiers opens the dossier status source the setup names.
+func TestSetupDossiers(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "tokens"), []byte("xa-thu secret-of-xa-thu\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "operators"), []byte("tinh secret-of-tinh-01\n"), 0o600)
+	status := filepath.Join(dir, "status.json")
+	os.WriteFile(status, []byte(`{}`), 0o600)
+	log := slog.New(slog.DiscardHandler)
+	o, err := Setup{Data: dir, HeadsUp: HeadsUp{Ahead: 3}, DossierStatus: "file:" + status}.Options(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f, ok := o.Dossiers.(FileDossiers); !ok || f.Path != status {
+		t.Errorf("got %#v, want FileDossiers of %s", o.Dossiers, status)
+	}
+	for _, bad := range []string{"file:" + filepath.Join(dir, "none.json"), "ftp://adapter.example"} {
+		if _, err := (Setup{Data: dir, HeadsUp: HeadsUp{Ahead: 3}, DossierStatus: bad}).Options(log); !errors.Is(err, ErrBadDossierSource) {
+			t.Errorf("%s: got %v, want %v", bad, err, ErrBadDossierSource)
+		}
 	}
 }

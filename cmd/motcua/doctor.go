@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"time"
 
@@ -23,9 +22,7 @@ func doctorCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	rs := doctor.Run(ctx, *path, doctor.Options{Timeout: *timeout})
 	var err error
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		err = enc.Encode(rs)
+		err = doctor.WriteJSON(stdout, rs)
 	} else {
 		err = doctor.Write(stdout, rs)
 	}

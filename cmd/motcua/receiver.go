@@ -27,7 +27,8 @@ func receiverCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	log := newLogger(stderr, *verbose)
-	setup := receiver.Setup{Store: *store, Data: *data, Tokens: *tokens, Operators: *operators, HeadsUp: receiver.HeadsUp{Webhook: *webhook, Ahead: *headsUp}}
+	setup := receiver.Setup{Store: *store, Data: *data, Tokens: *tokens, Operators: *operators, HeadsUp: receiver.HeadsUp{Webhook: *webhook, Ahead: *headsUp},
+		DossierStatus: *dossiers, DossierToken: *dossierToken}
 	opts, err := setup.Options(log)
 	if errors.Is(err, receiver.ErrSetup) {
 		fmt.Fprintln(stderr, "motcua", err)
@@ -35,11 +36,6 @@ func receiverCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return errUsage
 	} else if err != nil {
 		return err
-	}
-	if *dossiers != "" {
-		if opts.Dossiers, err = receiver.OpenDossierSource(*dossiers, *dossierToken); err != nil {
-			return err
-		}
 	}
 	srv, err := receiver.Open(ctx, opts)
 	if err != nil {

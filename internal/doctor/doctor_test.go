@@ -2,11 +2,13 @@ package doctor_test
 
 import (
 	"context"
+	"encoding/json"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -298,6 +300,14 @@ func TestRunAndWrite(t *testing.T) {
 	}
 	if out := b.String(); !strings.Contains(out, "[FAIL] printer") || !strings.Contains(out, "Máy in hết giấy") || !strings.Contains(out, "1 failures") {
 		t.Errorf("report:\n%s", out)
+	}
+	b.Reset()
+	if err := doctor.WriteJSON(&b, rs); err != nil {
+		t.Fatal(err)
+	}
+	var back []doctor.Result
+	if err := json.Unmarshal([]byte(b.String()), &back); err != nil || !reflect.DeepEqual(back, rs) || !strings.Contains(b.String(), "\n  {\n    \"check\": \"config\",") {
+		t.Errorf("JSON: got %v reading back\n%s", err, b.String())
 	}
 	em.SetPaper(printertest.PaperOK)
 	if rs := doctor.Run(context.Background(), path, doctor.Options{Clock: fakeClock(true), Timeout: 4 * time.Second, User: "root"}); doctor.Failed(rs) {
