@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"motcua/kiosk/config"
 	"motcua/kiosk/eventlog"
 )
 
@@ -64,7 +65,7 @@ func restoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 }
 
 func dataDir(path string, stderr io.Writer) (string, error) {
-	cfg, err := loadConfig(path)
+	cfg, err := config.LoadRun(path)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return "", errInvalid

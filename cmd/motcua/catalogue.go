@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"motcua/kiosk/catalogue"
+	"motcua/kiosk/config"
 )
 
 const catalogueUsage = "motcua catalogue import -config FILE CATALOGUE.json"
@@ -27,7 +28,7 @@ func catalogueCmd(_ context.Context, args []string, stdout, stderr io.Writer) er
 	if err := parse(fs, args[1:], "one catalogue file"); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(*path)
+	cfg, err := config.LoadRun(*path)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return errInvalid

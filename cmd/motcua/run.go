@@ -17,16 +17,6 @@ import (
 	"motcua/kiosk/unit"
 )
 
-// loadConfig reads the configuration a daemon runs on: valid, with a data
-// directory.
-func loadConfig(path string) (*config.Config, error) {
-	cfg, err := config.Load(path)
-	if err != nil {
-		return nil, err
-	}
-	return cfg, cfg.RequireDataDir()
-}
-
 // errInvalid marks an error whose explanation was already printed.
 var errInvalid = errors.New("invalid")
 
@@ -36,7 +26,7 @@ func check(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(*path)
+	cfg, err := config.LoadRun(*path)
 	if err == nil {
 		err = unit.Check(cfg)
 	}
@@ -59,7 +49,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(*path)
+	cfg, err := config.LoadRun(*path)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return errInvalid
@@ -73,7 +63,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return serve(ctx, u, func() (*config.Config, error) { return loadConfig(*path) })
+	return serve(ctx, u, func() (*config.Config, error) { return config.LoadRun(*path) })
 }
 
 // serve runs the unit until ctx ends and reloads it on SIGHUP with

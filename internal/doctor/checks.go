@@ -87,10 +87,7 @@ func Run(ctx context.Context, path string, o Options) []Result {
 // CheckConfig loads and validates the configuration file. It returns the
 // configuration when it is usable by "motcua run", else nil.
 func CheckConfig(path string) (*config.Config, Result) {
-	cfg, err := config.Load(path)
-	if err == nil {
-		err = cfg.RequireDataDir()
-	}
+	cfg, err := config.LoadRun(path)
 	if err != nil {
 		msg := strings.TrimSpace(err.Error())
 		return nil, fail("config", "Tệp cấu hình %s có lỗi, motcua không chạy được. Sửa từng dòng dưới đây rồi chạy lại:\n%s",

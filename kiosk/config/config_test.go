@@ -1053,6 +1053,25 @@ func TestRequireDataDir(t *testing.T) {
 	}
 }
 
+// TestLoadRun loads a file that motcua run can use, and refuses one
+// without a data directory and one that is not there.
+func TestLoadRun(t *testing.T) {
+	dir := t.TempDir()
+	good, bare := filepath.Join(dir, "good.toml"), filepath.Join(dir, "bare.toml")
+	os.WriteFile(good, []byte(base+"[server]\ndata_dir = \"data\"\n"), 0o600)
+	os.WriteFile(bare, []byte(base), 0o600)
+	if c, err := LoadRun(good); err != nil || c.Server.DataDir != filepath.Join(dir, "data") {
+		t.Errorf("good: got %v, want data_dir %s", err, filepath.Join(dir, "data"))
+	}
+	var ps *Problems
+	if c, err := LoadRun(bare); c != nil || !errors.As(err, &ps) || !strings.Contains(err.Error(), "server.data_dir is not set") {
+		t.Errorf("no data_dir: got %v %v, want its problem", c, err)
+	}
+	if c, err := LoadRun(filepath.Join(dir, "none.toml")); c != nil || !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("no file: got %v %v, want not found", c, err)
+	}
+}
+
 func TestAddToken(t *testing.T) {
 	tests := []struct {
 		name  string

@@ -26,6 +26,21 @@ func Load(path string) (*Config, error) {
 	return Parse(path, data)
 }
 
+// LoadRun loads the configuration at path as [Load] does and requires
+// what `motcua run` needs beyond a valid file, a data directory
+// ([Config.RequireDataDir]): the configuration of the daemon and of the
+// commands that work on its data.
+func LoadRun(path string) (*Config, error) {
+	c, err := Load(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.RequireDataDir(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
 // Parse parses and validates a configuration. filename names the file in
 // problems and locates relative paths (secret_file, token_file, ca_file,
 // data_dir, pack), which are resolved against its directory and read
