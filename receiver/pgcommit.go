@@ -10,8 +10,8 @@ import (
 // The statements of a group commit on PostgreSQL. Each takes the whole
 // group as arrays (unnest), so that a transaction of 256 units costs five
 // round trips to the database, not four per unit and one per event.
-// Their text never changes: pgx prepares each once per connection and
-// reuses it.
+// Their text never changes: the driver (internal/pgsql) prepares each
+// once per connection and reuses it.
 const (
 	// pgNewUnits gives units the store has no row of yet (their ack is
 	// 0) one, in unit order like the locks.

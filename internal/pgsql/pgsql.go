@@ -8,6 +8,9 @@
 // Values: a parameter is sent as text (integers, floats, booleans,
 // strings, times as RFC 3339) or, for a []byte, as raw bytes in binary
 // format; the server's type of the parameter decides what it means. A
+// []string, []int64 or [][]byte is a one-dimensional array of text,
+// bigint or bytea (in binary format), for unnest($1::text[]) and the
+// like. A
 // column comes back as int64 (smallint, integer, bigint), float64 (real,
 // double precision), bool, []byte (bytea), nil (NULL) or otherwise as
 // the server's text of it (string; numeric included, which database/sql
@@ -22,6 +25,7 @@ package pgsql
 import (
 	"context"
 	"database/sql/driver"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -43,6 +47,7 @@ const (
 	oidInt4   = 23
 	oidFloat4 = 700
 	oidFloat8 = 701
+	oidText   = 25
 	formatBin = 1 // a parameter's or column's binary format; 0 is text
 )
 
@@ -105,7 +110,20 @@ var (
 	_ driver.ConnPrepareContext = (*conn)(nil)
 	_ driver.Validator          = (*conn)(nil)
 	_ driver.SessionResetter    = (*conn)(nil)
+	_ driver.NamedValueChecker  = (*conn)(nil)
 )
+
+// CheckNamedValue lets the arrays [encode] takes through database/sql;
+// other values get its default conversion.
+func (c *conn) CheckNamedValue(nv *driver.NamedValue) error {
+	switch nv.Value.(type) {
+	case []string, []int64, [][]byte:
+		return nil
+	}
+	v, err := driver.DefaultParameterConverter.ConvertValue(nv.Value)
+	nv.Value = v
+	return err
+}
 
 func (c *conn) Prepare(query string) (driver.Stmt, error) {
 	return c.PrepareContext(context.Background(), query)
@@ -314,11 +332,53 @@ func encode(sd *pgconn.StatementDescription, args []driver.NamedValue) ([][]byte
 			}
 		case time.Time:
 			vals[i] = v.AppendFormat(nil, time.RFC3339Nano)
+		case []string:
+			vals[i], formats[i] = array(oidText, len(v), func(j int) []byte { return []byte(v[j]) }), formatBin
+		case []int64:
+			vals[i], formats[i] = array(oidInt8, len(v), func(j int) []byte { return binary.BigEndian.AppendUint64(nil, uint64(v[j])) }), formatBin
+		case [][]byte:
+			vals[i], formats[i] = array(oidBytea, len(v), func(j int) []byte { return v[j] }), formatBin
 		default:
 			return nil, nil, fmt.Errorf("pgsql: argument $%d: unsupported type %T", i+1, a.Value)
 		}
 	}
 	return vals, formats, nil
+}
+
+// array is a one-dimensional array of n elements of type elem in
+// PostgreSQL's binary format: dimensions, whether it holds a NULL, the
+// element type, the length and lower bound (1), then each element's
+// length and bytes (el(i); nil is NULL).
+func array(elem uint32, n int, el func(i int) []byte) []byte {
+	els := make([][]byte, n)
+	size, null := 20, uint32(0)
+	for i := range els {
+		els[i] = el(i)
+		size += 4 + len(els[i])
+		if els[i] == nil {
+			null = 1
+		}
+	}
+	b := make([]byte, 0, size)
+	if n == 0 {
+		b = binary.BigEndian.AppendUint32(b, 0) // no dimension
+		b = binary.BigEndian.AppendUint32(b, 0)
+		return binary.BigEndian.AppendUint32(b, elem)
+	}
+	b = binary.BigEndian.AppendUint32(b, 1)
+	b = binary.BigEndian.AppendUint32(b, null)
+	b = binary.BigEndian.AppendUint32(b, elem)
+	b = binary.BigEndian.AppendUint32(b, uint32(n))
+	b = binary.BigEndian.AppendUint32(b, 1)
+	for _, e := range els {
+		if e == nil {
+			b = binary.BigEndian.AppendUint32(b, math.MaxUint32) // -1: NULL
+			continue
+		}
+		b = binary.BigEndian.AppendUint32(b, uint32(len(e)))
+		b = append(b, e...)
+	}
+	return b
 }
 
 // appendFloat is v as PostgreSQL reads it: Go's "+Inf" is "Infinity".

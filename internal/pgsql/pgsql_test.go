@@ -295,3 +295,67 @@ func TestConnections(t *testing.T) {
 		}
 	}
 }
+
+// Arrays of text, bigint and bytea go in as pgx sends them: unnest gives
+// back the elements, in order, NULL elements and empty arrays included.
+func TestArraysAsPgx(t *testing.T) {
+	ours, theirs := open(t)
+	ctx := context.Background()
+	if _, err := ours.ExecContext(ctx, `CREATE TABLE a (db TEXT, n BIGINT, s TEXT, i BIGINT, b BYTEA)`); err != nil {
+		t.Fatal(err)
+	}
+	all := make([]byte, 256)
+	for i := range all {
+		all[i] = byte(i)
+	}
+	strs := []string{"Nguyễn Văn A", "", `"{,}\`, "NULL"}
+	ints := []int64{math.MinInt64, 0, -1, math.MaxInt64}
+	blobs := [][]byte{all, {}, nil, []byte(`\x00`)}
+	const ins = `INSERT INTO a SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::bytea[])`
+	for name, db := range map[string]*sql.DB{"ours": ours, "pgx": theirs} {
+		if _, err := db.ExecContext(ctx, ins, name, []int64{1, 2, 3, 4}, strs, ints, blobs); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if _, err := db.ExecContext(ctx, ins, name+"-empty", []int64{}, []string{}, []int64{}, [][]byte{}); err != nil {
+			t.Fatalf("%s, empty arrays: %v", name, err)
+		}
+	}
+	read := func(name string) [][]any {
+		rows, err := ours.QueryContext(ctx, `SELECT n, s, i, b FROM a WHERE db = $1 ORDER BY n`, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var got [][]any
+		for rows.Next() {
+			r := make([]any, 4)
+			if err := rows.Scan(&r[0], &r[1], &r[2], &r[3]); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, r)
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	got, want := read("ours"), read("pgx")
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %#v, want (pgx) %#v", got, want)
+	}
+	if len(got) != 4 || got[1][1] != "" || got[2][3] != nil || !reflect.DeepEqual(got[0][3], all) || got[3][2] != int64(math.MaxInt64) {
+		t.Errorf("rows: %#v", got)
+	}
+	for _, name := range []string{"ours-empty", "pgx-empty"} {
+		if rows := read(name); len(rows) != 0 {
+			t.Errorf("%s: got %d rows, want 0", name, len(rows))
+		}
+	}
+	var n int
+	if err := ours.QueryRowContext(ctx, `SELECT count(*) FROM a WHERE s = ANY($1::text[])`, []string{"NULL", "Nguyễn Văn A"}).Scan(&n); err != nil || n != 4 {
+		t.Errorf("= ANY: got %d, %v; want 4", n, err)
+	}
+	if _, err := ours.ExecContext(ctx, `SELECT $1::int[]`, []string{"1"}); err == nil {
+		t.Error("a text array as int[]: no error")
+	}
+}
