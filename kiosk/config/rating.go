@@ -41,6 +41,35 @@ func (r Rating) Low() int {
 	return 1
 }
 
+// KeyScore returns the score on the configured scale of a rating
+// keypad's key, which has four keys whatever the scale: key is the key's
+// score on the four levels of [DefaultScale] (4 very satisfied, 3
+// satisfied, 2 neutral, 1 dissatisfied; see [RatingPins]). The keys keep
+// their meaning on another scale: very satisfied is the best level and
+// dissatisfied the worst, satisfied the level below the best (the best
+// itself on three levels or fewer), neutral the middle level (the upper
+// one of two middles). On two levels the neutral key has no level: 0,
+// and so for a key that is not 1 to 4.
+func (r Rating) KeyScore(key int) int {
+	n := len(r.Levels())
+	switch key {
+	case 4:
+		return n
+	case 3:
+		if n >= 4 {
+			return n - 1
+		}
+		return n
+	case 2:
+		if n >= 3 {
+			return (n + 1) / 2
+		}
+	case 1:
+		return 1
+	}
+	return 0
+}
+
 // maxQuestions is the most questions a set may have.
 const maxQuestions = 12
 

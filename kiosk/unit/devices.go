@@ -420,9 +420,16 @@ func (r *devices) keypadPress(p keypad.Press) {
 	}
 }
 
-// rate rates the ticket last done at a counter, within the window of the
-// counter's rating keypad (2 minutes when it sets none).
-func (r *devices) rate(counter, score int) {
+// rate rates the ticket last done at a counter with a rating keypad's
+// key (4 very satisfied .. 1 dissatisfied), within the window of the
+// counter's rating keypad (2 minutes when it sets none). The key is
+// mapped onto the configured scale (config.Rating.KeyScore).
+func (r *devices) rate(counter, key int) {
+	score := r.room.Config().Rating.KeyScore(key)
+	if score == 0 {
+		r.log.Info("rating refused: the key has no level on the configured scale", "counter", counter, "key", key)
+		return
+	}
 	window := 2 * time.Minute
 	for _, kc := range r.cfg.Keypads {
 		if kc.Counter == counter && kc.RatingWindow > 0 {
