@@ -1,9 +1,8 @@
 package daemon
 
 import (
-	"github.com/prometheus/client_golang/prometheus"
-
 	"motcua/kiosk/connlimit"
+	"motcua/kiosk/metrics"
 )
 
 // connCollector exports what the connection limiter did, so that a flood
@@ -11,24 +10,18 @@ import (
 type connCollector struct{ l *connlimit.Listener }
 
 var (
-	connOpenDesc    = prometheus.NewDesc("motcua_connections_open", "Open HTTP connections, websockets included.", nil, nil)
-	connAnonDesc    = prometheus.NewDesc("motcua_connections_anonymous", "Open connections that have shown no valid token.", nil, nil)
-	connRefusedDesc = prometheus.NewDesc("motcua_connections_refused_total",
-		"Connections closed by the limiter: per_address (their address held too many without a token), full (every place held by clients with a token), evicted (the oldest without a token, to make room), reserved (a reserved place without a kiosk, counter or admin token).",
-		[]string{"reason"}, nil)
+	connOpenDesc    = &metrics.Desc{Name: "motcua_connections_open", Help: "Open HTTP connections, websockets included.", Type: metrics.Gauge}
+	connAnonDesc    = &metrics.Desc{Name: "motcua_connections_anonymous", Help: "Open connections that have shown no valid token.", Type: metrics.Gauge}
+	connRefusedDesc = &metrics.Desc{Name: "motcua_connections_refused_total",
+		Help: "Connections closed by the limiter: per_address (their address held too many without a token), full (every place held by clients with a token), evicted (the oldest without a token, to make room), reserved (a reserved place without a kiosk, counter or admin token).",
+		Type: metrics.Counter, Labels: []string{"reason"}}
 )
 
-func (c connCollector) Describe(ch chan<- *prometheus.Desc) {
-	ch <- connOpenDesc
-	ch <- connAnonDesc
-	ch <- connRefusedDesc
-}
-
-func (c connCollector) Collect(ch chan<- prometheus.Metric) {
-	s := c.l.Stats()
-	ch <- prometheus.MustNewConstMetric(connOpenDesc, prometheus.GaugeValue, float64(s.Open))
-	ch <- prometheus.MustNewConstMetric(connAnonDesc, prometheus.GaugeValue, float64(s.Anonymous))
-	for reason, n := range map[string]int64{"per_address": s.PerAddress, "full": s.Full, "evicted": s.Evicted, "reserved": s.Refused} {
-		ch <- prometheus.MustNewConstMetric(connRefusedDesc, prometheus.CounterValue, float64(n), reason)
+func (c connCollector) Collect(s *metrics.Scrape) {
+	st := c.l.Stats()
+	s.Add(connOpenDesc, float64(st.Open))
+	s.Add(connAnonDesc, float64(st.Anonymous))
+	for reason, n := range map[string]int64{"per_address": st.PerAddress, "full": st.Full, "evicted": st.Evicted, "reserved": st.Refused} {
+		s.Add(connRefusedDesc, float64(n), reason)
 	}
 }

@@ -104,7 +104,8 @@ func New(ctx context.Context, opts Options) (*Daemon, error) {
 	m := metrics.New(room, d.Hub.Clients)
 	d.Metrics = m
 	d.watch = newLogWatch(room, opts.Logger, cfg)
-	if err := errors.Join(d.watch.count(ctx, log), m.Register(d.watch.gauge())); err != nil {
+	m.Register(d.watch)
+	if err := d.watch.count(ctx, log); err != nil {
 		log.Close()
 		return nil, err
 	}
@@ -131,10 +132,7 @@ func New(ctx context.Context, opts Options) (*Daemon, error) {
 	}
 	conns := connlimit.New(ln, connlimit.Options{Max: cfg.Server.MaxConnections, PerAddress: cfg.Server.MaxConnectionsPerAddress})
 	d.ln, d.conns = conns, conns
-	if err := m.Register(connCollector{conns}); err != nil {
-		log.Close()
-		return nil, err
-	}
+	m.Register(connCollector{conns})
 	d.srv = &http.Server{
 		Handler:           d.API,
 		ConnContext:       conns.ConnContext,

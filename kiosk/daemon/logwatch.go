@@ -6,11 +6,10 @@ import (
 	"log/slog"
 	"sync"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"motcua/kiosk"
 	"motcua/kiosk/config"
 	"motcua/kiosk/eventlog"
+	"motcua/kiosk/metrics"
 	"motcua/kiosk/queue"
 )
 
@@ -121,13 +120,12 @@ func (w *logWatch) update() error {
 	return nil
 }
 
-// gauge is the metric of the day's size.
-func (w *logWatch) gauge() prometheus.Collector {
-	return prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-		Name: "motcua_eventlog_day_bytes", Help: "Bytes of the queue day's events in the log.",
-	}, func() float64 {
-		w.mu.Lock()
-		defer w.mu.Unlock()
-		return float64(w.bytes)
-	})
+// dayBytesDesc is the metric of the day's size.
+var dayBytesDesc = &metrics.Desc{Name: "motcua_eventlog_day_bytes", Help: "Bytes of the queue day's events in the log.", Type: metrics.Gauge}
+
+// Collect implements [metrics.Collector] with the day's size.
+func (w *logWatch) Collect(s *metrics.Scrape) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	s.Add(dayBytesDesc, float64(w.bytes))
 }

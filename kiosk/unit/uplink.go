@@ -5,11 +5,10 @@ import (
 	"log/slog"
 	"sync/atomic"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"motcua/clock"
 	"motcua/kiosk/config"
 	"motcua/kiosk/daemon"
+	"motcua/kiosk/metrics"
 	"motcua/kiosk/queue"
 	"motcua/kiosk/uplink"
 	"motcua/uplinkproto"
@@ -40,11 +39,11 @@ type uplinkRunner struct {
 	log   *slog.Logger
 	clock clock.Clock
 
-	signal *uplink.Signal // nil until the first client starts
-	first  *uplink.Client // describes the metrics: every client has the same
-	cur    atomic.Pointer[uplink.Client]
-	cancel context.CancelFunc
-	done   chan error
+	signal     *uplink.Signal // nil until the first client starts
+	registered bool           // for /metrics, once the first client starts
+	cur        atomic.Pointer[uplink.Client]
+	cancel     context.CancelFunc
+	done       chan error
 }
 
 // start runs a client of opts until ctx is done or [uplinkRunner.stop];
@@ -67,11 +66,9 @@ func (u *uplinkRunner) start(ctx context.Context, opts *uplink.Options) bool {
 	u.done = make(chan error, 1)
 	go func() { u.done <- c.Run(ctx) }()
 	u.cur.Store(c)
-	if u.first == nil {
-		u.first = c
-		if err := u.d.Metrics.Register(u); err != nil {
-			u.log.Warn("uplink metrics", "err", err)
-		}
+	if !u.registered {
+		u.registered = true
+		u.d.Metrics.Register(u)
 	}
 	return true
 }
@@ -130,20 +127,12 @@ func (u *uplinkRunner) DossierStatus(ctx context.Context, code string) (*uplinkp
 	return c.DossierStatus(ctx, code)
 }
 
-// Describe implements [prometheus.Collector] with the descriptions of the
-// first client; the runner is registered once that one exists.
-func (u *uplinkRunner) Describe(ch chan<- *prometheus.Desc) {
-	if u.first != nil {
-		u.first.Describe(ch)
-	}
-}
-
-// Collect implements [prometheus.Collector]: the running client's
+// Collect implements [metrics.Collector]: the running client's
 // metrics, none while no client runs.
-func (u *uplinkRunner) Collect(ch chan<- prometheus.Metric) {
+func (u *uplinkRunner) Collect(s *metrics.Scrape) {
 	if c := u.cur.Load(); c != nil {
-		c.Collect(ch)
+		c.Collect(s)
 	}
 }
 
-var _ prometheus.Collector = (*uplinkRunner)(nil)
+var _ metrics.Collector = (*uplinkRunner)(nil)

@@ -5,8 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
+	"motcua/kiosk/metrics"
 	"motcua/kiosk/queue"
 )
 
@@ -108,25 +107,18 @@ func (c *Client) report() {
 }
 
 var (
-	descConnected  = prometheus.NewDesc("motcua_uplink_connected", "1 when the uplink is connected to the receiver.", nil, nil)
-	descLagEvents  = prometheus.NewDesc("motcua_uplink_lag_events", "Events not yet acknowledged by the receiver.", nil, nil)
-	descLagSeconds = prometheus.NewDesc("motcua_uplink_lag_seconds", "Age of the oldest event not yet acknowledged.", nil, nil)
-	descAcked      = prometheus.NewDesc("motcua_uplink_acked_seq", "Highest seq the receiver acknowledged.", nil, nil)
-	descLastAck    = prometheus.NewDesc("motcua_uplink_last_ack_timestamp_seconds", "When the last acknowledgement came (0: none since start).", nil, nil)
-	descReconnects = prometheus.NewDesc("motcua_uplink_reconnects_total", "Connections lost or refused.", nil, nil)
-	descDropped    = prometheus.NewDesc("motcua_uplink_dropped_events_total", "Events deleted before the receiver had them, because the disk was nearly full.", nil, nil)
-	descSent       = prometheus.NewDesc("motcua_uplink_sent_events_total", "Events sent, resends included.", nil, nil)
+	descConnected  = &metrics.Desc{Name: "motcua_uplink_connected", Help: "1 when the uplink is connected to the receiver.", Type: metrics.Gauge}
+	descLagEvents  = &metrics.Desc{Name: "motcua_uplink_lag_events", Help: "Events not yet acknowledged by the receiver.", Type: metrics.Gauge}
+	descLagSeconds = &metrics.Desc{Name: "motcua_uplink_lag_seconds", Help: "Age of the oldest event not yet acknowledged.", Type: metrics.Gauge}
+	descAcked      = &metrics.Desc{Name: "motcua_uplink_acked_seq", Help: "Highest seq the receiver acknowledged.", Type: metrics.Gauge}
+	descLastAck    = &metrics.Desc{Name: "motcua_uplink_last_ack_timestamp_seconds", Help: "When the last acknowledgement came (0: none since start).", Type: metrics.Gauge}
+	descReconnects = &metrics.Desc{Name: "motcua_uplink_reconnects_total", Help: "Connections lost or refused.", Type: metrics.Counter}
+	descDropped    = &metrics.Desc{Name: "motcua_uplink_dropped_events_total", Help: "Events deleted before the receiver had them, because the disk was nearly full.", Type: metrics.Counter}
+	descSent       = &metrics.Desc{Name: "motcua_uplink_sent_events_total", Help: "Events sent, resends included.", Type: metrics.Counter}
 )
 
-// Describe implements [prometheus.Collector].
-func (c *Client) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descConnected, descLagEvents, descLagSeconds, descAcked, descLastAck, descReconnects, descDropped, descSent} {
-		ch <- d
-	}
-}
-
-// Collect implements [prometheus.Collector].
-func (c *Client) Collect(ch chan<- prometheus.Metric) {
+// Collect implements [metrics.Collector].
+func (c *Client) Collect(s *metrics.Scrape) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	st := c.Status(ctx)
@@ -138,14 +130,14 @@ func (c *Client) Collect(ch chan<- prometheus.Metric) {
 	if !st.LastAck.IsZero() {
 		last = float64(st.LastAck.UnixNano()) / 1e9
 	}
-	ch <- prometheus.MustNewConstMetric(descConnected, prometheus.GaugeValue, b)
-	ch <- prometheus.MustNewConstMetric(descLagEvents, prometheus.GaugeValue, float64(st.LagEvents))
-	ch <- prometheus.MustNewConstMetric(descLagSeconds, prometheus.GaugeValue, st.LagSeconds)
-	ch <- prometheus.MustNewConstMetric(descAcked, prometheus.GaugeValue, float64(st.Acked))
-	ch <- prometheus.MustNewConstMetric(descLastAck, prometheus.GaugeValue, last)
-	ch <- prometheus.MustNewConstMetric(descReconnects, prometheus.CounterValue, float64(st.Reconnects))
-	ch <- prometheus.MustNewConstMetric(descDropped, prometheus.CounterValue, float64(st.Dropped))
-	ch <- prometheus.MustNewConstMetric(descSent, prometheus.CounterValue, float64(st.Sent))
+	s.Add(descConnected, b)
+	s.Add(descLagEvents, float64(st.LagEvents))
+	s.Add(descLagSeconds, st.LagSeconds)
+	s.Add(descAcked, float64(st.Acked))
+	s.Add(descLastAck, last)
+	s.Add(descReconnects, float64(st.Reconnects))
+	s.Add(descDropped, float64(st.Dropped))
+	s.Add(descSent, float64(st.Sent))
 }
 
-var _ prometheus.Collector = (*Client)(nil)
+var _ metrics.Collector = (*Client)(nil)
