@@ -126,6 +126,7 @@ func New(room *kiosk.Room, opts Options) *Server {
 	s.appointmentRoutes()
 	s.publicRoutes(opts.Pages)
 	s.ratingRoutes()
+	s.kioskRoutes()
 	m.HandleFunc("/api/", notFound)
 	if opts.Pages != nil {
 		m.Handle("/", opts.Pages)
