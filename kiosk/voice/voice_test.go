@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"motcua/kiosk/config"
+	"motcua/kiosk/voice/internal/pcm"
 )
 
 // dataOf returns the data chunk of a WAV file, parsed here rather than
@@ -33,14 +34,19 @@ func dataOf(t testing.TB, b []byte) []byte {
 	return nil
 }
 
-// packClip reads a committed clip of the built-in pack from disk.
+// packClip reads a committed clip of the built-in pack from disk, as
+// 16-bit PCM.
 func packClip(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("pack", name+".wav"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return dataOf(t, b)
+	s, err := pcm.Decode(b)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return s.Data
 }
 
 func TestCallWAV(t *testing.T) {
@@ -160,11 +166,12 @@ func TestBuiltinPack(t *testing.T) {
 			t.Error(err)
 			continue
 		}
+		// IMA ADPCM (format 0x11), mono, 16 kHz, 4 bits a sample.
 		le := binary.LittleEndian
-		if le.Uint16(b[22:]) != 1 || le.Uint32(b[24:]) != 16000 || le.Uint16(b[34:]) != 16 {
-			t.Errorf("%s: not 16-bit mono 16 kHz", c.Name)
+		if le.Uint16(b[20:]) != 0x11 || le.Uint16(b[22:]) != 1 || le.Uint32(b[24:]) != 16000 || le.Uint16(b[34:]) != 4 {
+			t.Errorf("%s: not IMA ADPCM mono 16 kHz", c.Name)
 		}
-		d := time.Duration(len(dataOf(t, b))) * time.Second / 32000
+		d := time.Duration(len(packClip(t, c.Name))) * time.Second / 32000
 		longest := 2 * time.Second
 		if strings.HasPrefix(c.Name, "guide-") {
 			longest = 5 * time.Second // the kiosk's guidance: short sentences

@@ -1,7 +1,9 @@
 // Command genpack generates the default voice pack of package voice: one
 // WAV clip per entry of voice.Clips, spoken by espeak-ng with its
 // Vietnamese voice, trimmed of silence, resampled to 16 kHz mono 16-bit
-// and normalized, plus a synthesized two-tone chime. It uses sox for the
+// and normalized, plus a synthesized two-tone chime, each stored as IMA
+// ADPCM (4 bits a sample: a quarter of the binary's room; the daemon
+// decodes the clips when it starts). It uses sox for the
 // trimming and resampling when sox is on PATH (-sox=auto), else does it
 // in Go. Run it from kiosk/voice with `go generate` (see pack/README.md).
 package main
@@ -74,7 +76,7 @@ func run(out string, rate, speed int, useSox string) error {
 				return fmt.Errorf("clip %s: %w", c.Name, err)
 			}
 		}
-		if err := os.WriteFile(filepath.Join(out, c.Name+".wav"), pcm.WAV(rate, data), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(out, c.Name+".wav"), pcm.ADPCM(rate, data), 0o644); err != nil {
 			return err
 		}
 	}
@@ -115,7 +117,7 @@ func services(out, cfgFile string, rate, speed int, sox bool) error {
 		if err != nil {
 			return fmt.Errorf("service %s: %w", s.ID, err)
 		}
-		if err := os.WriteFile(filepath.Join(out, voice.ServiceClip(s.ID)+".wav"), pcm.WAV(rate, data), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(out, voice.ServiceClip(s.ID)+".wav"), pcm.ADPCM(rate, data), 0o644); err != nil {
 			return err
 		}
 	}

@@ -15,7 +15,7 @@ var (
 	// ErrNotWAV means the bytes are not a RIFF/WAVE file.
 	ErrNotWAV = errors.New("pcm: not a WAV file")
 	// ErrFormat means the WAV file holds an encoding other than 8, 16,
-	// 24 or 32-bit integer PCM or 32/64-bit float.
+	// 24 or 32-bit integer PCM, 32/64-bit float or mono IMA ADPCM.
 	ErrFormat = errors.New("pcm: unsupported WAV encoding; use 16-bit PCM")
 	// ErrNoData means the WAV file has no fmt or no data chunk.
 	ErrNoData = errors.New("pcm: WAV file has no audio data")
@@ -39,7 +39,8 @@ func (s *Sound) Is16Mono() bool {
 	return !s.Float && s.Bits == 16 && s.Channels == 1
 }
 
-// Decode parses a RIFF/WAVE file. Unknown chunks are skipped. A data
+// Decode parses a RIFF/WAVE file. Unknown chunks are skipped. IMA ADPCM
+// comes back decoded, as 16-bit PCM. A data
 // chunk whose length runs past the end of b (as written by a recorder
 // that streamed to a pipe) is cut to what b holds.
 func Decode(b []byte) (*Sound, error) {
@@ -48,6 +49,7 @@ func Decode(b []byte) (*Sound, error) {
 	}
 	var s Sound
 	var haveFmt bool
+	var adpcmAlign, adpcmSamples int // IMA ADPCM: block size, samples (fact)
 	rest := b[12:]
 	for len(rest) >= 8 {
 		id := string(rest[0:4])
@@ -73,6 +75,11 @@ func Decode(b []byte) (*Sound, error) {
 			case tag == 1 && (s.Bits == 8 || s.Bits == 16 || s.Bits == 24 || s.Bits == 32):
 			case tag == 3 && (s.Bits == 32 || s.Bits == 64):
 				s.Float = true
+			case tag == tagADPCM && s.Bits == 4 && s.Channels == 1:
+				adpcmAlign = int(binary.LittleEndian.Uint16(body[12:14]))
+				if adpcmAlign < 5 {
+					return nil, fmt.Errorf("%w (IMA ADPCM blocks of %d bytes)", ErrFormat, adpcmAlign)
+				}
 			default:
 				return nil, fmt.Errorf("%w (format tag %d, %d bits)", ErrFormat, tag, s.Bits)
 			}
@@ -80,9 +87,17 @@ func Decode(b []byte) (*Sound, error) {
 				return nil, fmt.Errorf("%w (%d channels at %d Hz)", ErrFormat, s.Channels, s.Rate)
 			}
 			haveFmt = true
+		case "fact":
+			if len(body) >= 4 {
+				adpcmSamples = int(binary.LittleEndian.Uint32(body))
+			}
 		case "data":
 			if !haveFmt {
 				return nil, fmt.Errorf("%w: data before fmt chunk", ErrNoData)
+			}
+			if adpcmAlign > 0 {
+				s.Bits, s.Data = 16, decodeADPCM(body, adpcmAlign, adpcmSamples)
+				return &s, nil
 			}
 			frame := s.Channels * s.Bits / 8
 			s.Data = body[:len(body)/frame*frame]

@@ -217,6 +217,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add(WAV(16000, Encode16(sine(16000, 440, 0.5, 0.01))))
 	f.Add(wavFile(fmtChunk(1, 2, 48000, 24), []byte{1, 2, 3, 4, 5, 6}, 0xFFFFFFFF))
 	f.Add(wavFile(fmtChunk(3, 1, 8000, 64), make([]byte, 16), 16))
+	f.Add(ADPCM(16000, Encode16(sine(16000, 440, 0.5, 0.1))))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s, err := Decode(b)
 		if err != nil {
