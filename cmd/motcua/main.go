@@ -6,6 +6,7 @@
 //	motcua run -config FILE                  the daemon
 //	motcua check -config FILE                validate a configuration
 //	motcua devices                           list serial ports, GPIO, I2C, SPI, scanners
+//	motcua satellite -server URL -token-file F  a second kiosk Pi of a main daemon
 //	motcua version
 package main
 
@@ -38,6 +39,7 @@ func commands() []command {
 		{"check", "motcua check -config FILE", "validate a configuration file; one line per problem", check},
 		{"devices", "motcua devices", "list the serial ports, GPIO chips, I2C and SPI buses, hidraw and input devices of this machine", devices},
 		{"print-test", "motcua print-test -printer ADDR [-mode raster|tcvn3|ascii] [-paper 58|80]", "print a Vietnamese sample ticket; report status, bytes and time", printTest},
+		{"satellite", satelliteUsage, "a second kiosk Pi: prints the main daemon's tickets of its [[kiosk]], issues through it", satelliteCmd},
 		{"receiver", receiverUsage, "reference uplink receiver: stores the events of many units", receiverCmd},
 		{"report", "motcua report -config FILE -from DATE -to DATE -by KIND -format FMT", "figures for a date range: csv, xlsx or html", reportCmd},
 		{"doctor", "motcua doctor -config FILE", "check the installation and explain each finding (Vietnamese and English)", doctorCmd},

@@ -1,16 +1,19 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"motcua/kiosk"
 	"motcua/kiosk/config"
 	"motcua/kiosk/eventlog"
 	"motcua/kiosk/queue"
+	"motcua/kiosk/scan"
 )
 
 // deviceNameRe is a satellite's device name: "printer", "scanner",
@@ -22,11 +25,13 @@ var deviceNameRe = regexp.MustCompile(`^[a-z][a-zA-Z0-9 _-]{0,31}$`)
 //	GET  /api/v1/kiosk               kiosk: the token's kiosk {"id","name","satellite","now"}
 //	POST /api/v1/kiosks/{id}/devices kiosk of id, admin: a device's status {"name","status","detail"}
 //	POST /api/v1/kiosks/{id}/prints  kiosk of id, admin: a ticket's print outcome {"ticket","printed","detail"}
+//	POST /api/v1/kiosks/{id}/scans   kiosk of id, admin: a code read by the kiosk's scanner {"text"}
 func (s *Server) kioskRoutes() {
 	m := s.mux
 	m.HandleFunc("GET /api/v1/kiosk", s.auth(s.whichKiosk, config.RoleKiosk))
 	m.HandleFunc("POST /api/v1/kiosks/{id}/devices", s.auth(s.kioskDevice, config.RoleKiosk, config.RoleAdmin))
 	m.HandleFunc("POST /api/v1/kiosks/{id}/prints", s.auth(s.kioskPrint, config.RoleKiosk, config.RoleAdmin))
+	m.HandleFunc("POST /api/v1/kiosks/{id}/scans", s.auth(s.kioskScan, config.RoleKiosk, config.RoleAdmin))
 }
 
 // kioskOut is a kiosk as GET /api/v1/kiosk shows it; id "" is the unit's
@@ -131,4 +136,35 @@ func (s *Server) kioskPrint(w http.ResponseWriter, r *http.Request, p *principal
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"ticket": t.ID, "printed": req.Printed})
+}
+
+// maxScan is the longest code a satellite's scanner may send, in
+// characters: a CCCD QR code is about 100, a receipt's under 200.
+const maxScan = 2048
+
+// kioskScan takes a code read by a satellite's scanner as a scan at that
+// kiosk: a booking checks in and prints there, an ID card waits for that
+// kiosk's page, as with a scanner of this daemon. 202: handed over; what
+// came of it goes to the kiosk's pages.
+func (s *Server) kioskScan(w http.ResponseWriter, r *http.Request, p *principal) {
+	k, ok := s.kioskOf(w, r, p)
+	if !ok {
+		return
+	}
+	var req struct {
+		Text string `json:"text"`
+	}
+	if !readJSON(w, r, &req) || !checkText(w, "text", req.Text, maxScan) {
+		return
+	}
+	if strings.TrimSpace(req.Text) == "" {
+		writeError(w, http.StatusBadRequest, "bad_request", `"text" is the code the scanner read`)
+		return
+	}
+	if s.rateLimited(w, r, p) {
+		return
+	}
+	// What the scan starts (a dossier lookup) outlives the request.
+	s.Scan(context.WithoutCancel(r.Context()), scan.Place{Kiosk: k.ID}, req.Text)
+	writeJSON(w, http.StatusAccepted, map[string]string{"scanner": scan.Place{Kiosk: k.ID}.String()})
 }

@@ -14,8 +14,10 @@
 // Each ticket is printed at least once and, as far as the satellite's own
 // record can tell, once: the ids it printed are kept in its data directory
 // (synced before the next event is read), so events replayed after a
-// restart of either side are skipped. A crash between the paper and that
-// record prints the ticket a second time on restart; nothing else does.
+// restart of either side are skipped; a print under way when it is told to
+// stop finishes and is recorded. A crash or a power cut between the paper
+// and that record prints the ticket a second time on restart; nothing else
+// does.
 // A ticket issued for its kiosk while the satellite was down is printed
 // when it comes back if it is still fresh (2 minutes by default: the
 // citizen may still be at the kiosk), else it is reported not printed, and

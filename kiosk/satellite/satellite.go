@@ -380,7 +380,9 @@ func (s *Satellite) print(ctx context.Context, t *queue.Ticket) error {
 	if err != nil {
 		return fmt.Errorf("satellite: %w", err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.o.PrintTimeout)
+	// A print under way when the satellite is told to stop finishes and
+	// is recorded, so that it is not printed again after the restart.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.o.PrintTimeout)
 	defer cancel()
 	return s.o.Printer.PrintJob(ctx, t.ID, data)
 }
@@ -393,6 +395,20 @@ func (s *Satellite) Issue(ctx context.Context, service string, priority bool) er
 		return ErrOffline
 	}
 	return s.post(ctx, "/api/v1/tickets", map[string]any{"service": service, "priority": priority}, nil)
+}
+
+// Scan hands a code read by the satellite's scanner to the main daemon, as
+// a scan at its kiosk: a booking's code checks in (and prints here when
+// its ticket.issued comes), an ID card waits for the kiosk's page. While
+// the main daemon is unreachable it returns [ErrOffline] at once.
+func (s *Satellite) Scan(ctx context.Context, text string) error {
+	s.mu.Lock()
+	online, kiosk := s.online, s.kiosk
+	s.mu.Unlock()
+	if !online {
+		return ErrOffline
+	}
+	return s.post(ctx, "/api/v1/kiosks/"+url.PathEscape(kiosk)+"/scans", map[string]string{"text": text}, nil)
 }
 
 // ReportDevice sets the status of one of the satellite's devices
