@@ -35,6 +35,10 @@ var ingestSeeds = []string{
 		`{"type":"event","seq":2,"at":"2026-11-26T08:00:00Z","event":"day.started","day":"2026-11-27"}` + "\n" +
 		`{"type":"result","id":"x","ok":true}`,
 	"{\"type\":\"hello\",\"unit\":\"unit-a\",\"protocol\":1,\"first\":0,\"last\":0}\n{\"type\":\"snapshot\",\"seq\":0,\"state\":{}}\nnot json",
+	// Issue 15.4: queries beside the events.
+	"{\"type\":\"hello\",\"unit\":\"unit-a\",\"protocol\":1,\"first\":1,\"last\":2}\n" +
+		`{"type":"query","id":"q1","name":"dossier.status","code":"000.00.12.H56-261203-0001"}` + "\n" + event(1, "") + "\n" +
+		`{"type":"query","id":"q2","name":"other.query"}` + "\n" + event(2, ""),
 	"garbage",
 }
 
