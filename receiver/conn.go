@@ -30,6 +30,8 @@ type conn struct {
 	s    *Server
 	ws   *websocket.Conn
 	addr string
+	// unit is the unit's id once its hello was taken.
+	unit string
 	// first is the oldest seq the unit holds, as its hello said (0:
 	// none): a gap must end before it.
 	first int64
@@ -132,7 +134,7 @@ func (c *conn) run(ctx context.Context, unitID string) error {
 		c.kill()
 		return err
 	}
-	c.first = hello.First
+	c.first, c.unit = hello.First, unitID
 	u := c.s.unit(unitID)
 	u.mu.Lock()
 	// Another receiver on the same database may have taken the unit
@@ -156,7 +158,7 @@ func (c *conn) run(ctx context.Context, unitID string) error {
 	watch := c.s.clk.NewTicker(c.s.o.WriteTimeout / 2)
 	defer watch.Stop()
 	c.started.Store(true)
-	go c.writeLoop(uplinkproto.Welcome(ack))
+	go c.writeLoop(uplinkproto.WelcomeFleet(ack))
 	// Bounded: a unit that sends faster than the store commits waits
 	// in TCP, not in memory here.
 	in := make(chan inbound, 64)
@@ -184,6 +186,7 @@ func (c *conn) run(ctx context.Context, unitID string) error {
 	u.mu.Lock()
 	if u.conn == c {
 		u.conn = nil
+		c.s.fleetLeft(u)
 	}
 	u.mu.Unlock()
 	return err
@@ -319,6 +322,10 @@ func (c *conn) readLoop(unitID string, in chan<- inbound) {
 		if err != nil {
 			in <- inbound{err: err}
 			return
+		}
+		if m.Type == uplinkproto.TypeStatus {
+			c.s.noteStatus(context.Background(), c.unit, m.Status)
+			continue
 		}
 		if m.Type == uplinkproto.TypeResult {
 			c.rmu.Lock()

@@ -27,5 +27,8 @@
 // The server also keeps each unit's live queue, from its latest snapshot
 // and the events after it, and serves it on a small page (/) and as JSON
 // (/api/units); an operator can send a unit a command
-// (POST /api/units/{unit}/commands).
+// (POST /api/units/{unit}/commands). The fleet page (/fleet, and
+// /api/fleet) shows every unit's health from the status messages the
+// units send, kept in the store, and sends alerts to a webhook (fleet.go,
+// docs/fleet.md).
 package receiver

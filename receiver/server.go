@@ -45,7 +45,9 @@ type Options struct {
 	// HeadsUp sends citizens a heads-up when their turn nears (off when
 	// its Webhook is "").
 	HeadsUp HeadsUp
-	Logger  *slog.Logger
+	// Fleet configures the fleet page's alerts (docs/fleet.md).
+	Fleet  Fleet
+	Logger *slog.Logger
 	// Clock runs every time the server reads and every timeout it keeps
 	// (nil: the real clock).
 	Clock clockwork.Clock
@@ -65,6 +67,9 @@ type Options struct {
 	// idle that long: 60s.
 	HeaderTimeout time.Duration
 	IdleTimeout   time.Duration
+	// onLeft, if set, is called when the fleet has noted that a unit's
+	// connection ended (tests).
+	onLeft func(unit string)
 	// PollEvery is how often a receiver on PostgreSQL reads which units
 	// other receivers stored events of, to follow their live queues: 2s.
 	PollEvery time.Duration
@@ -128,6 +133,8 @@ type Server struct {
 	dmu           sync.Mutex // the dossier source's last failure logged
 	dossierErr    string
 	dossierLogged time.Time
+
+	fleet fleetState // the fleet's alerts
 }
 
 // unit is what the server knows of one unit.
@@ -173,6 +180,9 @@ func Open(ctx context.Context, opts Options) (*Server, error) {
 		CheckOrigin: func(r *http.Request) bool { return r.Header.Get("Origin") == "" },
 	}
 	loaded, rep, err := st.load(ctx)
+	if err == nil {
+		err = s.startFleet(ctx)
+	}
 	if err != nil {
 		st.close()
 		return nil, err
@@ -362,6 +372,7 @@ func (s *Server) Close() error {
 		s.stopPoll()
 	}
 	s.wg.Wait()
+	s.stopFleet()
 	close(s.stopCommit)
 	s.cwg.Wait()
 	s.pub.close()
@@ -382,6 +393,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /api/units/{unit}/commands", s.operator(true, s.apiCommand))
 	mux.HandleFunc("GET /api/v1/export/ratings", s.operator(true, s.apiExportRatings))
 	mux.HandleFunc("GET /{$}", s.operator(false, s.page))
+	mux.HandleFunc("GET /fleet", s.operator(false, s.fleetPage))
+	mux.HandleFunc("GET /api/fleet", s.operator(true, s.apiFleet))
 	s.publicRoutes(mux)
 	return mux
 }

@@ -6,6 +6,7 @@ import (
 	iofs "io/fs"
 	"log/slog"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 )
@@ -26,6 +27,10 @@ type Setup struct {
 	// DossierStatus, if set, answers the units' dossier.status queries:
 	// see [OpenDossierSource], which reads DossierToken.
 	DossierStatus, DossierToken string
+	// Fleet configures the fleet's alerts; its Secret is read from
+	// AlertSecretFile (docs/fleet.md).
+	Fleet           Fleet
+	AlertSecretFile string
 }
 
 // ErrSetup is the error of a [Setup] that does not say enough or says
@@ -58,6 +63,23 @@ func (s Setup) Options(log *slog.Logger) (Options, error) {
 			return Options{}, setupError(fmt.Sprintf("-webhook %q must be an http:// or https:// URL", w))
 		}
 	}
+	if w := s.Fleet.Webhook; w != "" {
+		if u, err := url.Parse(w); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return Options{}, setupError(fmt.Sprintf("-alert-webhook %q must be an http:// or https:// URL", w))
+		}
+	}
+	if f := s.Fleet; f.OfflineAfter < 0 || f.PaperOutAfter < 0 || f.UnsyncedAfter < 0 || f.DiskLow < 0 {
+		return Options{}, setupError("-offline-after, -paper-out-after, -unsynced-after and -disk-low-mib must be positive")
+	}
+	if s.AlertSecretFile != "" {
+		b, err := os.ReadFile(s.AlertSecretFile)
+		if err != nil {
+			return Options{}, fmt.Errorf("receiver: -alert-secret-file: %w", err)
+		}
+		if s.Fleet.Secret = strings.TrimSpace(string(b)); s.Fleet.Secret == "" {
+			return Options{}, setupError(fmt.Sprintf("-alert-secret-file %s is empty", s.AlertSecretFile))
+		}
+	}
 	if s.HeadsUp.Ahead < 1 {
 		return Options{}, setupError("-heads-up must be at least 1")
 	}
@@ -77,7 +99,7 @@ func (s Setup) Options(log *slog.Logger) (Options, error) {
 	} else if err != nil {
 		return Options{}, err
 	}
-	o := Options{Store: s.Store, Tokens: toks, Operators: ops, Logger: log, HeadsUp: s.HeadsUp}
+	o := Options{Store: s.Store, Tokens: toks, Operators: ops, Logger: log, HeadsUp: s.HeadsUp, Fleet: s.Fleet}
 	if s.DossierStatus != "" {
 		if o.Dossiers, err = OpenDossierSource(s.DossierStatus, s.DossierToken); err != nil {
 			return Options{}, err

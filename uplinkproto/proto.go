@@ -61,6 +61,8 @@ type Message struct {
 
 	// welcome
 	Ack int64 `json:"ack,omitempty"`
+	// Fleet: the receiver takes status messages (docs/fleet.md).
+	Fleet bool `json:"fleet,omitempty"`
 
 	// event, snapshot, ack
 	Seq int64 `json:"seq,omitempty"`
@@ -100,6 +102,8 @@ type Message struct {
 	// Snap is a snapshot message's state, parsed and checked; its Seq is
 	// the message's.
 	Snap *State `json:"-"`
+	// Status is a status message, parsed and checked.
+	Status *UnitStatus `json:"-"`
 
 	// Raw is the message as received.
 	Raw []byte `json:"-"`
@@ -242,6 +246,13 @@ func decode(data []byte, allowed ...string) (*Message, error) {
 		if v.Name == CmdBook || v.Name == CmdCancel {
 			m.Booking = &v.Booking
 		}
+	case TypeStatus:
+		if len(data) > MaxStatus {
+			return nil, fmt.Errorf("%w: status message of %d bytes, more than %d", ErrProtocol, len(data), MaxStatus)
+		}
+		var v UnitStatus
+		err = strictUnmarshal(data, &v)
+		m.Status = &v
 	case TypeResult:
 		var v struct {
 			ID     string          `json:"id"`
@@ -316,6 +327,10 @@ func decode(data []byte, allowed ...string) (*Message, error) {
 		case m.Counter <= 0:
 			return bad("counter %d is not a counter id", m.Counter)
 		}
+	case TypeStatus:
+		if err := m.Status.Check(); err != nil {
+			return bad("%v", err)
+		}
 	case TypeResult:
 		if m.ID == "" || len(m.ID) > MaxID {
 			return bad("needs an id of 1 to %d bytes", MaxID)
@@ -350,9 +365,9 @@ func DecodeServer(data []byte) (*Message, error) {
 }
 
 // DecodeClient decodes a message a unit sends to a receiver: hello,
-// event, snapshot, gap, result or query.
+// event, snapshot, gap, result, query or status.
 func DecodeClient(data []byte) (*Message, error) {
-	return decode(data, TypeHello, TypeEvent, TypeSnapshot, TypeGap, TypeResult, TypeQuery)
+	return decode(data, TypeHello, TypeEvent, TypeSnapshot, TypeGap, TypeResult, TypeQuery, TypeStatus)
 }
 
 // ParseEvent parses and checks a stored event message, as

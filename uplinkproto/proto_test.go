@@ -27,6 +27,8 @@ var seeds = []string{
 	`{"type":"answer","id":"q1","ok":true,"dossier":{"code":"000.00.12.H56-261203-0001","status":"Đang giải quyết","due":"2026-12-10"}}`,
 	`{"type":"answer","id":"q1","ok":false,"error":{"code":"no_adapter","message":"..."}}`,
 	`{"type":"answer","id":"q1","ok":true,"dossier":{"code":"x","status":"s","due":"10/12/2026"}}`,
+	`{"type":"status","at":"2026-11-26T08:01:02+07:00","version":"1.4.0","queue":3,"printer":"error","paper":"out","scanner":"none","displays":"ok","disk_free":1073741824,"clock_synced":true}`,
+	`{"type":"welcome","ack":3,"fleet":true}`,
 	`{"type":"ack","seq":-1}`,
 	`{"type":"welcome","ack":1}{"type":"ack"}`,
 	`not json`, ``, `null`, `[]`, `{"type":"ack","seq":1e99}`,
@@ -97,7 +99,7 @@ func FuzzDecodeServer(f *testing.F) {
 
 // FuzzDecodeClient fuzzes what a receiver reads from a unit.
 func FuzzDecodeClient(f *testing.F) {
-	fuzzDecoder(f, DecodeClient, TypeHello, TypeEvent, TypeSnapshot, TypeGap, TypeResult, TypeQuery)
+	fuzzDecoder(f, DecodeClient, TypeHello, TypeEvent, TypeSnapshot, TypeGap, TypeResult, TypeQuery, TypeStatus)
 }
 
 func TestDecodeRejects(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"time"
 
 	"motcua/receiver"
 )
@@ -22,13 +23,20 @@ func receiverCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	headsUp := fs.Int("heads-up", 3, "people ahead when the heads-up is sent")
 	dossiers := fs.String("dossier-status", "", "where units' dossier.status queries are answered: the province's adapter `URL` (http:// or https://, docs/uplink.md) or file:PATH, a JSON file of code → {\"status\",\"due\"} for tests")
 	dossierToken := fs.String("dossier-status-token", "", "`file` holding the bearer token of the -dossier-status adapter; it stays on the receiver")
+	alertHook := fs.String("alert-webhook", "", "`URL` that gets the fleet's alerts (JSON POST): unit offline, printer out of paper, disk low, clock unsynced (docs/fleet.md)")
+	alertSecret := fs.String("alert-secret-file", "", "`file` holding the key that signs each alert (header X-Motcua-Signature: sha256=HMAC)")
+	offlineAfter := fs.Duration("offline-after", 10*time.Minute, "a unit not heard of this long is offline: an alert")
+	paperAfter := fs.Duration("paper-out-after", 5*time.Minute, "a printer out of paper this long: an alert")
+	unsyncedAfter := fs.Duration("unsynced-after", 10*time.Minute, "a unit's clock not synchronised this long: an alert")
+	diskLow := fs.Int64("disk-low-mib", 256, "less free space than this on a unit's data disk, in MiB: an alert")
 	verbose := fs.Bool("debug", false, "log more")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	log := newLogger(stderr, *verbose)
 	setup := receiver.Setup{Store: *store, Data: *data, Tokens: *tokens, Operators: *operators, HeadsUp: receiver.HeadsUp{Webhook: *webhook, Ahead: *headsUp},
-		DossierStatus: *dossiers, DossierToken: *dossierToken}
+		DossierStatus: *dossiers, DossierToken: *dossierToken, AlertSecretFile: *alertSecret,
+		Fleet: receiver.Fleet{Webhook: *alertHook, OfflineAfter: *offlineAfter, PaperOutAfter: *paperAfter, UnsyncedAfter: *unsyncedAfter, DiskLow: *diskLow << 20}}
 	opts, err := setup.Options(log)
 	if errors.Is(err, receiver.ErrSetup) {
 		fmt.Fprintln(stderr, "motcua", err)
@@ -52,4 +60,4 @@ func receiverCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	return errors.Join(err, srv.Close())
 }
 
-const receiverUsage = "motcua receiver -listen ADDR [-store URL] [-data DIR] [-tokens FILE] [-operators FILE] [-webhook URL [-heads-up N]] [-dossier-status URL|file:PATH [-dossier-status-token FILE]]"
+const receiverUsage = "motcua receiver -listen ADDR [-store URL] [-data DIR] [-tokens FILE] [-operators FILE] [-webhook URL [-heads-up N]] [-dossier-status URL|file:PATH [-dossier-status-token FILE]] [-alert-webhook URL [-alert-secret-file F]]"

@@ -55,7 +55,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return errInvalid
 	}
 	log := newLogger(stderr, *verbose)
-	opts := unit.Options{Clock: clock.System{}, Logger: log}
+	opts := unit.Options{Clock: clock.System{}, Logger: log, Version: versionString()}
 	if opts.Notifier, opts.Watchdog, err = systemd(); err != nil {
 		log.Warn("systemd notification off", "err", err)
 	}
@@ -84,7 +84,7 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	log := newLogger(stderr, *verbose)
-	d, err := unit.NewDemo(ctx, *listen, *data, unit.Options{Clock: clock.Trusted{}, Logger: log})
+	d, err := unit.NewDemo(ctx, *listen, *data, unit.Options{Clock: clock.Trusted{}, Logger: log, Version: versionString()})
 	if err != nil {
 		return err
 	}

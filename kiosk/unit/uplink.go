@@ -38,6 +38,8 @@ type uplinkRunner struct {
 	d     *daemon.Daemon
 	log   *slog.Logger
 	clock clock.Clock
+	// status makes the unit's status messages.
+	status func(context.Context) (uplinkproto.UnitStatus, error)
 
 	signal     *uplink.Signal // nil until the first client starts
 	registered bool           // for /metrics, once the first client starts
@@ -61,6 +63,7 @@ func (u *uplinkRunner) start(ctx context.Context, opts *uplink.Options) bool {
 	o.Logger = u.log
 	o.Clock = u.clock
 	o.Catalogue = u.d.Catalogue
+	o.Status = u.status
 	c := uplink.New(u.d.Log, u.d.Room, o)
 	ctx, u.cancel = context.WithCancel(ctx)
 	u.done = make(chan error, 1)

@@ -83,6 +83,14 @@ type Options struct {
 	// OnAck, if set, is called with each acknowledged seq (for tests and
 	// benchmarks); it must not block.
 	OnAck func(seq int64)
+	// Status makes the unit's status for the receiver's fleet page
+	// (docs/fleet.md); nil: no status is sent. It is sent only to a
+	// receiver whose welcome says it takes them.
+	Status func(ctx context.Context) (uplinkproto.UnitStatus, error)
+	// StatusCheck is how often the status is made and sent if it
+	// changed: 15s. StatusEvery: a status at least this often: 2m.
+	StatusCheck time.Duration
+	StatusEvery time.Duration
 }
 
 // FromConfig returns the options of cfg's [uplink] section, or an error
@@ -136,6 +144,8 @@ func (o *Options) defaults() {
 	def(&o.PingEvery, 20*time.Second)
 	def(&o.WriteWait, 10*time.Second)
 	def(&o.PruneEvery, time.Hour)
+	def(&o.StatusCheck, 15*time.Second)
+	def(&o.StatusEvery, 2*time.Minute)
 	if o.Window <= 0 {
 		o.Window = 4096
 	}
@@ -419,6 +429,9 @@ func (c *Client) session(ctx context.Context) error {
 	s := &session{c: c, conn: conn, acks: make(chan struct{}, 1), results: make(chan []byte, 64), errc: make(chan error, 1), done: ctx.Done()}
 	c.sess.Store(s)
 	defer c.sess.CompareAndSwap(s, nil)
+	if m.Fleet && c.o.Status != nil {
+		s.status = &statusSender{c: c}
+	}
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
@@ -458,6 +471,7 @@ type session struct {
 	results chan []byte
 	errc    chan error
 	done    <-chan struct{} // closed when the session ends
+	status  *statusSender   // nil: the receiver takes no status
 }
 
 func (s *session) fail(err error) {
@@ -530,6 +544,13 @@ func (s *session) write(ctx context.Context, next, first int64) error {
 			return err
 		}
 		next = first
+	}
+	var statusTick <-chan time.Time // nil: no status
+	if s.status != nil {
+		if err := s.status.send(ctx, s.conn, true); err != nil {
+			return err
+		}
+		statusTick = s.status.tick
 	}
 	ping := time.NewTicker(c.o.PingEvery)
 	defer ping.Stop()
@@ -610,6 +631,11 @@ func (s *session) write(ctx context.Context, next, first int64) error {
 		case <-s.acks:
 		case <-persist.C:
 			c.persistAcked(ctx)
+		case <-statusTick:
+			if err := s.status.send(ctx, s.conn, false); err != nil {
+				return err
+			}
+			statusTick = s.status.tick
 		case <-ping.C:
 			if err := s.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.o.WriteWait)); err != nil {
 				return fmt.Errorf("uplink: ping: %w", err)
