@@ -35,6 +35,14 @@ type Dated interface {
 	Synced() bool
 }
 
+// Monotonic is the optional capability of a [Clock] that also reads a
+// clock that only goes forward, whatever is done to the wall clock
+// (CLOCK_MONOTONIC): waits and service times measured on it stay right
+// when the time is set. [System] and [Trusted] have it.
+type Monotonic interface {
+	Elapsed() time.Duration
+}
+
 // Real is the machine's clock, without a view on whether its date is
 // right.
 type Real struct{}
@@ -54,9 +62,11 @@ func Or(c Clock) Clock {
 }
 
 var (
-	_ Clock = Real{}
-	_ Dated = System{}
-	_ Dated = Trusted{}
+	_ Clock     = Real{}
+	_ Dated     = System{}
+	_ Dated     = Trusted{}
+	_ Monotonic = System{}
+	_ Monotonic = Trusted{}
 )
 
 // System is the machine's clock.

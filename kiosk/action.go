@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"motcua/clock"
 	"motcua/kiosk/eventlog"
 	"motcua/kiosk/queue"
 )
@@ -83,7 +84,7 @@ func (r *Room) Act(a Action) ([]queue.Event, error) { return r.Do(a.Command()) }
 // events with [Ratings.Observe]. Safe for concurrent use.
 type Ratings struct {
 	room  *Room
-	clock queue.Clock
+	clock clock.Clock
 
 	mu   sync.Mutex
 	done map[int]time.Time // counter id -> when its last ticket was done
@@ -94,8 +95,8 @@ type Ratings struct {
 var ErrRatingWindow = errors.New("kiosk: no ticket done at this counter within the rating window")
 
 // NewRatings returns the ratings of room, timed on clock.
-func NewRatings(room *Room, clock queue.Clock) *Ratings {
-	return &Ratings{room: room, clock: clock, done: map[int]time.Time{}}
+func NewRatings(room *Room, clk clock.Clock) *Ratings {
+	return &Ratings{room: room, clock: clk, done: map[int]time.Time{}}
 }
 
 // Observe follows committed events for the time each counter finished its

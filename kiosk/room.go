@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sync"
 
+	"motcua/clock"
 	"motcua/kiosk/config"
 	"motcua/kiosk/eventlog"
 	"motcua/kiosk/queue"
@@ -28,8 +29,8 @@ type Room struct {
 
 // OpenRoom rebuilds the queue from the log: the events of the current day,
 // from its day.started event on, are applied to a new engine.
-func OpenRoom(ctx context.Context, cfg *config.Config, log *eventlog.Log, clock queue.Clock) (*Room, error) {
-	eng := queue.New(cfg, clock)
+func OpenRoom(ctx context.Context, cfg *config.Config, log *eventlog.Log, clk clock.Dated) (*Room, error) {
+	eng := queue.New(cfg, clk)
 	start, err := log.DayStart(ctx)
 	if err != nil {
 		return nil, err

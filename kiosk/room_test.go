@@ -3,38 +3,19 @@ package kiosk_test
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
+	"motcua/clock"
+	"motcua/clock/clocktest"
 	"motcua/kiosk"
 	"motcua/kiosk/config"
 	"motcua/kiosk/eventlog"
 	"motcua/kiosk/queue"
 )
 
-// testClock is a clock the test moves by hand.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Synced() bool { return true }
-
-func (c *testClock) add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
 // openRoom opens the demo office's room on a new log in dir.
-func openRoom(t *testing.T, dir string, clk queue.Clock) (*kiosk.Room, *eventlog.Log) {
+func openRoom(t *testing.T, dir string, clk clock.Dated) (*kiosk.Room, *eventlog.Log) {
 	t.Helper()
 	log, err := eventlog.Open(dir)
 	if err != nil {
@@ -48,8 +29,8 @@ func openRoom(t *testing.T, dir string, clk queue.Clock) (*kiosk.Room, *eventlog
 	return room, log
 }
 
-func newClock() *testClock {
-	return &testClock{now: time.Date(2026, 12, 3, 8, 0, 0, 0, time.UTC)}
+func newClock() *clocktest.Clock {
+	return clocktest.New(time.Date(2026, 12, 3, 8, 0, 0, 0, time.UTC))
 }
 
 func act(t *testing.T, room *kiosk.Room, a kiosk.Action) []queue.Event {
@@ -142,13 +123,13 @@ func TestRatingWindow(t *testing.T) {
 	act(t, room, kiosk.Action{Name: "open", Counter: 1, Officer: "Lê Văn C"})
 	act(t, room, kiosk.Action{Name: "next", Counter: 1})
 	act(t, room, kiosk.Action{Name: "done", Counter: 1})
-	clk.add(59 * time.Second)
+	clk.Add(59 * time.Second)
 	if err := r.Rate(1, 3, time.Minute); err != nil {
 		t.Errorf("within the window: %v", err)
 	}
 	act(t, room, kiosk.Action{Name: "next", Counter: 1})
 	act(t, room, kiosk.Action{Name: "done", Counter: 1})
-	clk.add(61 * time.Second)
+	clk.Add(61 * time.Second)
 	if err := r.Rate(1, 3, time.Minute); !errors.Is(err, kiosk.ErrRatingWindow) {
 		t.Errorf("after the window: got %v, want ErrRatingWindow", err)
 	}

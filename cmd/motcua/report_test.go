@@ -10,16 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"motcua/clock/clocktest"
 	"motcua/kiosk"
 	"motcua/kiosk/config"
 	"motcua/kiosk/eventlog"
 	"motcua/kiosk/queue"
 )
-
-type reportClock struct{ now time.Time }
-
-func (c *reportClock) Now() time.Time { return c.now }
-func (c *reportClock) Synced() bool   { return true }
 
 // TestReportCommand runs "motcua report" beside a daemon's open (and
 // locked) event log: one ticket of service a waits 4 min and is served in
@@ -53,7 +49,7 @@ services = ["a"]
 		t.Fatal(err)
 	}
 	defer log.Close()
-	clk := &reportClock{}
+	clk := clocktest.New(time.Time{})
 	room, err := kiosk.OpenRoom(context.Background(), cfg, log, clk)
 	if err != nil {
 		t.Fatal(err)
@@ -68,7 +64,8 @@ services = ["a"]
 		{"2026-11-23 08:11", func(e *queue.Engine) ([]queue.Event, error) { return e.Done(1) }},
 		{"2026-11-24 07:00", func(e *queue.Engine) ([]queue.Event, error) { return e.Tick(), nil }},
 	} {
-		clk.now, _ = time.ParseInLocation("2006-01-02 15:04", step.hm, cfg.Location)
+		at, _ := time.ParseInLocation("2006-01-02 15:04", step.hm, cfg.Location)
+		clk.Set(at)
 		if _, err := room.Do(step.cmd); err != nil {
 			t.Fatal(err)
 		}

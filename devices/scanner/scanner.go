@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"motcua/clock"
 	"strings"
 	"sync"
 	"time"
@@ -36,17 +37,6 @@ func (k Kind) decoder() (decoder, error) {
 	}
 	return nil, fmt.Errorf("scanner: unknown kind %q; use serial, hidraw, evdev or sim", string(k))
 }
-
-// Clock is the time source of a [Dev]; tests inject their own.
-type Clock interface {
-	Now() time.Time
-	After(d time.Duration) <-chan time.Time
-}
-
-type realClock struct{}
-
-func (realClock) Now() time.Time                         { return time.Now() }
-func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
 
 // Scan is one barcode read.
 type Scan struct {
@@ -90,7 +80,7 @@ type Config struct {
 	// (noise, a wrong baud rate). 0 = 4096.
 	MaxLen int
 
-	Clock   Clock                           // nil: the real clock
+	Clock   clock.Clock                     // nil: the real clock
 	Backoff func(attempt int) time.Duration // reopen delay; nil: 0.5 s doubling to 15 s, ±25 % jitter
 	Logger  *slog.Logger                    // nil: no logging
 }
@@ -99,7 +89,7 @@ type Config struct {
 // Methods are safe for concurrent use.
 type Dev struct {
 	cfg   Config
-	clock Clock
+	clock clock.Clock
 	log   *slog.Logger
 
 	mu      sync.Mutex
@@ -129,9 +119,7 @@ func New(c Config) (*Dev, error) {
 	if c.MaxLen <= 0 {
 		c.MaxLen = 4096
 	}
-	if c.Clock == nil {
-		c.Clock = realClock{}
-	}
+	c.Clock = clock.Or(c.Clock)
 	if c.Backoff == nil {
 		c.Backoff = defaultBackoff
 	}

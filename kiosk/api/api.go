@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"motcua/clock"
 	"motcua/kiosk"
 	"motcua/kiosk/catalogue"
 	"motcua/kiosk/config"
@@ -34,7 +35,7 @@ type Server struct {
 	metrics http.Handler
 	printer atomic.Pointer[Printer]
 	cat     *catalogue.Store
-	clock   queue.Clock
+	clock   clock.Clock
 	ids     *idDesk
 	mux     *http.ServeMux
 	// auth is what a reload may change: tokens, origins, rate limits.
@@ -91,7 +92,7 @@ type Options struct {
 	// endpoints answer 404).
 	Catalogue *catalogue.Store
 	// Clock dates ID card scans (nil: the system clock).
-	Clock queue.Clock
+	Clock clock.Clock
 }
 
 // New returns the API of room.
@@ -105,7 +106,7 @@ func New(room *kiosk.Room, opts Options) *Server {
 		log:     opts.Logger,
 		metrics: opts.Metrics,
 		cat:     opts.Catalogue,
-		clock:   opts.Clock,
+		clock:   clock.Or(opts.Clock),
 		ids:     newIDDesk(),
 		mux:     http.NewServeMux(),
 	}

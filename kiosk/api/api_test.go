@@ -41,7 +41,7 @@ func newRoomLogged(t testing.TB, edit func(*config.Config), log *slog.Logger) *r
 	return newRoomClock(t, edit, log, clock.Trusted{})
 }
 
-func newRoomClock(t testing.TB, edit func(*config.Config), log *slog.Logger, clk queue.Clock) *room {
+func newRoomClock(t testing.TB, edit func(*config.Config), log *slog.Logger, clk clock.Dated) *room {
 	t.Helper()
 	cfg := config.Demo()
 	cfg.Server.DataDir = t.TempDir()

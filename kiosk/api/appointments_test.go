@@ -8,33 +8,21 @@ import (
 	"testing"
 	"time"
 
+	"motcua/clock/clocktest"
 	"motcua/kiosk/config"
 	"motcua/kiosk/queue"
 )
 
 // setClock is a trusted clock that the test sets.
-type setClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+type setClock struct{ *clocktest.Clock }
 
-func (c *setClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *setClock) Synced() bool { return true }
-
-func (c *setClock) set(s string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+func (c setClock) set(s string) {
 	loc, _ := time.LoadLocation("Asia/Ho_Chi_Minh")
 	t, err := time.ParseInLocation(time.DateTime, s, loc)
 	if err != nil {
 		panic(err)
 	}
-	c.t = t
+	c.Set(t)
 }
 
 // printed records the tickets it is asked to print.
@@ -59,7 +47,7 @@ func (p *printed) count() int {
 const bookingToken = "booking-secret-01"
 
 func newBookingRoom(t *testing.T) (*room, *setClock, *printed) {
-	clk := &setClock{}
+	clk := &setClock{clocktest.New(time.Time{})}
 	clk.set("2026-12-03 07:00:00") // a Thursday
 	r := newRoomClock(t, func(c *config.Config) {
 		if err := c.AddToken(config.Token{Role: config.RoleBooking, Secret: bookingToken}); err != nil {

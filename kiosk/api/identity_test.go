@@ -9,6 +9,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"motcua/clock/clocktest"
 	"motcua/kiosk/config"
 	"motcua/kiosk/eventlog"
 	"motcua/kiosk/scan"
@@ -55,7 +56,7 @@ func readRaw(t testing.TB, c *websocket.Conn) string {
 }
 
 func TestIDCardAtTheKiosk(t *testing.T) {
-	clk := &setClock{}
+	clk := &setClock{clocktest.New(time.Time{})}
 	clk.set("2026-12-03 08:00:00")
 	r := newRoomClock(t, func(c *config.Config) {
 		c.Queue.PerPersonDay = 1

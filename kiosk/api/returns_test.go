@@ -3,7 +3,9 @@ package api_test
 import (
 	"encoding/json"
 	"testing"
+	"time"
 
+	"motcua/clock/clocktest"
 	"motcua/kiosk/config"
 	"motcua/kiosk/queue"
 	"motcua/kiosk/scan"
@@ -19,7 +21,7 @@ func slip(code, date string) string {
 // dossier linked; before it, the kiosk is told the date and nothing is
 // issued, unless the service takes early returns.
 func TestReturnSlipAtTheKiosk(t *testing.T) {
-	clk := &setClock{}
+	clk := &setClock{clocktest.New(time.Time{})}
 	clk.set("2026-12-10 08:00:00")
 	r := newRoomClock(t, func(c *config.Config) {
 		c.Services = append(c.Services, config.Service{ID: "tra-ket-qua", Name: "Trả kết quả", Prefix: "R", First: 1, Digits: 3, Kind: config.KindReturn})

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"motcua/clock"
 	"motcua/kiosk"
 	"motcua/kiosk/api"
 	"motcua/kiosk/catalogue"
@@ -23,7 +24,6 @@ import (
 	"motcua/kiosk/eventlog"
 	"motcua/kiosk/hub"
 	"motcua/kiosk/metrics"
-	"motcua/kiosk/queue"
 )
 
 // tickEvery is how often the daemon checks whether a new day started.
@@ -32,7 +32,7 @@ const tickEvery = 10 * time.Second
 // Options configure a [Daemon].
 type Options struct {
 	Config *config.Config
-	Clock  queue.Clock
+	Clock  clock.Dated
 	Logger *slog.Logger
 	// Listener, if set, is served instead of listening on
 	// Config.Server.Listen.

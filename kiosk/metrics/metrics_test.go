@@ -6,35 +6,16 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"motcua/clock/clocktest"
 	"motcua/kiosk"
 	"motcua/kiosk/config"
 	"motcua/kiosk/eventlog"
 	"motcua/kiosk/metrics"
 	"motcua/kiosk/queue"
 )
-
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Synced() bool { return true }
-
-func (c *testClock) add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 // The metrics count the committed events and read the room's gauges when
 // scraped, in the Prometheus text format.
@@ -44,7 +25,7 @@ func TestMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer log.Close()
-	clk := &testClock{now: time.Date(2026, 12, 3, 8, 0, 0, 0, time.UTC)}
+	clk := clocktest.New(time.Date(2026, 12, 3, 8, 0, 0, 0, time.UTC))
 	room, err := kiosk.OpenRoom(context.Background(), config.Demo(), log, clk)
 	if err != nil {
 		t.Fatal(err)
@@ -56,7 +37,7 @@ func TestMetrics(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	clk.add(5 * time.Minute)
+	clk.Add(5 * time.Minute)
 	for _, a := range []kiosk.Action{{Name: "open", Counter: 1, Officer: "Lê Văn C"}, {Name: "next", Counter: 1}, {Name: "recall", Counter: 1}} {
 		if _, err := room.Act(a); err != nil {
 			t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"motcua/clock/clocktest"
 	"motcua/devices/escpos"
 	"motcua/kiosk/catalogue"
 	"motcua/kiosk/eventlog"
@@ -16,7 +17,7 @@ import (
 // and reads its text back: the papers come under the ticket, with copies
 // and the VNeID note, and the print is recorded like any other.
 func TestPrintProcedureTicket(t *testing.T) {
-	c := &clock{t: time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)}
+	c := clocktest.New(time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC))
 	room, cfg, log := setup(t, c)
 	cfg.Printer.Mode = "ascii"
 	p := &paper{jobs: map[string][]byte{}}

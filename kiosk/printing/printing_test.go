@@ -8,16 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"motcua/clock/clocktest"
 	"motcua/kiosk"
 	"motcua/kiosk/config"
 	"motcua/kiosk/eventlog"
 	"motcua/kiosk/queue"
 )
-
-type clock struct{ t time.Time }
-
-func (c *clock) Now() time.Time { return c.t }
-func (c *clock) Synced() bool   { return true }
 
 // paper records the jobs it prints; it fails while fail is set.
 type paper struct {
@@ -36,7 +32,7 @@ func (p *paper) PrintJob(ctx context.Context, id string, data []byte) error {
 	return nil
 }
 
-func setup(t *testing.T, c *clock) (*kiosk.Room, *config.Config, *eventlog.Log) {
+func setup(t *testing.T, c *clocktest.Clock) (*kiosk.Room, *config.Config, *eventlog.Log) {
 	t.Helper()
 	cfg := config.Demo()
 	cfg.Printer.QRURL = "https://dichvucong.example.gov.vn/q/{unit}/{id}"
@@ -62,7 +58,7 @@ func issue(t *testing.T, room *kiosk.Room) *queue.Ticket {
 }
 
 func TestPrintTicketRecordsOutcome(t *testing.T) {
-	c := &clock{t: time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)}
+	c := clocktest.New(time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC))
 	room, cfg, log := setup(t, c)
 	p := &paper{jobs: map[string][]byte{}}
 	s, err := New(room, p, cfg, Options{Now: c.Now})
@@ -115,12 +111,12 @@ func TestPrintTicketRecordsOutcome(t *testing.T) {
 // TestRecover issues tickets that a crash kept from printing: the fresh
 // one prints after the restart, the old one is marked unprinted.
 func TestRecover(t *testing.T) {
-	c := &clock{t: time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)}
+	c := clocktest.New(time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC))
 	room, cfg, log := setup(t, c)
 	old := issue(t, room)
-	c.t = c.t.Add(10 * time.Minute)
+	c.Add(10 * time.Minute)
 	fresh := issue(t, room)
-	c.t = c.t.Add(30 * time.Second)
+	c.Add(30 * time.Second)
 	p := &paper{jobs: map[string][]byte{}}
 	s, err := New(room, p, cfg, Options{Now: c.Now})
 	if err != nil {
@@ -146,7 +142,7 @@ func TestRecover(t *testing.T) {
 // TestLayoutFromConfig prints with a layout from [[printer.block]]: only
 // the blocks given, in their order.
 func TestLayoutFromConfig(t *testing.T) {
-	c := &clock{t: time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)}
+	c := clocktest.New(time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC))
 	room, cfg, _ := setup(t, c)
 	cfg.Printer.Mode = "ascii"
 	cfg.Printer.Blocks = []config.PrinterBlock{
@@ -178,7 +174,7 @@ func TestLayoutFromConfig(t *testing.T) {
 
 // TestPrintTest prints the test ticket and leaves no print record.
 func TestPrintTest(t *testing.T) {
-	c := &clock{t: time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)}
+	c := clocktest.New(time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC))
 	room, cfg, log := setup(t, c)
 	p := &paper{jobs: map[string][]byte{}}
 	s, err := New(room, p, cfg, Options{Now: c.Now})

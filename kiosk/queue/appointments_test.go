@@ -317,11 +317,11 @@ func TestTickExpiresOnlyOnASyncedClock(t *testing.T) {
 		}
 	}
 	v.c.set("2026-12-03 09:30:00")
-	v.c.synced = false
+	v.c.SetSynced(false)
 	if evs := v.e.Tick(); len(evs) != 0 {
 		t.Errorf("unsynced tick: got %d events, want none", len(evs))
 	}
-	v.c.synced = true
+	v.c.SetSynced(true)
 	var got []string
 	for _, ev := range v.e.Tick() {
 		if ev.Name != AppointmentExpired {

@@ -3,7 +3,7 @@
 // ticket.
 //
 // The engine is pure: it does no I/O and reads the time only from the
-// [Clock] it is given. Every change is an [Event] with a sequence number
+// [motcua/clock.Dated] it is given, without ever waiting on it. Every change is an [Event] with a sequence number
 // that grows by exactly one; a command ([Engine.Issue], [Engine.Next], ...)
 // returns the events it produced, already applied to the engine's state,
 // also when it returns an error: a new day may have started first.

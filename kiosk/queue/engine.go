@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"motcua/clock"
 	"motcua/kiosk/config"
 )
 
@@ -18,7 +19,7 @@ const recentTimes = 20
 // for concurrent use: its owner serialises calls.
 type Engine struct {
 	cfg   *config.Config
-	clock Clock
+	clock clock.Dated
 
 	seq    int64
 	lastAt time.Time
@@ -33,7 +34,7 @@ type Engine struct {
 	pinned   map[int][]*Ticket  // waiting tickets transferred to a counter, by counter
 	devices  []Device
 	// issuedMono and calledMono are monotonic readings of this run's
-	// issues and calls, by ticket id (see [Monotonic]); not rebuilt by
+	// issues and calls, by ticket id (see [clock.Monotonic]); not rebuilt by
 	// replay, so a restart falls back to event times.
 	issuedMono map[string]time.Duration
 	calledMono map[string]time.Duration
@@ -74,10 +75,12 @@ type counter struct {
 	served     int
 }
 
-// New returns an engine for cfg with an empty log. Rebuild its state from
-// the log with [Engine.Apply].
-func New(cfg *config.Config, clock Clock) *Engine {
-	e := &Engine{clock: clock}
+// New returns an engine for cfg with an empty log, on clk: the engine
+// reads its time and whether its date is trusted, never waits on it, and
+// measures waits and service times on its monotonic reading when clk is a
+// [clock.Monotonic]. Rebuild its state from the log with [Engine.Apply].
+func New(cfg *config.Config, clk clock.Dated) *Engine {
+	e := &Engine{clock: clk}
 	e.tickets = map[string]*Ticket{}
 	e.order = map[string]int64{}
 	e.pinned = map[int][]*Ticket{}
@@ -365,7 +368,7 @@ func (e *Engine) Rebase(seq int64) {
 
 // mono reads the monotonic clock, if the engine's clock has one.
 func (e *Engine) mono() (time.Duration, bool) {
-	m, ok := e.clock.(Monotonic)
+	m, ok := e.clock.(clock.Monotonic)
 	if !ok {
 		return 0, false
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"motcua/clock/clocktest"
 	"motcua/kiosk/config"
 )
 
@@ -22,23 +23,20 @@ func mustLoc(name string) *time.Location {
 	return l
 }
 
-// fakeClock is a clock the test moves by hand. add moves both the wall
-// and the monotonic clock; set moves the wall clock only, as setting the
-// time does.
+// fakeClock is a clock the test moves by hand, with a monotonic reading.
+// add moves both the wall and the monotonic clock; set moves the wall
+// clock only, as setting the time does.
 type fakeClock struct {
-	t      time.Time
-	mono   time.Duration
-	synced bool
+	*clocktest.Clock
+	mono time.Duration
 }
 
 func (c *fakeClock) Elapsed() time.Duration { return c.mono }
 
-func (c *fakeClock) Now() time.Time      { return c.t }
-func (c *fakeClock) Synced() bool        { return c.synced }
-func (c *fakeClock) add(d time.Duration) { c.t, c.mono = c.t.Add(d), c.mono+d }
-func (c *fakeClock) set(s string)        { c.t = at(s) }
+func (c *fakeClock) add(d time.Duration) { c.Add(d); c.mono += d }
+func (c *fakeClock) set(s string)        { c.Set(at(s)) }
 func at(s string) time.Time              { t, _ := time.ParseInLocation(time.DateTime, s, hcm); return t }
-func newClock(s string) *fakeClock       { return &fakeClock{t: at(s), synced: true} }
+func newClock(s string) *fakeClock       { return &fakeClock{Clock: clocktest.New(at(s))} }
 
 func testConfig() *config.Config {
 	return &config.Config{
@@ -176,7 +174,7 @@ func TestDayRollover(t *testing.T) {
 			v.open(1)
 			first := v.issue("dat-dai", false)
 			v.c.set(tt.second)
-			v.c.synced = tt.synced
+			v.c.SetSynced(tt.synced)
 			second := v.issue("dat-dai", false)
 			if second.Number != tt.want {
 				t.Errorf("number: got %v, want %v", second.Number, tt.want)
@@ -672,7 +670,7 @@ func TestDurationsAreMonotonic(t *testing.T) {
 // clock says an earlier date.
 func TestStartDayByHand(t *testing.T) {
 	v := newEnv(t, "2026-11-26 08:00:00")
-	v.c.synced = false
+	v.c.SetSynced(false)
 	v.open(1)
 	v.issue("dat-dai", false)
 	v.c.set("2026-11-27 07:30:00") // the next morning, clock not synced

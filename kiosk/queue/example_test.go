@@ -4,14 +4,10 @@ import (
 	"fmt"
 	"time"
 
+	"motcua/clock/clocktest"
 	"motcua/kiosk/config"
 	"motcua/kiosk/queue"
 )
-
-type wallClock struct{ t time.Time }
-
-func (c wallClock) Now() time.Time { return c.t }
-func (c wallClock) Synced() bool   { return true }
 
 func ExampleEngine() {
 	hcm, _ := time.LoadLocation("Asia/Ho_Chi_Minh")
@@ -22,7 +18,7 @@ func ExampleEngine() {
 		Counters: []config.Counter{{ID: 1, Name: "Quầy 1", Services: []string{"dat-dai"}}},
 		Location: hcm,
 	}
-	e := queue.New(cfg, wallClock{time.Date(2026, 11, 26, 8, 0, 0, 0, hcm)})
+	e := queue.New(cfg, clocktest.New(time.Date(2026, 11, 26, 8, 0, 0, 0, hcm)))
 	e.Issue("dat-dai", false)
 	e.Issue("dat-dai", true) // priority: called first
 	e.Open(1, "Nguyễn Văn A")

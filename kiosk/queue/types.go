@@ -266,17 +266,3 @@ var codes = []struct {
 	{ErrUnknownCategory, "unknown_category"},
 	{ErrBadDossier, "bad_dossier"},
 }
-
-// Clock tells the time. Synced reports whether the wall clock is known to
-// be right (NTP synchronised); an unsynced clock never starts a new day.
-type Clock interface {
-	Now() time.Time
-	Synced() bool
-}
-
-// Monotonic is a [Clock] that also reads a clock that only goes forward,
-// whatever is done to the wall clock (CLOCK_MONOTONIC). When the engine's
-// clock has it, waits and service times are measured on it.
-type Monotonic interface {
-	Elapsed() time.Duration
-}

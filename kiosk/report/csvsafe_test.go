@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"motcua/clock/clocktest"
 	"motcua/kiosk"
 	"motcua/kiosk/config"
 	"motcua/kiosk/eventlog"
@@ -30,7 +31,7 @@ func TestCSVFormulaInjection(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { log.Close() })
-	clk := &fakeClock{now: time.Date(2026, 11, 23, 8, 0, 0, 0, cfg.Location)}
+	clk := clocktest.New(time.Date(2026, 11, 23, 8, 0, 0, 0, cfg.Location))
 	room, err := kiosk.OpenRoom(context.Background(), cfg, log, clk)
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +50,7 @@ func TestCSVFormulaInjection(t *testing.T) {
 		func(e *queue.Engine) ([]queue.Event, error) { return e.Close(2) },
 	}
 	for i, step := range steps {
-		clk.now = clk.now.Add(time.Minute)
+		clk.Add(time.Minute)
 		if _, err := room.Do(step); err != nil {
 			t.Fatalf("step %d: %v", i, err)
 		}

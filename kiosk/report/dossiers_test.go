@@ -11,6 +11,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"motcua/clock/clocktest"
 	"motcua/kiosk"
 	"motcua/kiosk/config"
 	"motcua/kiosk/eventlog"
@@ -48,14 +49,14 @@ func TestDossierFigures(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { log.Close() })
-	clk := &fakeClock{now: time.Date(2026, 11, 23, 8, 0, 0, 0, cfg.Location)}
+	clk := clocktest.New(time.Date(2026, 11, 23, 8, 0, 0, 0, cfg.Location))
 	room, err := kiosk.OpenRoom(context.Background(), cfg, log, clk)
 	if err != nil {
 		t.Fatal(err)
 	}
 	act := func(a kiosk.Action) {
 		t.Helper()
-		clk.now = clk.now.Add(time.Minute)
+		clk.Add(time.Minute)
 		if _, err := room.Act(a); err != nil {
 			t.Fatalf("%+v: %v", a, err)
 		}
@@ -88,7 +89,7 @@ func TestDossierFigures(t *testing.T) {
 	visit(2, []int{3}, "done", 3, "")
 	visit(1, []int{4}, "skip", 0, "")
 
-	clk.now = time.Date(2026, 11, 24, 8, 0, 0, 0, cfg.Location)
+	clk.Set(time.Date(2026, 11, 24, 8, 0, 0, 0, cfg.Location))
 	issue("a")
 	issue("b")
 	act(kiosk.Action{Name: "open", Counter: 1, Officer: "An"})

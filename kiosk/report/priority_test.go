@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"motcua/clock/clocktest"
 	"motcua/kiosk"
 	"motcua/kiosk/config"
 	"motcua/kiosk/eventlog"
@@ -25,14 +26,14 @@ func TestPriorityAndBookings(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer log.Close()
-	clk := &fakeClock{now: time.Date(2026, 11, 23, 7, 0, 0, 0, cfg.Location)}
+	clk := clocktest.New(time.Date(2026, 11, 23, 7, 0, 0, 0, cfg.Location))
 	room, err := kiosk.OpenRoom(context.Background(), cfg, log, clk)
 	if err != nil {
 		t.Fatal(err)
 	}
 	do := func(cmd func(e *queue.Engine) ([]queue.Event, error)) {
 		t.Helper()
-		clk.now = clk.now.Add(time.Minute)
+		clk.Add(time.Minute)
 		if _, err := room.Do(cmd); err != nil {
 			t.Fatal(err)
 		}
@@ -50,7 +51,7 @@ func TestPriorityAndBookings(t *testing.T) {
 	}
 	do(func(e *queue.Engine) ([]queue.Event, error) { evs, _, _, err := e.CheckIn("B1"); return evs, err })
 	do(func(e *queue.Engine) ([]queue.Event, error) { evs, _, err := e.Cancel("B2"); return evs, err })
-	clk.now = time.Date(2026, 11, 23, 9, 0, 0, 0, cfg.Location)
+	clk.Set(time.Date(2026, 11, 23, 9, 0, 0, 0, cfg.Location))
 	if _, err := room.Do(func(e *queue.Engine) ([]queue.Event, error) { return e.Tick(), nil }); err != nil {
 		t.Fatal(err)
 	}

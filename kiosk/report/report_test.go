@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"motcua/clock"
+	"motcua/clock/clocktest"
 	"motcua/kiosk"
 	"motcua/kiosk/config"
 	"motcua/kiosk/eventlog"
@@ -49,27 +51,20 @@ services = ["b"]
 target_wait = "10m"
 `
 
-// fakeClock is the time the engine sees; the test moves it. It has no
-// monotonic clock: the engine writes no wait_ms and service_ms, and the
-// reports use event times.
-type fakeClock struct{ now time.Time }
-
-func (c *fakeClock) Now() time.Time { return c.now }
-func (c *fakeClock) Synced() bool   { return true }
-
-// monoClock adds a monotonic clock to a [fakeClock] (queue.Monotonic):
-// the engine writes wait_ms and service_ms. It reads the true time, which
+// monoClock adds a monotonic clock ([clock.Monotonic]) to the test's
+// clock, which has none (the engine then writes no wait_ms and service_ms
+// and the reports use event times): with it the engine writes them. It reads the true time, which
 // is the wall time minus step, the amount the wall clock was set by.
 type monoClock struct {
-	*fakeClock
+	*clocktest.Clock
 	origin time.Time
 	step   time.Duration
 }
 
-func (c *monoClock) Elapsed() time.Duration { return c.now.Add(-c.step).Sub(c.origin) }
+func (c *monoClock) Elapsed() time.Duration { return c.Now().Add(-c.step).Sub(c.origin) }
 
 // set moves the true time to t, the wall clock with it.
-func (c *monoClock) set(t time.Time) { c.now = t.Add(c.step) }
+func (c *monoClock) set(t time.Time) { c.Set(t.Add(c.step)) }
 
 // scenario writes the events of two queue days through the real engine
 // and event log, and returns the data directory, the configuration, the
@@ -107,7 +102,7 @@ func (c *monoClock) set(t time.Time) { c.now = t.Add(c.step) }
 //	          closes the previous one as done (service 300)
 //	ratings   B001 4 (08:05), B002 3, B003 3, B004 2 (08:20), B016 4 (09:20)
 //	09:20     B016 done; 09:30 c2 closed
-func scenario(t *testing.T, mono bool) (string, *config.Config, *kiosk.Room, *fakeClock) {
+func scenario(t *testing.T, mono bool) (string, *config.Config, *kiosk.Room, *clocktest.Clock) {
 	t.Helper()
 	cfg, err := config.Parse("test.toml", []byte(testTOML))
 	if err != nil {
@@ -120,10 +115,10 @@ func scenario(t *testing.T, mono bool) (string, *config.Config, *kiosk.Room, *fa
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { log.Close() })
-	clk := &fakeClock{}
-	var engineClock queue.Clock = clk
+	clk := clocktest.New(time.Time{})
+	var engineClock clock.Dated = clk
 	if mono {
-		engineClock = &monoClock{fakeClock: clk, origin: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)}
+		engineClock = &monoClock{Clock: clk, origin: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)}
 	}
 	ctx := context.Background()
 	room, err := kiosk.OpenRoom(ctx, cfg, log, engineClock)
@@ -138,7 +133,7 @@ func scenario(t *testing.T, mono bool) (string, *config.Config, *kiosk.Room, *fa
 		if err != nil {
 			t.Fatal(err)
 		}
-		clk.now = at
+		clk.Set(at)
 		if _, err := room.Do(cmd); err != nil {
 			t.Fatalf("%s %s: %v", day, hms, err)
 		}
@@ -545,7 +540,7 @@ func TestBesideDaemon(t *testing.T) {
 		t.Fatal("second eventlog.Open succeeded; the test needs the directory locked")
 	}
 	loc := cfg.Location
-	clk.now = time.Date(2026, 11, 24, 10, 0, 0, 0, loc)
+	clk.Set(time.Date(2026, 11, 24, 10, 0, 0, 0, loc))
 	if _, err := room.Do(func(e *queue.Engine) ([]queue.Event, error) { return e.Open(1, "An") }); err != nil {
 		t.Fatal(err)
 	}
@@ -566,11 +561,11 @@ func TestBesideDaemon(t *testing.T) {
 	}
 	// The next day starts at 06:00 on the 25th: counter 1 is accounted
 	// until midnight (10:00-24:00, 50400 s), and day 2 is cached.
-	clk.now = time.Date(2026, 11, 25, 6, 0, 0, 0, loc)
+	clk.Set(time.Date(2026, 11, 25, 6, 0, 0, 0, loc))
 	if _, err := room.Do(func(e *queue.Engine) ([]queue.Event, error) { return e.Tick(), nil }); err != nil {
 		t.Fatal(err)
 	}
-	r.Now = func() time.Time { return clk.now }
+	r.Now = clk.Now
 	for range 2 { // computed, then from the cache
 		rep, err = r.Report(context.Background(), q)
 		if err != nil {
@@ -639,8 +634,8 @@ func stepped(t *testing.T, mono bool) (string, *config.Config) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { log.Close() })
-	clk := &monoClock{fakeClock: &fakeClock{}, origin: time.Date(2026, 11, 25, 0, 0, 0, 0, cfg.Location)}
-	var engineClock queue.Clock = clk.fakeClock
+	clk := &monoClock{Clock: clocktest.New(time.Time{}), origin: time.Date(2026, 11, 25, 0, 0, 0, 0, cfg.Location)}
+	var engineClock clock.Dated = clk.Clock
 	if mono {
 		engineClock = clk
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"motcua/clock/clocktest"
 	"motcua/kiosk"
 	"motcua/kiosk/config"
 	"motcua/kiosk/eventlog"
@@ -32,29 +33,11 @@ func testLogger(t testing.TB) *slog.Logger {
 	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
-// fakeClock is a queue clock the test moves.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-func (c *fakeClock) Synced() bool { return true }
-func (c *fakeClock) Set(t time.Time) {
-	c.mu.Lock()
-	c.now = t
-	c.mu.Unlock()
-}
-
 type unitEnv struct {
 	cfg  *config.Config
 	log  *eventlog.Log
 	room *kiosk.Room
-	clk  *fakeClock
+	clk  *clocktest.Clock
 }
 
 func newUnit(t testing.TB) *unitEnv {
@@ -66,7 +49,7 @@ func newUnit(t testing.TB) *unitEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { log.Close() })
-	clk := &fakeClock{now: time.Date(2026, 11, 26, 8, 0, 0, 0, cfg.Location)}
+	clk := clocktest.New(time.Date(2026, 11, 26, 8, 0, 0, 0, cfg.Location))
 	room, err := kiosk.OpenRoom(context.Background(), cfg, log, clk)
 	if err != nil {
 		t.Fatal(err)

@@ -117,15 +117,14 @@ func newRoom(t testing.TB) *room {
 // roomOpts change the test room: a clock (default a trusted one) and an
 // edit of the demo configuration.
 type roomOpts struct {
-	clock queue.Clock
+	clock clock.Dated
 	edit  func(*config.Config)
 }
 
 // untrusted is a clock that is right but not known to be (no NTP).
-type untrusted struct{}
+type untrusted struct{ clock.Real }
 
-func (untrusted) Now() time.Time { return time.Now() }
-func (untrusted) Synced() bool   { return false }
+func (untrusted) Synced() bool { return false }
 
 func newRoomOpts(t testing.TB, o roomOpts) *room {
 	t.Helper()

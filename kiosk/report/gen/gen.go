@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"motcua/clock/clocktest"
 	"motcua/kiosk/config"
 	"motcua/kiosk/eventlog"
 	"motcua/kiosk/queue"
@@ -26,14 +27,15 @@ type Options struct {
 	TicketsPerDay int
 }
 
-// clock is the simulated time. It is also the engine's monotonic clock
-// (the simulated time since the first day), as the daemon's is, so that
-// the events carry wait_ms and service_ms.
-type clock struct{ now, start time.Time }
+// simClock is the simulated time. It is also the engine's monotonic
+// clock (the simulated time since the first day), as the daemon's is, so
+// that the events carry wait_ms and service_ms.
+type simClock struct {
+	*clocktest.Clock
+	start time.Time
+}
 
-func (c *clock) Now() time.Time         { return c.now }
-func (c *clock) Synced() bool           { return true }
-func (c *clock) Elapsed() time.Duration { return c.now.Sub(c.start) }
+func (c *simClock) Elapsed() time.Duration { return c.Now().Sub(c.start) }
 
 var officers = []string{
 	"Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung", "Hoàng Văn Em",
@@ -57,7 +59,7 @@ func Generate(ctx context.Context, cfg *config.Config, log *eventlog.Log, opt Op
 		return 0, fmt.Errorf("gen: from: %w", err)
 	}
 	rng := rand.New(rand.NewPCG(opt.Seed, opt.Seed^0x9e3779b97f4a7c15))
-	clk := &clock{now: first, start: first}
+	clk := &simClock{Clock: clocktest.New(first), start: first}
 	eng := queue.New(cfg, clk)
 	// Public ids from their own seeded stream, so that the same seed gives
 	// the same log and the other draws are as before.
@@ -104,11 +106,11 @@ type counterSim struct {
 	closeAt time.Time
 }
 
-func simulateDay(eng *queue.Engine, clk *clock, rng *rand.Rand, cfg *config.Config, day time.Time, perDay int) ([]queue.Event, error) {
+func simulateDay(eng *queue.Engine, clk *simClock, rng *rand.Rand, cfg *config.Config, day time.Time, perDay int) ([]queue.Event, error) {
 	var evs []queue.Event
 	var failed error
 	do := func(at time.Time, cmd func() ([]queue.Event, error)) []queue.Event {
-		clk.now = at
+		clk.Set(at)
 		out, err := cmd()
 		evs = append(evs, out...)
 		if err != nil && failed == nil {
