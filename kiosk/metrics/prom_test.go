@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +18,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"motcua/clock/clocktest"
 	"motcua/kiosk"
 	"motcua/kiosk/config"
 	"motcua/kiosk/eventlog"
@@ -112,25 +112,6 @@ func parse(t *testing.T, text []byte) (map[string]*dto.MetricFamily, error) {
 	return p.TextToMetricFamilies(bytes.NewReader(text))
 }
 
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Synced() bool { return true }
-
-func (c *testClock) add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
 // oldMetrics is what this package was on the client library (motcua
 // 526a471): the reference for the families, their help, types, labels
 // and values.
@@ -222,7 +203,7 @@ func TestAsClientLibrary(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer log.Close()
-	clk := &testClock{now: time.Date(2026, 12, 3, 8, 0, 0, 0, time.UTC)}
+	clk := clocktest.New(time.Date(2026, 12, 3, 8, 0, 0, 0, time.UTC))
 	room, err := kiosk.OpenRoom(context.Background(), config.Demo(), log, clk)
 	if err != nil {
 		t.Fatal(err)
@@ -237,13 +218,13 @@ func TestAsClientLibrary(t *testing.T) {
 		if _, err := room.Do(func(e *queue.Engine) ([]queue.Event, error) { return e.Issue(svc, i == 3) }); err != nil {
 			t.Fatal(err)
 		}
-		clk.add(time.Duration(i*7+1) * time.Minute)
+		clk.Add(time.Duration(i*7+1) * time.Minute)
 	}
 	for _, a := range []kiosk.Action{{Name: "open", Counter: 1, Officer: "Lê Văn C"}, {Name: "next", Counter: 1}, {Name: "next", Counter: 1}, {Name: "recall", Counter: 1}} {
 		if _, err := room.Act(a); err != nil {
 			t.Fatal(err)
 		}
-		clk.add(150 * time.Second)
+		clk.Add(150 * time.Second)
 	}
 	if err := room.SetDevice(queue.Device{Name: "printer", Status: queue.DeviceError, Detail: "hết giấy"}); err != nil {
 		t.Fatal(err)
