@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -148,4 +149,40 @@ secret = %q
 	if strings.Join(got, " ") != "A001 A002 A003 A004 A005" {
 		t.Errorf("satellite's paper: got %v, want A001 to A005 once each", got)
 	}
+	// A main daemon without a printer of its own lists what a satellite
+	// reports not printed.
+	for _, c := range []struct{ method, path, body, want string }{
+		{"POST", "/api/v1/kiosks/tang-2/prints", `{"ticket":"` + ticketID(t, main, "A005") + `","printed":false,"detail":"kẹt giấy"}`, `"printed":false`},
+		{"GET", "/api/v1/prints", "", `"detail":"kẹt giấy"`},
+	} {
+		req, _ := http.NewRequest(c.method, main.base+c.path, strings.NewReader(c.body))
+		req.Header.Set("Authorization", "Bearer "+satTestAdmin)
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		b.ReadFrom(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 || !strings.Contains(b.String(), c.want) {
+			t.Errorf("%s %s: got %d %s, want %s", c.method, c.path, res.StatusCode, b.String(), c.want)
+		}
+	}
+}
+
+// ticketID finds the id of today's ticket number in the main daemon's state.
+func ticketID(t *testing.T, p *daemonProc, number string) string {
+	t.Helper()
+	req, _ := http.NewRequest("GET", p.base+"/api/v1/state", nil)
+	req.Header.Set("Authorization", "Bearer "+satTestAdmin)
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var st struct{ Day string }
+	if err := json.NewDecoder(res.Body).Decode(&st); err != nil {
+		t.Fatal(err)
+	}
+	return strings.ReplaceAll(st.Day, "-", "") + "-" + number
 }

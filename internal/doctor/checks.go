@@ -71,6 +71,13 @@ func Run(ctx context.Context, path string, o Options) []Result {
 		rs = append(rs, CheckRunningDevices(ctx, cfg, o.timeout())...)
 	} else {
 		rs = append(rs, CheckPrinter(ctx, cfg.Printer, o.timeout()))
+		for _, k := range cfg.Kiosks {
+			if k.Printer != nil {
+				r := CheckPrinter(ctx, k.Printer, o.timeout())
+				r.Check += " " + k.ID
+				rs = append(rs, r)
+			}
+		}
 		rs = append(rs, CheckRS485(ctx, cfg, o.timeout())...)
 	}
 	for _, d := range cfg.Displays {
@@ -200,10 +207,23 @@ type serialDevice struct {
 
 func serialDevices(cfg *config.Config) []serialDevice {
 	var ds []serialDevice
-	if p := cfg.Printer; p != nil {
-		switch p.Endpoint.Scheme {
+	printers := []struct {
+		check string
+		p     *config.Printer
+	}{{"serial printer", cfg.Printer}}
+	for _, k := range cfg.Kiosks {
+		printers = append(printers, struct {
+			check string
+			p     *config.Printer
+		}{"serial printer " + k.ID, k.Printer})
+	}
+	for _, pr := range printers {
+		if pr.p == nil {
+			continue
+		}
+		switch pr.p.Endpoint.Scheme {
 		case "serial", "lp", "usb":
-			ds = append(ds, serialDevice{"serial printer", p.Endpoint})
+			ds = append(ds, serialDevice{pr.check, pr.p.Endpoint})
 		}
 	}
 	if r := cfg.RS485; r != nil {

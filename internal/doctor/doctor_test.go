@@ -317,3 +317,36 @@ func TestRunAndWrite(t *testing.T) {
 		t.Errorf("missing config: got %+v, want one failure", rs)
 	}
 }
+
+// Each [[kiosk]]'s printer is checked as the unit's own is, named by its
+// kiosk.
+func TestRunKioskPrinters(t *testing.T) {
+	dir := t.TempDir()
+	own, sanhB := printertest.New(), printertest.New()
+	sanhB.SetPaper(printertest.PaperOut)
+	var paths []string
+	for _, em := range []*printertest.Emulator{own, sanhB} {
+		link, err := printertest.StartPTY(em)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer link.Close()
+		paths = append(paths, link.Path())
+	}
+	os.Mkdir(filepath.Join(dir, "data"), 0o750)
+	path := writeConfig(t, dir, "127.0.0.1:0", "[printer]\naddress = \"serial:"+paths[0]+"\"\n[[kiosk]]\nid = \"sanh-b\"\n[kiosk.printer]\naddress = \"serial:"+paths[1]+"\"\n[[kiosk]]\nid = \"tang-2\"\nsatellite = true\n")
+	rs := doctor.Run(context.Background(), path, doctor.Options{Clock: fakeClock(true), Timeout: 4 * time.Second, User: "root"})
+	var checks []string
+	levels := map[string]doctor.Level{}
+	for _, r := range rs {
+		checks = append(checks, r.Check)
+		levels[r.Check] = r.Level
+	}
+	want := "config data_dir disk clock serial printer serial printer sanh-b printer printer sanh-b uplink listen"
+	if got := strings.Join(checks, " "); got != want {
+		t.Errorf("checks: got %q, want %q", got, want)
+	}
+	if levels["printer"] != doctor.LevelOK || levels["printer sanh-b"] != doctor.LevelFail {
+		t.Errorf("levels: got %v, want printer ok and printer sanh-b failed (no paper)", levels)
+	}
+}

@@ -195,13 +195,15 @@ func (s *Service) Reprint(ctx context.Context, id string) error {
 	return s.PrintTicket(ctx, t)
 }
 
-// Unprinted returns today's tickets whose paper did not come out.
-func (s *Service) Unprinted(ctx context.Context) ([]eventlog.PrintRecord, error) {
-	day, err := kiosk.View(s.room, (*queue.Engine).Day)
-	if err != nil {
+// Unprinted returns today's tickets of room whose paper did not come out,
+// at any kiosk: the print records are the log's, one list for every
+// printer (and satellite).
+func Unprinted(ctx context.Context, room *kiosk.Room) ([]eventlog.PrintRecord, error) {
+	day, err := kiosk.View(room, (*queue.Engine).Day)
+	if err != nil || day == "" {
 		return nil, err
 	}
-	recs, err := s.room.Log().Prints(ctx, day)
+	recs, err := room.Log().Prints(ctx, day)
 	if err != nil {
 		return nil, err
 	}

@@ -95,7 +95,7 @@ func TestPrintTicketRecordsOutcome(t *testing.T) {
 	if zone := func(s string) string { return s[len(s)-6:] }; zone(printAt) != zone(eventAt) || zone(printAt) != "+07:00" {
 		t.Errorf("print record at %q, event at %q: want both in the unit's zone (+07:00)", printAt, eventAt)
 	}
-	un, err := s.Unprinted(context.Background())
+	un, err := Unprinted(context.Background(), s.room)
 	if err != nil || len(un) != 1 || un[0].Ticket != bad.ID {
 		t.Errorf("unprinted: got %+v %v, want only %s", un, err, bad.ID)
 	}

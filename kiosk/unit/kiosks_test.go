@@ -206,4 +206,17 @@ func TestKioskTokensPrintAtTheirKiosk(t *testing.T) {
 	if !names["printer"] || !names["printer sanh-b"] {
 		t.Errorf("devices: got %v, want printer and printer sanh-b", st.Devices)
 	}
+	// And of the metrics (loopback needs no token).
+	res, err := http.Get("http://" + r.u.Addr() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var b bytes.Buffer
+	b.ReadFrom(res.Body)
+	for _, want := range []string{`motcua_device_ok{device="printer"} 1`, `motcua_device_ok{device="printer sanh-b"} 1`} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("metrics: got no %s", want)
+		}
+	}
 }

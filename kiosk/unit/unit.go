@@ -20,6 +20,7 @@ import (
 	"motcua/kiosk/config"
 	"motcua/kiosk/daemon"
 	"motcua/kiosk/eventlog"
+	"motcua/kiosk/printing"
 	"motcua/kiosk/queue"
 	"motcua/kiosk/report"
 	"motcua/kiosk/sdnotify"
@@ -362,19 +363,11 @@ func (u *Unit) Reprint(ctx context.Context, id string) error {
 	return k.printing.Reprint(ctx, id)
 }
 
-// Unprinted implements [api.Reprinter] with the printers in force. The
-// print records are the log's, one list for every kiosk.
+// Unprinted implements [api.Reprinter]: today's tickets whose paper did
+// not come out, at this daemon's printers or a satellite's (the print
+// records are the log's, one list for every kiosk).
 func (u *Unit) Unprinted(ctx context.Context) ([]eventlog.PrintRecord, error) {
-	d := u.devs.Load()
-	if d == nil {
-		return nil, nil
-	}
-	for _, k := range d.kiosks {
-		if k.printing != nil {
-			return k.printing.Unprinted(ctx)
-		}
-	}
-	return nil, nil
+	return printing.Unprinted(ctx, u.d.Room)
 }
 
 // Simulated implements [api.Simulator] with the devices in force.
