@@ -27,6 +27,14 @@ func Check(cfg *config.Config) error {
 			return fmt.Errorf("%s: [printer]: %w", cfg.Path, err)
 		}
 	}
+	for _, k := range cfg.Kiosks {
+		if k.Printer == nil {
+			continue
+		}
+		if _, err := printing.Blocks(k.Printer.Blocks); err != nil {
+			return fmt.Errorf("%s: [kiosk.printer] of kiosk %q: %w", cfg.Path, k.ID, err)
+		}
+	}
 	return nil
 }
 

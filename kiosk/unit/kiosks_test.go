@@ -73,6 +73,10 @@ prefix = "A"
 [[counter]]
 id = 1
 services = ["dat-dai"]
+[[button]]
+pin = "GPIO17"
+service = "dat-dai"
+kiosk = "sanh-b"
 [[token]]
 role = "kiosk"
 secret = %q
@@ -132,6 +136,16 @@ func (r *kioskRoom) call(t *testing.T, method, path, token, body string) (int, m
 	return res.StatusCode, out
 }
 
+// ticketID is the id of the queue day's ticket number.
+func (r *kioskRoom) ticketID(t *testing.T, number string) string {
+	t.Helper()
+	day, err := kiosk.View(r.u.Room(), (*queue.Engine).Day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.ReplaceAll(day, "-", "") + "-" + number
+}
+
 // waitJobs waits until emu has printed n jobs and returns them.
 func waitJobs(t *testing.T, emu *printertest.Emulator, n int) [][]byte {
 	t.Helper()
@@ -184,7 +198,7 @@ func TestKioskTokensPrintAtTheirKiosk(t *testing.T) {
 	check("sanh-b", sanhB, []string{"A002", "A003"}, "Sanh B")
 
 	// A reprint of a sanh-b ticket comes out at sanh-b.
-	id := time.Now().In(r.u.Room().Config().Location).Format("20060102") + "-A003"
+	id := r.ticketID(t, "A003")
 	if code, out := r.call(t, "POST", "/api/v1/tickets/"+id+"/reprint", kioskAdmin, ""); code != http.StatusOK {
 		t.Fatalf("reprint: got %d %v", code, out)
 	}
@@ -218,5 +232,27 @@ func TestKioskTokensPrintAtTheirKiosk(t *testing.T) {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("metrics: got no %s", want)
 		}
+	}
+}
+
+// A button of a kiosk prints at that kiosk.
+func TestKioskButtonPrintsAtItsKiosk(t *testing.T) {
+	r := startKioskRoom(t)
+	press()
+	jobs := waitJobs(t, r.sanhB, 1)
+	if !bytes.Contains(jobs[0], []byte("A001")) || !bytes.Contains(jobs[0], []byte("Sanh B")) {
+		t.Errorf("got %q at sanh-b, want A001 in its layout", jobs[0])
+	}
+	// A ticket of the unit's own kiosk after it shows that the press
+	// printed nothing there.
+	if code, out := r.call(t, "POST", "/api/v1/tickets", kioskOwnToken, `{"service":"dat-dai"}`); code != http.StatusCreated || out["number"] != "A002" {
+		t.Fatalf("issue: got %d %v", code, out)
+	}
+	if own := waitJobs(t, r.own, 1); len(own) != 1 || !bytes.Contains(own[0], []byte("A002")) {
+		t.Errorf("own kiosk: got %q, want only A002", own)
+	}
+	t1, err := r.u.Room().Ticket(context.Background(), r.ticketID(t, "A001"))
+	if err != nil || t1.Kiosk != "sanh-b" {
+		t.Errorf("the button's ticket: got %+v %v, want kiosk sanh-b", t1, err)
 	}
 }
