@@ -87,3 +87,17 @@ func TestKioskDossierStatus(t *testing.T) {
 		t.Errorf("printed %v, want one ticket", jobs)
 	}
 }
+
+// TestKioskDossierStatusLeaves: a dossier's status left on the kiosk
+// goes back to the start by itself (30 s, here 0.3 s), so that the next
+// citizen does not find it.
+func TestKioskDossierStatusLeaves(t *testing.T) {
+	r := newRoomOpts(t, roomOpts{})
+	ctx := fastTab(t, 1366, 768)
+	open(t, ctx, r.url+"/kiosk?token="+kioskTok)
+	goWait(t, ctx, `document.body.dataset.live === "1"`)
+	r.d.API.SetDossierLookup(statusLookup{uplinkproto.Dossier{Status: "Đã có kết quả"}}, nil)
+	r.d.API.Scan(t.Context(), scan.Kiosk, "Mã hồ sơ: 000.00.12.H56-261203-0023")
+	goWait(t, ctx, `document.querySelector("#dos-status").textContent === "Đã có kết quả"`)
+	goWait(t, ctx, `document.body.dataset.shown === "start"`)
+}

@@ -3,11 +3,15 @@
 // page "pending" at once, then the status and due date, or that it could
 // not look it up (after at most 2 s). Taking a number is never held up:
 // the screen has its own "Lấy số" button, and the start screen works as
-// before. See docs/pages.md.
+// before. The answer leaves the screen after 30 s. See docs/pages.md.
 import { $, el } from "/static/common.js";
 import { kiosk } from "/static/kiosk-screens.js";
 
 const noStatus = "Chưa tra cứu được, mời quý khách lấy số";
+// SHOW_MS is how long a status stays on screen without a touch: the next
+// citizen does not find it there.
+const SHOW_MS = 30000;
+let backTimer = null;
 
 const screen = kiosk.addScreen("dossier", {
   onBack: () => kiosk.home(),
@@ -35,6 +39,10 @@ document.addEventListener("motcua:scan", (e) => {
     lookup = f.lookup;
   } else if (f.lookup !== lookup) {
     return;
+  }
+  clearTimeout(backTimer);
+  if (!f.pending) {
+    backTimer = setTimeout(() => { if (kiosk.current() === "dossier") kiosk.home(); }, SHOW_MS);
   }
   const status = $("#dos-status");
   const due = $("#dos-due");
