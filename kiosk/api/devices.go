@@ -66,6 +66,9 @@ type Simulator interface {
 // no simulated device is in force; a press has the kiosk's ticket limit.
 func (s *Server) HandleDevices(rp Reprinter, sm Simulator) {
 	s.Handle("POST /api/v1/tickets/{id}/reprint", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.reprintAtSatellite(w, r) {
+			return
+		}
 		err := rp.Reprint(r.Context(), r.PathValue("id"))
 		switch {
 		case errors.Is(err, ErrNoPrinter):

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"regexp"
@@ -167,4 +168,31 @@ func (s *Server) kioskScan(w http.ResponseWriter, r *http.Request, p *principal)
 	// What the scan starts (a dossier lookup) outlives the request.
 	s.Scan(context.WithoutCancel(r.Context()), scan.Place{Kiosk: k.ID}, req.Text)
 	writeJSON(w, http.StatusAccepted, map[string]string{"scanner": scan.Place{Kiosk: k.ID}.String()})
+}
+
+// reprintAtSatellite passes the reprint of a satellite kiosk's ticket to
+// the satellite, over its websocket ({"type":"reprint","ticket":...}), and
+// answers 202 {"printed":false,"satellite":"ID"}: the satellite reports
+// the outcome as the ticket's print record. It reports false, answering
+// nothing, for a ticket of another kiosk (or none).
+func (s *Server) reprintAtSatellite(w http.ResponseWriter, r *http.Request) bool {
+	t, err := s.room.Ticket(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return false // the printer's reprint answers it
+	}
+	k := s.room.Config().Kiosk(t.Kiosk)
+	if k == nil || !k.Satellite || s.hub == nil {
+		return false
+	}
+	data, err := json.Marshal(struct {
+		Type   string        `json:"type"`
+		Ticket *queue.Ticket `json:"ticket"`
+	}{"reprint", t})
+	if err != nil {
+		s.storeError(w, err)
+		return true
+	}
+	s.hub.Notify(KioskGroup(k.ID), data)
+	writeJSON(w, http.StatusAccepted, map[string]any{"printed": false, "satellite": k.ID})
+	return true
 }

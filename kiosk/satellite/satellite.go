@@ -312,6 +312,13 @@ func (s *Satellite) handle(ctx context.Context, kiosk string, f frame) error {
 		}
 		s.st.Seq = f.Seq
 		return s.st.save(s.o.DataDir)
+	case "reprint":
+		// The admin asked for it again: printed whatever was done before.
+		if f.Ticket == nil || f.Ticket.Kiosk != kiosk {
+			return nil
+		}
+		s.deal(ctx, f.Ticket, false)
+		return s.st.save(s.o.DataDir)
 	case "event":
 		if f.Seq <= s.st.Seq {
 			return nil // replayed: handled before

@@ -403,6 +403,20 @@ func TestSatellite(t *testing.T) {
 	if !slicesEqual(ids, []string{"A007"}) {
 		t.Errorf("main daemon's unprinted tickets: got %v, want A007", ids)
 	}
+	// The admin reprints A007: it comes out at the satellite, and the
+	// main daemon's list of unprinted tickets is empty.
+	var rep map[string]any
+	if code := m.call("POST", "/api/v1/tickets/"+unprinted.Unprinted[0].Ticket+"/reprint", adminToken, "", &rep); code != http.StatusAccepted || rep["satellite"] != "tang-2" {
+		t.Fatalf("reprint: got %d %v", code, rep)
+	}
+	s.waitPrinted(t, "A007", false)
+	if got := numbers(satEmu); len(got) != 7 || got[6] != "A007" {
+		t.Errorf("satellite's paper after the reprint: got %v, want A007 last", got)
+	}
+	unprinted.Unprinted = nil
+	if m.call("GET", "/api/v1/prints", adminToken, "", &unprinted); len(unprinted.Unprinted) != 0 {
+		t.Errorf("unprinted after the reprint: got %v, want none", unprinted.Unprinted)
+	}
 	// What the satellite keeps is small and names its tickets.
 	if b, err := os.ReadFile(filepath.Join(satDir, "satellite.json")); err != nil || !bytes.Contains(b, []byte("-A006\":true")) {
 		t.Errorf("satellite.json: got %s, %v", b, err)
