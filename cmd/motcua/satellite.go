@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"strings"
 
 	"motcua/kiosk/satellite"
 )
@@ -51,37 +48,11 @@ func satelliteCmd(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprintln(stderr, "satellite: -server and -token-file are required, e.g. -server http://10.0.0.2:8080 -token-file /etc/motcua/satellite.token")
 		return errUsage
 	}
-	b, err := os.ReadFile(*tokenFile)
-	if err != nil {
-		return fmt.Errorf("satellite: -token-file: %w", err)
-	}
-	if err := os.MkdirAll(*dataDir, 0o750); err != nil {
-		return fmt.Errorf("satellite: -data: %w", err)
-	}
-	log := newLogger(stderr, *debug)
-	devs, err := satellite.OpenDevices(satellite.DeviceConfig{
-		Printer: *printerAddr, Mode: *mode, Paper: *paper, Baud: *baud, Buttons: buttons,
-		OutOfOrder: *outOfOrder, Buzzer: *buzzer, Scanner: *scannerAddr, DataDir: *dataDir,
-	}, log, nil)
-	if err != nil {
-		return err
-	}
-	sat, err := satellite.New(satellite.Options{
-		Server: *server, Token: strings.TrimSpace(string(b)), DataDir: *dataDir,
-		Printer: devs.Printer(), Layout: devs.Layout(), Footer: *footer, PublicURL: *publicURL,
-		Logger: log, OnOnline: devs.OnOnline,
-	})
-	if err != nil {
-		devs.Halt()
-		return err
-	}
-	devs.Attach(sat)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	devDone := make(chan error, 1)
-	go func() { devDone <- devs.Run(ctx) }()
-	fmt.Fprintf(stdout, "motcua satellite of %s\n", *server)
-	err = sat.Run(ctx)
-	cancel()
-	return errors.Join(err, <-devDone)
+	return satellite.Setup{
+		Server: *server, TokenFile: *tokenFile, Footer: *footer, PublicURL: *publicURL, Logger: newLogger(stderr, *debug),
+		Devices: satellite.DeviceConfig{
+			Printer: *printerAddr, Mode: *mode, Paper: *paper, Baud: *baud, Buttons: buttons,
+			OutOfOrder: *outOfOrder, Buzzer: *buzzer, Scanner: *scannerAddr, DataDir: *dataDir,
+		},
+	}.Run(ctx, func() { fmt.Fprintf(stdout, "motcua satellite of %s\n", *server) })
 }
