@@ -1,13 +1,9 @@
 // Command motcua is the queue daemon of a one-stop office ("bộ phận một
 // cửa"): it issues tickets, calls them to counters, prints, drives
-// displays and serves the kiosk, counter and board pages.
-//
-//	motcua demo [-listen ADDR] [-data DIR]   a whole simulated room
-//	motcua run -config FILE                  the daemon
-//	motcua check -config FILE                validate a configuration
-//	motcua devices                           list serial ports, GPIO, I2C, SPI, scanners
-//	motcua satellite -server URL -token-file F  a second kiosk Pi of a main daemon
-//	motcua version
+// displays and serves the kiosk, counter and board pages. Its subcommands
+// (demo, run, check, devices, report, receiver, ...) are listed by
+// [commands] and by "motcua -h"; each reads its flags here and runs what
+// the packages under kiosk/, receiver/ and devices/ provide.
 package main
 
 import (
