@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 
 	"motcua/kiosk/satellite"
 )
@@ -40,6 +41,7 @@ func satelliteCmd(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	buzzer := fs.String("buzzer", "", "GPIO `pin` of the buzzer: beeps when a button is refused")
 	var buttons buttonFlags
 	fs.Var(&buttons, "button", "a ticket button, `PIN=SERVICE` or PIN=priority; repeat for each")
+	listen := fs.String("listen", "127.0.0.1:8081", "`address` where the satellite serves the main daemon's pages to its own screen, saying so when the main daemon is unreachable; \"\" for none")
 	debug := fs.Bool("debug", false, "log at debug level")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -54,5 +56,12 @@ func satelliteCmd(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			Printer: *printerAddr, Mode: *mode, Paper: *paper, Baud: *baud, Buttons: buttons,
 			OutOfOrder: *outOfOrder, Buzzer: *buzzer, Scanner: *scannerAddr, DataDir: *dataDir,
 		},
-	}.Run(ctx, func() { fmt.Fprintf(stdout, "motcua satellite of %s\n", *server) })
+		Listen: *listen,
+	}.Run(ctx, func(pages net.Addr) {
+		if pages != nil {
+			fmt.Fprintf(stdout, "motcua satellite of %s; kiosk page: http://%s/kiosk?token=…\n", *server, pages)
+			return
+		}
+		fmt.Fprintf(stdout, "motcua satellite of %s\n", *server)
+	})
 }

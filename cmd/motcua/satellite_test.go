@@ -75,7 +75,7 @@ secret = %q
 	var satOut syncBuffer
 	startSat := func() *exec.Cmd {
 		cmd := exec.Command(bin, "satellite", "-server", "http://"+addr, "-token-file", tokenFile,
-			"-data", filepath.Join(dir, "satellite"), "-printer", "serial:"+pty.Path(), "-mode", "ascii")
+			"-data", filepath.Join(dir, "satellite"), "-printer", "serial:"+pty.Path(), "-mode", "ascii", "-listen", "")
 		cmd.Stdout, cmd.Stderr = &satOut, &satOut
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)

@@ -426,3 +426,69 @@ func TestSatellite(t *testing.T) {
 func slicesEqual(a, b []string) bool {
 	return strings.Join(a, ",") == strings.Join(b, ",")
 }
+
+// The satellite's screen opens the main daemon's pages through it; while
+// the main daemon is down, it says so.
+func TestSatellitePages(t *testing.T) {
+	m := newMain(t)
+	s, err := satellite.New(satellite.Options{Server: m.url(), Token: satToken, DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.ServePages(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("pages: %v", err)
+		}
+	})
+	proxy := "http://" + ln.Addr().String()
+	get := func(path string, hdr ...string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", proxy+path, nil)
+		req.Header.Set("Authorization", "Bearer "+satToken)
+		for i := 0; i+1 < len(hdr); i += 2 {
+			req.Header.Set(hdr[i], hdr[i+1])
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	if code, body := get("/api/v1/state", "Origin", proxy); code != 200 || !strings.Contains(body, `"sat-test"`) {
+		t.Fatalf("state through the satellite: got %d %s", code, body)
+	}
+	if code, body := get("/kiosk"); code != 200 || !strings.Contains(body, "<html") {
+		t.Fatalf("kiosk page through the satellite: got %d %.200s", code, body)
+	}
+	// The page's websocket, from the satellite's own origin.
+	conn, _, err := websocket.DefaultDialer.Dial("ws://"+ln.Addr().String()+"/api/v1/ws", http.Header{
+		"Authorization": {"Bearer " + satToken}, "Origin": {proxy}})
+	if err != nil {
+		t.Fatalf("websocket through the satellite: %v", err)
+	}
+	var f map[string]any
+	if err := conn.ReadJSON(&f); err != nil || f["type"] != "snapshot" {
+		t.Fatalf("websocket: got %v %v, want a snapshot", f, err)
+	}
+	m.stop()
+	if err := conn.ReadJSON(&f); err == nil {
+		t.Error("websocket: still open after the main daemon stopped")
+	}
+	conn.Close()
+	if code, body := get("/kiosk"); code != http.StatusServiceUnavailable || !strings.Contains(body, "Tạm ngừng lấy số") {
+		t.Errorf("kiosk page, main daemon down: got %d %.300s", code, body)
+	}
+	if code, body := get("/api/v1/state"); code != http.StatusServiceUnavailable || !strings.Contains(body, `"main_unreachable"`) {
+		t.Errorf("API, main daemon down: got %d %s", code, body)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"strings"
 )
@@ -19,15 +20,19 @@ type Setup struct {
 	// satellite keeps what it printed (made when missing).
 	Devices           DeviceConfig
 	Footer, PublicURL string
-	Logger            *slog.Logger
+	// Listen is where the main daemon's pages are served to the
+	// satellite's screen ([Satellite.Pages]); "" for nowhere.
+	Listen string
+	Logger *slog.Logger
 }
 
 // Run reads the token, makes the data directory, opens the devices and
-// runs the satellite with them until ctx ends or the satellite meets an
-// error retrying cannot mend; then the devices are halted. ready, if not
-// nil, is called once everything is open, before the satellite first
-// reaches the main daemon.
-func (s Setup) Run(ctx context.Context, ready func()) error {
+// runs the satellite with them, and its pages on Listen, until ctx ends or
+// the satellite meets an error retrying cannot mend; then the devices are
+// halted. ready, if not nil, is called once everything is open, before the
+// satellite first reaches the main daemon, with the pages' address (nil
+// without Listen).
+func (s Setup) Run(ctx context.Context, ready func(pages net.Addr)) error {
 	b, err := os.ReadFile(s.TokenFile)
 	if err != nil {
 		return fmt.Errorf("satellite: -token-file: %w", err)
@@ -49,14 +54,28 @@ func (s Setup) Run(ctx context.Context, ready func()) error {
 		return err
 	}
 	devs.Attach(sat)
+	var ln net.Listener
+	if s.Listen != "" {
+		if ln, err = net.Listen("tcp", s.Listen); err != nil {
+			devs.Halt()
+			return fmt.Errorf("satellite: -listen: %w", err)
+		}
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	devDone := make(chan error, 1)
+	devDone, pagesDone := make(chan error, 1), make(chan error, 1)
 	go func() { devDone <- devs.Run(ctx) }()
+	var pages net.Addr
+	if ln != nil {
+		pages = ln.Addr()
+		go func() { pagesDone <- sat.ServePages(ctx, ln) }()
+	} else {
+		pagesDone <- nil
+	}
 	if ready != nil {
-		ready()
+		ready(pages)
 	}
 	err = sat.Run(ctx)
 	cancel()
-	return errors.Join(err, <-devDone)
+	return errors.Join(err, <-devDone, <-pagesDone)
 }

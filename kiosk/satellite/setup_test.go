@@ -2,6 +2,8 @@ package satellite_test
 
 import (
 	"context"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,20 +24,35 @@ func TestSetupRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	data := filepath.Join(dir, "data") // made by Run
-	s := satellite.Setup{Server: m.url(), TokenFile: token, Devices: satellite.DeviceConfig{Printer: "sim", DataDir: data}}
+	s := satellite.Setup{Server: m.url(), TokenFile: token, Devices: satellite.DeviceConfig{Printer: "sim", DataDir: data}, Listen: "127.0.0.1:0"}
 
 	missing := s
 	missing.TokenFile = filepath.Join(dir, "none.token")
-	if err := missing.Run(context.Background(), func() { t.Error("ready without a token") }); err == nil || !strings.Contains(err.Error(), "-token-file") {
+	if err := missing.Run(context.Background(), func(net.Addr) { t.Error("ready without a token") }); err == nil || !strings.Contains(err.Error(), "-token-file") {
 		t.Errorf("no token file: got %v, want an error naming -token-file", err)
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan struct{})
 	done := make(chan error, 1)
-	go func() { done <- s.Run(ctx, func() { close(ready) }) }()
+	var pages net.Addr
+	go func() {
+		done <- s.Run(ctx, func(a net.Addr) {
+			pages = a
+			close(ready)
+		})
+	}()
 	select {
 	case <-ready:
+		// The pages are served through the satellite from the start.
+		res, err := http.Get("http://" + pages.String() + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Errorf("healthz through the satellite's pages: got %d", res.StatusCode)
+		}
 	case err := <-done:
 		t.Fatalf("Run: %v", err)
 	}
