@@ -124,28 +124,32 @@ func (r *Ratings) Rate(counter, score int, window time.Duration) error {
 	return err
 }
 
-// Priority is the rule of a kiosk's priority button: a press arms the
-// next ticket of a ticket button as a priority one (người cao tuổi, người
-// khuyết tật, ...). The zero value is disarmed and ready; safe for
-// concurrent use.
+// Priority is the rule of the kiosks' priority buttons: a press arms the
+// next ticket of a ticket button of the same kiosk as a priority one
+// (người cao tuổi, người khuyết tật, ...). Kiosks are named by their
+// [[kiosk]] id, "" the unit's own. The zero value is disarmed and ready;
+// safe for concurrent use.
 type Priority struct {
 	mu    sync.Mutex
-	armed bool
+	armed map[string]bool
 }
 
-// Arm makes the next ticket a priority one.
-func (p *Priority) Arm() {
+// Arm makes the next ticket of kiosk a priority one.
+func (p *Priority) Arm(kiosk string) {
 	p.mu.Lock()
-	p.armed = true
+	if p.armed == nil {
+		p.armed = map[string]bool{}
+	}
+	p.armed[kiosk] = true
 	p.mu.Unlock()
 }
 
-// Take reports whether the ticket being issued is a priority one, and
-// disarms.
-func (p *Priority) Take() bool {
+// Take reports whether the ticket being issued at kiosk is a priority
+// one, and disarms it.
+func (p *Priority) Take(kiosk string) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	armed := p.armed
-	p.armed = false
+	armed := p.armed[kiosk]
+	delete(p.armed, kiosk)
 	return armed
 }

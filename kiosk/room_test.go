@@ -138,18 +138,25 @@ func TestRatingWindow(t *testing.T) {
 	}
 }
 
-// The priority button arms exactly the next ticket.
+// The priority button arms exactly the next ticket of its kiosk.
 func TestPriorityArmsTheNextTicket(t *testing.T) {
 	var p kiosk.Priority
-	if p.Take() {
+	if p.Take("") {
 		t.Error("armed before any press")
 	}
-	p.Arm()
-	p.Arm()
-	if !p.Take() {
+	p.Arm("")
+	p.Arm("")
+	p.Arm("sanh-b")
+	if !p.Take("") {
 		t.Error("not armed after a press")
 	}
-	if p.Take() {
+	if p.Take("") {
 		t.Error("still armed for the ticket after")
+	}
+	if !p.Take("sanh-b") {
+		t.Error("kiosk sanh-b: not armed after its press")
+	}
+	if p.Take("sanh-b") || p.Take("tang-2") {
+		t.Error("armed without a press at that kiosk")
 	}
 }

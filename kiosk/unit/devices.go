@@ -464,13 +464,13 @@ func (r *devices) openButtons() error {
 		switch bc.Role {
 		case config.ButtonPriority:
 			opts.OnEvent = func(button.Event) {
-				r.priority.Arm()
+				r.priority.Arm(bc.Kiosk)
 				r.beep()
 			}
 		case config.ButtonDiagnostic:
 			opts.OnEvent = func(button.Event) { r.diagnostic(bc.Kiosk) }
 		case "":
-			opts.OnEvent = func(button.Event) { r.issue(bc.Kiosk, bc.Service, r.priority.Take()) }
+			opts.OnEvent = func(button.Event) { r.issue(bc.Kiosk, bc.Service, r.priority.Take(bc.Kiosk)) }
 		default: // a key of the kiosk's keypad (config.ButtonKeys)
 			// A citizen moves through a list with several presses in a
 			// row: not the ticket buttons' rate, only a bounce guard.
