@@ -130,7 +130,7 @@ func TestRateLowScoreReason(t *testing.T) {
 	goWait(t, ctx, `document.body.dataset.live === "1"`)
 	r.must(t, 200, "POST", "/api/v1/counters/3/open", map[string]any{"officer": "Lê Minh Châu"})
 	var ids []string
-	for range 2 {
+	for range 3 {
 		tk := r.must(t, 201, "POST", "/api/v1/tickets", map[string]any{"service": "chung-thuc"})
 		ids = append(ids, tk["id"].(string))
 	}
@@ -159,10 +159,26 @@ func TestRateLowScoreReason(t *testing.T) {
 	r.must(t, 200, "POST", "/api/v1/counters/3/next", nil)
 	r.must(t, 200, "POST", "/api/v1/counters/3/done", nil)
 	goWait(t, ctx, `!document.querySelector("#ask").hidden && document.querySelector("#a-number").textContent === "E002"`)
+	evalJS[bool](t, ctx, rateScreens)
+	click(t, ctx, `.lv[data-score="1"]`)
+	goWait(t, ctx, `__sawScreens("ask", "why", "thanks")`) // nobody answered why
+	if score, reason := rated(ids[1]); score != 1 || reason != "" {
+		t.Errorf("second rating: got %d %q, want 1 without a reason", score, reason)
+	}
+
+	// 2 (bình thường) is above [rating] not_satisfied (1 on the default
+	// four levels): no why, no apology, and the engine flags no follow-up.
+	r.must(t, 200, "POST", "/api/v1/counters/3/next", nil)
+	r.must(t, 200, "POST", "/api/v1/counters/3/done", nil)
+	goWait(t, ctx, `!document.querySelector("#ask").hidden && document.querySelector("#a-number").textContent === "E003"`)
+	evalJS[bool](t, ctx, rateScreens)
 	click(t, ctx, `.lv[data-score="2"]`)
-	goWait(t, ctx, `!document.querySelector("#thanks").hidden`) // nobody answered why
-	if score, reason := rated(ids[1]); score != 2 || reason != "" {
-		t.Errorf("second rating: got %d %q, want 2 without a reason", score, reason)
+	goWait(t, ctx, `__sawScreens("ask", "thanks")`)
+	if more := evalJS[string](t, ctx, `document.querySelector("#th-more").textContent`); strings.Contains(more, "xin lỗi") {
+		t.Errorf("thanks after a 2: %q, want no apology", more)
+	}
+	if score, reason := rated(ids[2]); score != 2 || reason != "" {
+		t.Errorf("third rating: got %d %q, want 2 without a reason", score, reason)
 	}
 }
 

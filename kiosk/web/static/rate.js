@@ -58,7 +58,7 @@ function finishSet() {
 // chosen, or without one on "Bỏ qua" or after WHY_MS.
 let lowScore = 0;
 function chose(score) {
-  if (score > (qset.set.active ? qset.set.notSatisfied : 2)) { rate(score, ""); return; }
+  if (score > qset.set.notSatisfied) { rate(score, ""); return; }
   lowScore = score;
   show("why");
   clearTimeout(timer);
@@ -84,7 +84,7 @@ async function rate(score, reason) {
     show("ask");
     return;
   }
-  $("#th-more").textContent = score <= (qset.set.active ? qset.set.notSatisfied : 2)
+  $("#th-more").textContent = score <= qset.set.notSatisfied
     ? "Chúng tôi xin lỗi vì chưa làm quý khách hài lòng và sẽ cố gắng phục vụ tốt hơn."
     : "Chúc quý khách một ngày tốt lành.";
   show("thanks");
