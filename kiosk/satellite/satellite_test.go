@@ -37,7 +37,7 @@ const (
 // mainDaemon is the main daemon of the room: a unit with its own kiosk's
 // printer (an emulator over a pty) and the satellite kiosk "tang-2".
 type mainDaemon struct {
-	t     *testing.T
+	t     testing.TB
 	clock *officeClock
 	cfg   *config.Config
 	addr  string
@@ -45,7 +45,7 @@ type mainDaemon struct {
 	stop  func()
 }
 
-func newMain(t *testing.T) *mainDaemon {
+func newMain(t testing.TB) *mainDaemon {
 	t.Helper()
 	m := &mainDaemon{t: t, emu: printertest.New(), clock: newOfficeClock()}
 	pty, err := printertest.StartPTY(m.emu)
@@ -59,6 +59,9 @@ id = "sat-test"
 name = "UBND xã Thử"
 [server]
 data_dir = %q
+# The benchmark issues hundreds of tickets a second from one kiosk.
+ticket_rate = 1000000
+ticket_burst = 1000000
 [printer]
 address = "serial:%s"
 mode = "ascii"
@@ -181,7 +184,7 @@ type printed struct {
 
 // satPrinter is the satellite's printer: a supervisor over a pty to an
 // emulator, as "motcua satellite" opens a serial printer.
-func satPrinter(t *testing.T, emu *printertest.Emulator) *printer.Supervisor {
+func satPrinter(t testing.TB, emu *printertest.Emulator) *printer.Supervisor {
 	t.Helper()
 	pty, err := printertest.StartPTY(emu)
 	if err != nil {
@@ -238,7 +241,7 @@ func (c *officeClock) Synced() bool                           { return true }
 // Skip moves the clock on by d.
 func (c *officeClock) Skip(d time.Duration) { c.off.Add(int64(d)) }
 
-func startSat(t *testing.T, m *mainDaemon, dir string, sup *printer.Supervisor) *sat {
+func startSat(t testing.TB, m *mainDaemon, dir string, sup *printer.Supervisor) *sat {
 	t.Helper()
 	r := &sat{printed: make(chan printed, 16), online: make(chan bool, 16)}
 	s, err := satellite.New(satellite.Options{
@@ -266,7 +269,7 @@ func startSat(t *testing.T, m *mainDaemon, dir string, sup *printer.Supervisor) 
 	return r
 }
 
-func (r *sat) waitOnline(t *testing.T, want bool) {
+func (r *sat) waitOnline(t testing.TB, want bool) {
 	t.Helper()
 	for {
 		select {
@@ -280,7 +283,7 @@ func (r *sat) waitOnline(t *testing.T, want bool) {
 	}
 }
 
-func (r *sat) waitPrinted(t *testing.T, number string, wantErr bool) {
+func (r *sat) waitPrinted(t testing.TB, number string, wantErr bool) {
 	t.Helper()
 	select {
 	case p := <-r.printed:
@@ -491,4 +494,31 @@ func TestSatellitePages(t *testing.T) {
 	if code, body := get("/api/v1/state"); code != http.StatusServiceUnavailable || !strings.Contains(body, `"main_unreachable"`) {
 		t.Errorf("API, main daemon down: got %d %s", code, body)
 	}
+}
+
+// BenchmarkIssueToPaper is the time from a kiosk's POST /api/v1/tickets to
+// its ticket's paper: at the main daemon's own kiosk, printed before the
+// answer, and at a satellite, which prints when the event reaches it.
+func BenchmarkIssueToPaper(b *testing.B) {
+	m := newMain(b)
+	satEmu := printertest.New()
+	s := startSat(b, m, b.TempDir(), satPrinter(b, satEmu))
+	s.waitOnline(b, true)
+	b.Run("own-kiosk", func(b *testing.B) {
+		for range b.N {
+			var out map[string]any
+			if code := m.call("POST", "/api/v1/tickets", ownToken, `{"service":"dat-dai"}`, &out); code != 201 || out["printed"] != true {
+				b.Fatalf("got %d %v", code, out)
+			}
+		}
+	})
+	b.Run("satellite", func(b *testing.B) {
+		for range b.N {
+			var out map[string]any
+			if code := m.call("POST", "/api/v1/tickets", satToken, `{"service":"dat-dai"}`, &out); code != 201 {
+				b.Fatalf("got %d %v", code, out)
+			}
+			s.waitPrinted(b, out["number"].(string), false)
+		}
+	})
 }
