@@ -23,7 +23,7 @@ func TestFleetStatus(t *testing.T) {
 		}
 		return s
 	}
-	until(t, "the devices to be ok", func() bool {
+	r.changes.wait(t, "the devices to be ok", func() bool {
 		s := status()
 		return s.Paper == uplinkproto.PaperOK && s.Scanner == uplinkproto.LevelOK && s.Displays == uplinkproto.LevelOK
 	})
@@ -34,12 +34,12 @@ func TestFleetStatus(t *testing.T) {
 		t.Errorf("got %+v, want 2 waiting, the printer ok, the clock synced and some disk free", s)
 	}
 	r.printer.SetPaper(printertest.PaperLow)
-	until(t, "the paper low", func() bool { return status().Paper == uplinkproto.PaperLow })
+	r.changes.wait(t, "the paper low", func() bool { return status().Paper == uplinkproto.PaperLow })
 	r.printer.SetPaper(printertest.PaperOut)
-	until(t, "the paper out", func() bool { return status().Paper == uplinkproto.PaperOut })
+	r.changes.wait(t, "the paper out", func() bool { return status().Paper == uplinkproto.PaperOut })
 	if s := status(); s.Printer != uplinkproto.LevelError {
 		t.Errorf("paper out: printer %q, want error", s.Printer)
 	}
 	r.unplug(t)
-	until(t, "the paper unknown once unplugged", func() bool { return status().Paper == uplinkproto.PaperUnknown })
+	r.changes.wait(t, "the paper unknown once unplugged", func() bool { return status().Paper == uplinkproto.PaperUnknown })
 }

@@ -238,8 +238,8 @@ func TestKioskTokensPrintAtTheirKiosk(t *testing.T) {
 // A button of a kiosk prints at that kiosk.
 func TestKioskButtonPrintsAtItsKiosk(t *testing.T) {
 	r := startKioskRoom(t)
-	press()
-	jobs := waitJobs(t, r.sanhB, 1)
+	var jobs [][]byte
+	press(func() { jobs = waitJobs(t, r.sanhB, 1) })
 	if !bytes.Contains(jobs[0], []byte("A001")) || !bytes.Contains(jobs[0], []byte("Sanh B")) {
 		t.Errorf("got %q at sanh-b, want A001 in its layout", jobs[0])
 	}

@@ -50,6 +50,8 @@ type rigRoom struct {
 	display *modbustest.Slave
 	keypad  *modbustest.Slave
 	scanner *scannertest.PTY // the kiosk's USB serial scanner
+	// changes are poked at each commit and each write to the display.
+	changes *changes
 }
 
 func startRig(t testing.TB, buttonRate string, printMode ...string) *rigRoom {
@@ -139,6 +141,8 @@ secret = "rig-test-admin-01"
 	if err != nil {
 		t.Fatal(err)
 	}
+	r := &rigRoom{u: u, d: u.d, pty: pty, link: link, printer: emu, display: disp, keypad: pad, scanner: scanEmu, changes: watch(u)}
+	disp.OnWrite(func(uint16, []uint16) { r.changes.poke() })
 	done := make(chan error, 1)
 	go func() { done <- u.Run(ctx) }()
 	t.Cleanup(func() {
@@ -152,23 +156,16 @@ secret = "rig-test-admin-01"
 		busHost.Close()
 		busDev.Close()
 	})
-	return &rigRoom{u: u, d: u.d, pty: pty, link: link, printer: emu, display: disp, keypad: pad, scanner: scanEmu}
+	return r
 }
 
-// press pushes the ticket button down and lets it go.
-func press() {
+// press pushes the ticket button down, holds it past the 30 ms debounce
+// until issued returns, having seen the ticket the press issued (printed,
+// committed), and lets it go.
+func press(issued func()) {
 	testButton.EdgesChan <- gpio.Low
-	time.Sleep(60 * time.Millisecond) // held past the 30 ms debounce
+	issued()
 	testButton.EdgesChan <- gpio.High
-}
-
-func until(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-	}
 }
 
 // TestButtonToDisplay is the room end to end: a button press becomes a
@@ -176,8 +173,7 @@ func until(t testing.TB, what string, cond func() bool) {
 // counter's display shows its number.
 func TestButtonToDisplay(t *testing.T) {
 	r := startRig(t, "2s")
-	press()
-	until(t, "the ticket to print", func() bool { return len(r.printer.Jobs()) == 1 })
+	press(func() { waitJobs(t, r.printer, 1) })
 	if job := r.printer.Jobs()[0]; !bytes.Contains(job, []byte("A001")) {
 		t.Errorf("printed job lacks A001: % x", job[:min(len(job), 64)])
 	}
@@ -193,7 +189,7 @@ func TestButtonToDisplay(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.keypad.AddInput(0, 1) // one press of Next
-	until(t, "the display to show A001", func() bool {
+	r.changes.wait(t, "the display to show A001", func() bool {
 		h := r.display.Holding(0, 4)
 		return string([]byte{byte(h[0]), byte(h[1]), byte(h[2]), byte(h[3])}) == "A001"
 	})
@@ -249,7 +245,7 @@ func BenchmarkPressToTicket(b *testing.B) {
 // check-in, and to the whole job at the printer emulator.
 func BenchmarkScanToTicket(b *testing.B) {
 	r := startRig(b, "1ms")
-	until(b, "the kiosk scanner to open", func() bool {
+	r.changes.wait(b, "the kiosk scanner to open", func() bool {
 		st, _ := kiosk.View(r.d.Room, (*queue.Engine).State)
 		for _, d := range st.Devices {
 			if d.Name == "scanner kiosk" {
@@ -376,7 +372,7 @@ func (r *rigRoom) printerStatus(t testing.TB) string {
 // status follows; printing resumes by itself.
 func TestPrinterFaults(t *testing.T) {
 	r := startRig(t, "2s")
-	until(t, "the printer to be ok", func() bool { return r.printerStatus(t) == queue.DeviceOK })
+	r.changes.wait(t, "the printer to be ok", func() bool { return r.printerStatus(t) == queue.DeviceOK })
 	steps := []struct {
 		name        string
 		fault       func()
@@ -395,7 +391,7 @@ func TestPrinterFaults(t *testing.T) {
 	printedJobs := 0
 	for _, st := range steps {
 		st.fault()
-		until(t, st.name+": printer status "+st.wantStatus, func() bool { return r.printerStatus(t) == st.wantStatus })
+		r.changes.wait(t, st.name+": printer status "+st.wantStatus, func() bool { return r.printerStatus(t) == st.wantStatus })
 		number, printed, perr := r.issueHTTP(t)
 		numbers = append(numbers, number)
 		if printed != st.wantPrinted {

@@ -39,6 +39,8 @@ type scanRig struct {
 	emu   *scannertest.PTY
 	link  string
 	scans scanRecorder
+	// changes are poked at each commit: a scanner's new status.
+	changes *changes
 }
 
 func startScanRig(t testing.TB) *scanRig {
@@ -88,6 +90,7 @@ counter = 1
 	if err != nil {
 		t.Fatal(err)
 	}
+	r := &scanRig{u: u, emu: emu, link: link, scans: rec, changes: watch(u)}
 	done := make(chan error, 1)
 	go func() { done <- u.Run(ctx) }()
 	t.Cleanup(func() {
@@ -97,8 +100,7 @@ counter = 1
 		}
 		emu.Close()
 	})
-	r := &scanRig{u: u, emu: emu, link: link, scans: rec}
-	until(t, "the scanners to open", func() bool {
+	r.changes.wait(t, "the scanners to open", func() bool {
 		return r.device(scan.Kiosk) == queue.DeviceOK && r.device(scan.Place{Counter: 1}) == queue.DeviceOK
 	})
 	return r
@@ -150,14 +152,14 @@ func TestScannersReachHandler(t *testing.T) {
 	// (a new tty behind the same stable name), it reads again.
 	os.Remove(r.link)
 	r.emu.Unplug()
-	until(t, "the scanner to show unplugged", func() bool { return r.device(scan.Place{Counter: 1}) == queue.DeviceError })
+	r.changes.wait(t, "the scanner to show unplugged", func() bool { return r.device(scan.Place{Counter: 1}) == queue.DeviceError })
 	if err := r.emu.Replug(); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Symlink(r.emu.Path(), r.link); err != nil {
 		t.Fatal(err)
 	}
-	until(t, "the scanner to come back", func() bool { return r.device(scan.Place{Counter: 1}) == queue.DeviceOK })
+	r.changes.wait(t, "the scanner to come back", func() bool { return r.device(scan.Place{Counter: 1}) == queue.DeviceOK })
 	if err := r.emu.Scan("000.00.12.H56-261203-0001", "\r"); err != nil {
 		t.Fatal(err)
 	}

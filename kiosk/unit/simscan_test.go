@@ -39,6 +39,7 @@ secret = %q
 		t.Fatal(err)
 	}
 	u, run := newSimUnit(t, cfg)
+	changes := watch(u)
 	run()
 	today := time.Now().In(cfg.Location).Format(time.DateOnly)
 	if code, out := post(t, u, "/api/v1/appointments", `{"code":"T-0001","service":"dat-dai","date":"`+today+`","from":"00:00","to":"24:00"}`); code != 201 {
@@ -58,7 +59,7 @@ secret = %q
 			t.Errorf("%s: got %d %v, want %d", tt.body, code, out, tt.status)
 		}
 	}
-	until(t, "the booking to be checked in", func() bool {
+	changes.wait(t, "the booking to be checked in", func() bool {
 		req, _ := http.NewRequest("GET", "http://"+u.Addr()+"/api/v1/appointments/T-0001", nil)
 		req.Header.Set("Authorization", "Bearer "+simAdmin)
 		res, err := http.DefaultClient.Do(req)

@@ -147,7 +147,7 @@ func TestReloadLetsGoOfOldDevices(t *testing.T) {
 		t.Errorf("the first, halted device set was called %v, want nothing", got)
 	}
 	// The set in force shows the call: its display is the simulated one.
-	until(t, "the display in force to show A001", func() bool {
+	eventually(t, "the display in force to show A001", func() bool {
 		st := u.devs.Load().simDisplay.Snapshot()
 		return len(st) == 1 && st[0].Content.Text == "A001"
 	})
@@ -186,7 +186,7 @@ func TestReloadWithoutPrinter(t *testing.T) {
 // address and retry forever).
 func TestBarePrinterAddress(t *testing.T) {
 	r := startRigAt(t, "", "2s")
-	until(t, "the printer to be ok", func() bool { return r.printerStatus(t) == queue.DeviceOK })
+	r.changes.wait(t, "the printer to be ok", func() bool { return r.printerStatus(t) == queue.DeviceOK })
 	if _, printed, perr := r.issueHTTP(t); !printed {
 		t.Errorf("not printed: %s", perr)
 	}

@@ -40,6 +40,9 @@ import (
 type recReceiver struct {
 	srv   *httptest.Server
 	token string
+	// changes are poked at each event received and connection opened
+	// or closed.
+	changes *changes
 
 	mu    sync.Mutex
 	seqs  []int64 // seq of every event received, in arrival order
@@ -49,7 +52,7 @@ type recReceiver struct {
 }
 
 func newRecReceiver(t *testing.T, token string) *recReceiver {
-	r := &recReceiver{token: token}
+	r := &recReceiver{token: token, changes: newChanges()}
 	r.srv = httptest.NewServer(http.HandlerFunc(r.serve))
 	t.Cleanup(func() {
 		r.srv.CloseClientConnections()
@@ -85,10 +88,12 @@ func (r *recReceiver) serve(w http.ResponseWriter, req *http.Request) {
 	r.conns++
 	r.open++
 	r.mu.Unlock()
+	r.changes.poke()
 	defer func() {
 		r.mu.Lock()
 		r.open--
 		r.mu.Unlock()
+		r.changes.poke()
 	}()
 	if err := conn.WriteMessage(websocket.TextMessage, uplinkproto.Welcome(ack)); err != nil {
 		return
@@ -108,6 +113,7 @@ func (r *recReceiver) serve(w http.ResponseWriter, req *http.Request) {
 			r.mu.Lock()
 			r.seqs = append(r.seqs, m.Seq)
 			r.mu.Unlock()
+			r.changes.poke()
 			if err := conn.WriteMessage(websocket.TextMessage, uplinkproto.Ack(m.Seq)); err != nil {
 				return
 			}
@@ -263,17 +269,17 @@ func TestReloadUplink(t *testing.T) {
 	reload := func(extra string) error { return x.u.Reload(x.config(t, extra)) }
 
 	x.issue(t, 5)
-	until(t, "receiver A to have the log", func() bool { return a.last() == x.state(t).Seq })
+	a.changes.wait(t, "receiver A to have the log", func() bool { return a.last() == x.state(t).Seq })
 	beforeB := x.state(t).Seq
 	_, aConns, _, _ := a.snapshot()
 
 	if err := reload(withB); err != nil {
 		t.Fatal(err)
 	}
-	until(t, "A's connection to close", func() bool { _, _, open, _ := a.snapshot(); return open == 0 })
+	a.changes.wait(t, "A's connection to close", func() bool { _, _, open, _ := a.snapshot(); return open == 0 })
 	x.issue(t, 5)
 	var n int64
-	until(t, "receiver B to have the log", func() bool { n = x.state(t).Seq; return b.last() == n })
+	b.changes.wait(t, "receiver B to have the log", func() bool { n = x.state(t).Seq; return b.last() == n })
 	seqs, _, _, bad := b.snapshot()
 	if want := seqRange(1, n); !slices.Equal(seqs, want) {
 		t.Errorf("receiver B got seqs %v, want %v once each, in order", seqs, want)
@@ -289,7 +295,7 @@ func TestReloadUplink(t *testing.T) {
 	if !slices.Equal(aSeqs, seqRange(1, beforeB)) {
 		t.Errorf("receiver A got seqs %v, want 1..%d", aSeqs, beforeB)
 	}
-	until(t, "the metrics of the new client", func() bool { return x.metricAcked(t) == n })
+	eventually(t, "the metrics of the new client", func() bool { return x.metricAcked(t) == n })
 	if m := x.metrics(t); !strings.Contains(m, "motcua_uplink_connected 1") {
 		t.Errorf("/metrics after the reload has no connected uplink:\n%s", m)
 	}
@@ -324,11 +330,11 @@ func TestReloadUplink(t *testing.T) {
 
 	// Removing [uplink] stops the client.
 	x.issue(t, 1)
-	until(t, "receiver B to have the log", func() bool { n = x.state(t).Seq; return b.last() == n })
+	b.changes.wait(t, "receiver B to have the log", func() bool { n = x.state(t).Seq; return b.last() == n })
 	if err := reload(""); err != nil {
 		t.Fatal(err)
 	}
-	until(t, "B's connection to close", func() bool { _, _, open, _ := b.snapshot(); return open == 0 })
+	b.changes.wait(t, "B's connection to close", func() bool { _, _, open, _ := b.snapshot(); return open == 0 })
 	x.issue(t, 2)
 	if m := x.metrics(t); strings.Contains(m, "motcua_uplink_") {
 		t.Errorf("/metrics still has uplink metrics without [uplink]")
@@ -345,7 +351,7 @@ func TestReloadUplink(t *testing.T) {
 	if err := reload(withA); err != nil {
 		t.Fatal(err)
 	}
-	until(t, "receiver A to have the log", func() bool { n = x.state(t).Seq; return a.last() == n })
+	a.changes.wait(t, "receiver A to have the log", func() bool { n = x.state(t).Seq; return a.last() == n })
 	if seqs, conns, _, _ := a.snapshot(); !slices.Equal(seqs, seqRange(1, n)) || conns != aConns+1 {
 		t.Errorf("receiver A after [uplink] came back: got seqs %v over %d connections, want 1..%d over %d", seqs, conns, n, aConns+1)
 	}
