@@ -271,6 +271,14 @@ func (s *Satellite) session(ctx context.Context, connected func()) error {
 	s.live = st.Seq
 	connected()
 	s.setOnline(true)
+	if len(s.st.Unreported) > 0 {
+		for id := range s.st.Unreported {
+			s.report(ctx, id)
+		}
+		if err := s.st.save(s.o.DataDir); err != nil {
+			return &fatalError{err}
+		}
+	}
 	for {
 		var f frame
 		if err := conn.ReadJSON(&f); err != nil {
@@ -356,19 +364,38 @@ func (s *Satellite) deal(ctx context.Context, t *queue.Ticket, late bool) {
 	if err != nil {
 		s.log.Warn("ticket not printed", "ticket", t.Number, "err", err)
 	}
-	detail := ""
+	o := outcome{Kiosk: t.Kiosk, Printed: err == nil}
 	if err != nil {
-		detail = err.Error()
+		o.Detail = err.Error()
 	}
-	body := map[string]any{"ticket": t.ID, "printed": err == nil, "detail": detail}
-	if rerr := s.post(ctx, "/api/v1/kiosks/"+url.PathEscape(t.Kiosk)+"/prints", body, nil); rerr != nil {
-		// The paper is what matters; the record only feeds the admin
-		// page's list of tickets to reprint.
-		s.log.Warn("print outcome not reported", "ticket", t.Number, "err", rerr)
-	}
+	s.st.Unreported[t.ID] = o
+	s.report(ctx, t.ID)
 	if s.o.OnPrinted != nil {
 		s.o.OnPrinted(t, err)
 	}
+}
+
+// report sends the outcome of ticket id upstream; one the main daemon
+// did not take stays in the state and goes at the next connection, so
+// that its admin page lists every ticket not printed.
+func (s *Satellite) report(ctx context.Context, id string) {
+	o, ok := s.st.Unreported[id]
+	if !ok {
+		return
+	}
+	body := map[string]any{"ticket": id, "printed": o.Printed, "detail": o.Detail}
+	err := s.post(ctx, "/api/v1/kiosks/"+url.PathEscape(o.Kiosk)+"/prints", body, nil)
+	var aerr *apiError
+	if err != nil && !(errors.As(err, &aerr) && aerr.Status/100 == 4) {
+		s.log.Warn("print outcome not reported; it goes again at the next connection", "ticket", id, "err", err)
+		return
+	}
+	if err != nil {
+		// Refused for good (the ticket or kiosk is gone): sending it
+		// again would not help.
+		s.log.Warn("print outcome refused", "ticket", id, "err", err)
+	}
+	delete(s.st.Unreported, id)
 }
 
 // print renders and prints t.

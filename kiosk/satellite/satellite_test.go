@@ -9,6 +9,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -521,4 +524,74 @@ func BenchmarkIssueToPaper(b *testing.B) {
 			s.waitPrinted(b, out["number"].(string), false)
 		}
 	})
+}
+
+// An outcome the main daemon could not take is kept and sent at the next
+// connection: a ticket reported not printed reaches the admin's list even
+// when the first report failed.
+func TestSatelliteReportsAgain(t *testing.T) {
+	m := newMain(t)
+	var refuse atomic.Bool
+	target, err := url.Parse(m.url())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := httputil.NewSingleHostReverseProxy(target)
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if refuse.Load() && strings.HasSuffix(r.URL.Path, "/prints") {
+			http.Error(w, "main daemon busy", http.StatusServiceUnavailable)
+			return
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(front.Close)
+	satDir := t.TempDir()
+	startOn := func() *sat {
+		r := &sat{printed: make(chan printed, 16), online: make(chan bool, 16)}
+		s, err := satellite.New(satellite.Options{Server: front.URL, Token: satToken, DataDir: satDir,
+			Backoff:   backoff.Policy{Min: 20 * time.Millisecond, Max: 200 * time.Millisecond},
+			OnOnline:  func(on bool) { r.online <- on },
+			OnPrinted: func(t *queue.Ticket, err error) { r.printed <- printed{t.Number, err} }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.s = s
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- s.Run(ctx) }()
+		r.stop = func() error { cancel(); err := <-done; r.stop = func() error { return nil }; return err }
+		t.Cleanup(func() { r.stop() })
+		return r
+	}
+	s := startOn()
+	s.waitOnline(t, true)
+	refuse.Store(true)
+	if err := s.s.Issue(context.Background(), "dat-dai", false); err != nil {
+		t.Fatal(err)
+	}
+	s.waitPrinted(t, "A001", true) // this satellite has no printer
+	unprinted := func() int {
+		var out struct{ Unprinted []any }
+		if code := m.call("GET", "/api/v1/prints", adminToken, "", &out); code != http.StatusOK {
+			t.Fatalf("prints: %d", code)
+		}
+		return len(out.Unprinted)
+	}
+	if n := unprinted(); n != 0 {
+		t.Fatalf("unprinted while the reports are refused: got %d, want 0", n)
+	}
+	if err := s.stop(); err != nil {
+		t.Fatal(err)
+	}
+	refuse.Store(false)
+	s = startOn()
+	s.waitOnline(t, true)
+	// The next ticket's report follows the one kept, on one connection.
+	if err := s.s.Issue(context.Background(), "dat-dai", false); err != nil {
+		t.Fatal(err)
+	}
+	s.waitPrinted(t, "A002", true)
+	if n := unprinted(); n != 2 {
+		t.Errorf("unprinted after the reconnection: got %d, want A001 and A002", n)
+	}
 }

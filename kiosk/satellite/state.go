@@ -17,13 +17,23 @@ type state struct {
 	Unit string          `json:"unit"`
 	Seq  int64           `json:"seq"`
 	Done map[string]bool `json:"done"` // ticket id -> printed
+	// Unreported are the outcomes the main daemon has not acknowledged
+	// yet, by ticket id: sent again at the next connection.
+	Unreported map[string]outcome `json:"unreported,omitempty"`
+}
+
+// outcome is what became of a ticket, as reported upstream.
+type outcome struct {
+	Kiosk   string `json:"kiosk"`
+	Printed bool   `json:"printed"`
+	Detail  string `json:"detail,omitempty"`
 }
 
 const stateFile = "satellite.json"
 
 // loadState reads the state of dir; a missing file is a first start.
 func loadState(dir string) (*state, error) {
-	st := &state{Done: map[string]bool{}}
+	st := &state{Done: map[string]bool{}, Unreported: map[string]outcome{}}
 	b, err := os.ReadFile(filepath.Join(dir, stateFile))
 	if errors.Is(err, os.ErrNotExist) {
 		return st, nil
@@ -36,6 +46,9 @@ func loadState(dir string) (*state, error) {
 	}
 	if st.Done == nil {
 		st.Done = map[string]bool{}
+	}
+	if st.Unreported == nil {
+		st.Unreported = map[string]outcome{}
 	}
 	return st, nil
 }
