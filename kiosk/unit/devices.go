@@ -65,9 +65,9 @@ type devices struct {
 	beeps    chan struct{} // to the buzzer's loop; nil without a buzzer
 	announce callout.Announce
 
-	scans ScanHandler                 // the unit's; nil: scans are only logged
-	keys  func(key string) error      // passes a keypad key to the kiosk pages
-	sims  map[scan.Place]*scanner.Sim // the simulated scanners, by place
+	scans ScanHandler                   // the unit's; nil: scans are only logged
+	keys  func(kiosk, key string) error // passes a keypad key to a kiosk's pages
+	sims  map[scan.Place]*scanner.Sim   // the simulated scanners, by place
 }
 
 // openDevices opens every device cfg names. A device that is absent or
@@ -75,7 +75,7 @@ type devices struct {
 // can; only a configuration that cannot work is an error.
 func openDevices(cfg *config.Config, u *Unit) (*devices, error) {
 	r := &devices{cfg: cfg, room: u.d.Room, log: u.log, clock: u.clock, ratings: u.ratings, priority: &u.priority, ctx: context.Background(),
-		scans: u.scans, keys: u.pages.Press, sims: map[scan.Place]*scanner.Sim{}, kiosks: map[string]*kioskDevs{}}
+		scans: u.scans, keys: u.pages.PressAt, sims: map[scan.Place]*scanner.Sim{}, kiosks: map[string]*kioskDevs{}}
 	if needsHost(cfg) {
 		if _, err := host.Init(); err != nil {
 			return nil, fmt.Errorf("unit: GPIO/SPI/I2C drivers: %w", err)
@@ -476,7 +476,7 @@ func (r *devices) openButtons() error {
 			// row: not the ticket buttons' rate, only a bounce guard.
 			opts.MinInterval = 150 * time.Millisecond
 			opts.OnEvent = func(button.Event) {
-				if err := r.keys(bc.Role); err != nil {
+				if err := r.keys(bc.Kiosk, bc.Role); err != nil {
 					r.log.Error("keypad button", "pin", bc.Pin, "err", err)
 				}
 			}

@@ -1,6 +1,7 @@
 package unit
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"periph.io/x/conn/v3/gpio"
 
 	"motcua/clock"
 	"motcua/devices/printer/printertest"
@@ -76,6 +79,10 @@ services = ["dat-dai"]
 [[button]]
 pin = "GPIO17"
 service = "dat-dai"
+kiosk = "sanh-b"
+[[button]]
+pin = "GPIO5"
+role = "guide"
 kiosk = "sanh-b"
 [[token]]
 role = "kiosk"
@@ -254,5 +261,55 @@ func TestKioskButtonPrintsAtItsKiosk(t *testing.T) {
 	t1, err := r.u.Room().Ticket(context.Background(), r.ticketID(t, "A001"))
 	if err != nil || t1.Kiosk != "sanh-b" {
 		t.Errorf("the button's ticket: got %+v %v, want kiosk sanh-b", t1, err)
+	}
+}
+
+// A keypad key of a kiosk reaches that kiosk's pages only.
+func TestKioskKeysReachTheirKiosk(t *testing.T) {
+	r := startKioskRoom(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	stream := func(token string) *bufio.Scanner {
+		t.Helper()
+		req, _ := http.NewRequestWithContext(ctx, "GET", "http://"+r.u.Addr()+"/kiosk/keys", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { res.Body.Close() })
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("GET /kiosk/keys: %s", res.Status)
+		}
+		lines := bufio.NewScanner(res.Body)
+		if !lines.Scan() || !strings.HasPrefix(lines.Text(), "retry:") {
+			t.Fatalf("the key stream did not open: %q %v", lines.Text(), lines.Err())
+		}
+		return lines
+	}
+	next := func(lines *bufio.Scanner) string {
+		t.Helper()
+		for lines.Scan() {
+			if l := lines.Text(); l != "" {
+				return l
+			}
+		}
+		t.Fatalf("stream ended: %v", lines.Err())
+		return ""
+	}
+	own, sanhB := stream(kioskOwnToken), stream(kioskSanhBToken)
+	// sanh-b's guide button, held until its key arrives.
+	guideButton.EdgesChan <- gpio.Low
+	if got := next(sanhB); got != "data: guide" {
+		t.Errorf("sanh-b's pages: got %q, want data: guide", got)
+	}
+	guideButton.EdgesChan <- gpio.High
+	// A key of the unit's own kiosk comes to its pages first: the guide
+	// key did not.
+	if err := r.u.pages.PressAt("", "ok"); err != nil {
+		t.Fatal(err)
+	}
+	if got := next(own); got != "data: ok" {
+		t.Errorf("the own kiosk's pages: got %q, want data: ok (no guide)", got)
 	}
 }

@@ -30,23 +30,30 @@ var ErrKey = fmt.Errorf("web: unknown kiosk key; use one of %v", keyNames)
 // keyHub passes key presses to the kiosk pages' event streams.
 type keyHub struct {
 	mu     sync.Mutex
-	subs   map[chan string]struct{}
+	subs   map[chan string]string // the stream's kiosk: its token's [[kiosk]], "" the unit's own
 	closed chan struct{}
 	once   sync.Once
 }
 
 // Press passes a key of the kiosk's keypad (GPIO buttons wired to the
-// daemon) to every kiosk page that is open: the page moves and speaks as
-// if the key had been pressed on a USB keypad. A page that is not reading
-// its stream (busy, reconnecting) misses the key. It is safe for
-// concurrent use.
-func (h *Handler) Press(key string) error {
+// daemon) to every kiosk page of the unit's own kiosk that is open: the
+// page moves and speaks as if the key had been pressed on a USB keypad. A
+// page that is not reading its stream (busy, reconnecting) misses the key.
+// It is safe for concurrent use.
+func (h *Handler) Press(key string) error { return h.PressAt("", key) }
+
+// PressAt is [Handler.Press] at a kiosk: the key reaches the pages opened
+// with that [[kiosk]]'s tokens ("" the unit's own, and admin tokens).
+func (h *Handler) PressAt(kiosk, key string) error {
 	if !slices.Contains(keyNames, key) {
 		return fmt.Errorf("%w: %q", ErrKey, key)
 	}
 	h.pressed.mu.Lock()
 	defer h.pressed.mu.Unlock()
-	for ch := range h.pressed.subs {
+	for ch, k := range h.pressed.subs {
+		if k != kiosk {
+			continue
+		}
 		select {
 		case ch <- key:
 		default:
@@ -78,7 +85,7 @@ func (h *Handler) keyStream(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
 	ch := make(chan string, 16)
 	h.pressed.mu.Lock()
-	h.pressed.subs[ch] = struct{}{}
+	h.pressed.subs[ch] = tok.Kiosk
 	h.pressed.mu.Unlock()
 	defer func() {
 		h.pressed.mu.Lock()

@@ -86,7 +86,7 @@ func New(opts Options) *Handler {
 		opts.Now = time.Now
 	}
 	h := &Handler{voice: opts.Voice, guideVoice: opts.Guide, log: opts.Logger, now: opts.Now, mux: http.NewServeMux(), etags: map[string]string{},
-		pressed: keyHub{subs: map[chan string]struct{}{}, closed: make(chan struct{})}}
+		pressed: keyHub{subs: map[chan string]string{}, closed: make(chan struct{})}}
 	err := fs.WalkDir(static, "static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
