@@ -49,7 +49,10 @@ type Options struct {
 
 	BackoffMin time.Duration // first reconnection delay: 250ms
 	BackoffMax time.Duration // cap of the reconnection delay: 15s
-	// Clock times the reconnections (nil: the machine's clock).
+	// Clock times everything the client times (reconnections, lag, acks,
+	// snapshots, retention); nil: the machine's clock. The socket's
+	// deadlines, and the pings that keep them, are on the machine's clock,
+	// as the kernel's deadlines are.
 	Clock clock.Clock
 	// Retention is how long acknowledged events are kept: 90 days.
 	Retention time.Duration
@@ -77,9 +80,6 @@ type Options struct {
 	// [Client.Notify]).
 	Signal *Signal
 	Logger *slog.Logger
-	// Now tells the time of everything the client times but its socket
-	// deadlines (lag, acks, snapshots, retention); nil: Clock.Now.
-	Now func() time.Time
 	// OnAck, if set, is called with each acknowledged seq (for tests and
 	// benchmarks); it must not block.
 	OnAck func(seq int64)
@@ -162,9 +162,6 @@ func (o *Options) defaults() {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	o.Clock = clock.Or(o.Clock)
-	if o.Now == nil {
-		o.Now = o.Clock.Now
-	}
 	if o.Location == nil {
 		o.Location = time.Local
 	}
@@ -271,7 +268,7 @@ func (c *Client) Run(ctx context.Context) error {
 	}()
 	defer wg.Wait()
 	c.mu.Lock()
-	c.downAt = c.o.Now()
+	c.downAt = c.o.Clock.Now()
 	c.mu.Unlock()
 	bo := backoff.Backoff{Policy: backoff.Policy{Min: c.o.BackoffMin, Max: c.o.BackoffMax}, Clock: c.o.Clock}
 	var lastLog time.Time
@@ -419,7 +416,7 @@ func (c *Client) session(ctx context.Context) error {
 	}
 	c.acked.Store(m.Ack)
 	c.sent.Store(m.Ack)
-	c.lastAck.Store(c.o.Now().UnixNano())
+	c.lastAck.Store(c.o.Clock.Now().UnixNano())
 	conn.SetReadDeadline(time.Now().Add(pongWait))
 	c.connected.Store(true)
 	defer c.connected.Store(false)
@@ -508,7 +505,7 @@ func (s *session) read(ctx context.Context) {
 			}
 			if m.Seq > c.acked.Load() {
 				c.acked.Store(m.Seq)
-				c.lastAck.Store(c.o.Now().UnixNano())
+				c.lastAck.Store(c.o.Clock.Now().UnixNano())
 				if c.o.OnAck != nil {
 					c.o.OnAck(m.Seq)
 				}
@@ -557,10 +554,10 @@ func (s *session) write(ctx context.Context, next, first int64) error {
 	persist := time.NewTicker(time.Second)
 	defer persist.Stop()
 	snapDue := true // one snapshot after catching up
-	lastSnap := c.o.Now()
-	lastProgress, progressAcked := c.o.Now(), c.acked.Load()
+	lastSnap := c.o.Clock.Now()
+	lastProgress, progressAcked := c.o.Clock.Now(), c.acked.Load()
 	caughtUp := false
-	start, startSeq := c.o.Now(), next-1
+	start, startSeq := c.o.Clock.Now(), next-1
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -589,11 +586,11 @@ func (s *session) write(ctx context.Context, next, first int64) error {
 			if !caughtUp {
 				caughtUp = true
 				if n := next - 1 - startSeq; n > 0 {
-					el := c.o.Now().Sub(start)
+					el := c.o.Clock.Now().Sub(start)
 					c.lg.Info("uplink: caught up", "events", n, "seconds", el.Seconds(), "per_second", int(float64(n)/el.Seconds()))
 				}
 			}
-			if snapDue || c.o.Now().Sub(lastSnap) >= c.o.SnapshotEvery {
+			if snapDue || c.o.Clock.Now().Sub(lastSnap) >= c.o.SnapshotEvery {
 				seq, state, err := c.room.Snapshot(ctx)
 				if err != nil {
 					return err
@@ -615,7 +612,7 @@ func (s *session) write(ctx context.Context, next, first int64) error {
 				} else {
 					c.lg.Warn("uplink: snapshot too large to send; events still flow", "bytes", len(msg), "limit", uplinkproto.MaxMessage)
 				}
-				snapDue, lastSnap = false, c.o.Now()
+				snapDue, lastSnap = false, c.o.Clock.Now()
 			}
 		}
 		select {
@@ -640,13 +637,13 @@ func (s *session) write(ctx context.Context, next, first int64) error {
 			if err := s.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.o.WriteWait)); err != nil {
 				return fmt.Errorf("uplink: ping: %w", err)
 			}
-			if c.o.Now().Sub(lastSnap) >= c.o.SnapshotEvery {
+			if c.o.Clock.Now().Sub(lastSnap) >= c.o.SnapshotEvery {
 				snapDue = true
 			}
 		}
 		if a := c.acked.Load(); a != progressAcked || c.sent.Load() == a {
-			progressAcked, lastProgress = a, c.o.Now()
-		} else if c.o.Now().Sub(lastProgress) > c.o.AckTimeout {
+			progressAcked, lastProgress = a, c.o.Clock.Now()
+		} else if c.o.Clock.Now().Sub(lastProgress) > c.o.AckTimeout {
 			return fmt.Errorf("%w: %d events sent, none acknowledged for %s", ErrNoAck, c.sent.Load()-a, c.o.AckTimeout)
 		}
 	}

@@ -29,7 +29,7 @@ func TestStatusMessages(t *testing.T) {
 		mu.Unlock()
 	}
 	_, acks := startClient(t, u, r.url, func(o *uplink.Options) {
-		o.Clock, o.Now = clk, time.Now
+		o.Clock = clk
 		o.StatusCheck, o.StatusEvery = 15*time.Second, 2*time.Minute
 		o.Status = func(context.Context) (uplinkproto.UnitStatus, error) {
 			mu.Lock()

@@ -43,7 +43,7 @@ func (c *Client) Prune(ctx context.Context) error {
 	}
 	c.persistAcked(ctx)
 	acked := c.saved.Load()
-	cutoff := c.o.Now().Add(-c.o.Retention).In(c.o.Location).Format(time.DateOnly)
+	cutoff := c.o.Clock.Now().Add(-c.o.Retention).In(c.o.Location).Format(time.DateOnly)
 	n, err := c.log.Prune(ctx, acked, cutoff)
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"motcua/clock/clocktest"
 	"motcua/kiosk"
 	"motcua/kiosk/queue"
 	"motcua/kiosk/uplink"
@@ -37,7 +38,7 @@ func TestPruneKeepsUnacknowledged(t *testing.T) {
 	u := newUnit(t)
 	day2 := twoDays(t, u)
 	now := func() time.Time { return time.Date(2026, 11, 26, 9, 0, 0, 0, u.cfg.Location) }
-	c := uplink.New(u.log, u.room, uplink.Options{Now: now, FreeSpace: func(string) (uint64, error) { return 1 << 40, nil }})
+	c := uplink.New(u.log, u.room, uplink.Options{Clock: clocktest.New(now()), FreeSpace: func(string) (uint64, error) { return 1 << 40, nil }})
 	ctx := context.Background()
 	if err := c.Prune(ctx); err != nil {
 		t.Fatal(err)
@@ -50,7 +51,7 @@ func TestPruneKeepsUnacknowledged(t *testing.T) {
 	if err := u.log.SetMeta(ctx, uplink.MetaAcked, "5"); err != nil {
 		t.Fatal(err)
 	}
-	c = uplink.New(u.log, u.room, uplink.Options{Now: now, FreeSpace: func(string) (uint64, error) { return 1 << 40, nil }})
+	c = uplink.New(u.log, u.room, uplink.Options{Clock: clocktest.New(now()), FreeSpace: func(string) (uint64, error) { return 1 << 40, nil }})
 	if err := c.Prune(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +62,7 @@ func TestPruneKeepsUnacknowledged(t *testing.T) {
 	// day stays, since the daemon rebuilds its queue from it.
 	last := u.log.Durable()
 	u.log.SetMeta(ctx, uplink.MetaAcked, strconv.FormatInt(last, 10))
-	c = uplink.New(u.log, u.room, uplink.Options{Retention: time.Nanosecond, Now: func() time.Time { return now().AddDate(1, 0, 0) },
+	c = uplink.New(u.log, u.room, uplink.Options{Retention: time.Nanosecond, Clock: clocktest.New(now().AddDate(1, 0, 0)),
 		FreeSpace: func(string) (uint64, error) { return 1 << 40, nil }})
 	if err := c.Prune(ctx); err != nil {
 		t.Fatal(err)
@@ -84,14 +85,14 @@ func TestPruneRetention(t *testing.T) {
 	// of 200 days, pruned with 90.
 	now := func() time.Time { return time.Date(2026, 11, 26, 9, 0, 0, 0, u.cfg.Location) }
 	free := func(string) (uint64, error) { return 1 << 40, nil }
-	c := uplink.New(u.log, u.room, uplink.Options{Retention: 200 * 24 * time.Hour, Now: now, FreeSpace: free})
+	c := uplink.New(u.log, u.room, uplink.Options{Retention: 200 * 24 * time.Hour, Clock: clocktest.New(now()), FreeSpace: free})
 	if err := c.Prune(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if got := first(t, u); got != 1 {
 		t.Fatalf("within retention: first is %d, want 1", got)
 	}
-	c = uplink.New(u.log, u.room, uplink.Options{Now: now, FreeSpace: free})
+	c = uplink.New(u.log, u.room, uplink.Options{Clock: clocktest.New(now()), FreeSpace: free})
 	if err := c.Prune(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -49,7 +49,7 @@ func (c *Client) Status(ctx context.Context) Status {
 		err := c.log.DB().QueryRowContext(ctx, `SELECT at FROM events WHERE seq > ? ORDER BY seq LIMIT 1`, st.Acked).Scan(&at)
 		if err == nil {
 			if t, err := time.Parse(time.RFC3339Nano, at); err == nil {
-				st.LagSeconds = max(c.o.Now().Sub(t).Seconds(), 0)
+				st.LagSeconds = max(c.o.Clock.Now().Sub(t).Seconds(), 0)
 			}
 		}
 	}
@@ -69,7 +69,7 @@ func (c *Client) markUp() {
 func (c *Client) markDown(err error) {
 	c.mu.Lock()
 	if c.downAt.IsZero() {
-		c.downAt = c.o.Now()
+		c.downAt = c.o.Clock.Now()
 	}
 	c.mu.Unlock()
 	c.report()
