@@ -48,10 +48,11 @@ type Simulator interface {
 	// simulated printer's PNG files (""); ok is false when no simulated
 	// device is in force.
 	Simulated() (displays []sim.State, printerDir string, ok bool)
-	// Press presses a simulated ticket button: a ticket of service is
-	// issued (err when none was) and printed (perr when it did not print;
+	// Press presses a simulated ticket button of kiosk (a [[kiosk]] id,
+	// "" the unit's own): a ticket of service is issued there (err when
+	// none was) and printed on its printer (perr when it did not print;
 	// printed false without a printer).
-	Press(ctx context.Context, service string, priority bool) (t *queue.Ticket, printed bool, perr, err error)
+	Press(ctx context.Context, kiosk, service string, priority bool) (t *queue.Ticket, printed bool, perr, err error)
 }
 
 // HandleDevices adds the endpoints of a room's devices:
@@ -153,7 +154,7 @@ func (s *Server) HandleDevices(rp Reprinter, sm Simulator) {
 		if s.rateLimited(w, r, p) {
 			return
 		}
-		t, printed, perr, err := sm.Press(r.Context(), req.Service, req.Priority)
+		t, printed, perr, err := sm.Press(r.Context(), p.kiosk, req.Service, req.Priority)
 		if err != nil {
 			s.engineError(w, err)
 			return

@@ -313,3 +313,64 @@ func TestKioskKeysReachTheirKiosk(t *testing.T) {
 		t.Errorf("the own kiosk's pages: got %q, want data: ok (no guide)", got)
 	}
 }
+
+// The demo's simulated button prints at the kiosk of the token that
+// pressed it, on that kiosk's simulated printer.
+func TestKioskSimPress(t *testing.T) {
+	dir := t.TempDir()
+	cfg, err := config.Parse("sim.toml", []byte(fmt.Sprintf(`[unit]
+id = "kiosks-sim"
+name = "UBND xã Thử"
+[server]
+data_dir = %q
+[printer]
+address = "sim"
+[[kiosk]]
+id = "sanh-b"
+[kiosk.printer]
+address = "sim"
+[[service]]
+id = "dat-dai"
+name = "Đất đai"
+prefix = "A"
+[[counter]]
+id = 1
+services = ["dat-dai"]
+[[token]]
+role = "kiosk"
+secret = %q
+kiosk = "sanh-b"
+`, filepath.Join(dir, "data"), kioskSanhBToken)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	u, err := New(ctx, cfg, Options{Clock: clock.Trusted{}, Listener: ln})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- u.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("stop: %v", err)
+		}
+	})
+	r := &kioskRoom{u: u}
+	code, out := r.call(t, "POST", "/api/v1/sim/press", kioskSanhBToken, `{"service":"dat-dai"}`)
+	tk, _ := out["ticket"].(map[string]any)
+	if code != http.StatusCreated || out["printed"] != true || tk["kiosk"] != "sanh-b" {
+		t.Fatalf("press: got %d %v, want printed at sanh-b", code, out)
+	}
+	for sub, want := range map[string]int{"printer-sanh-b": 1, "printer": 0} {
+		pngs, err := filepath.Glob(filepath.Join(dir, "data", sub, "*.png"))
+		if err != nil || len(pngs) != want {
+			t.Errorf("%s: got %d tickets %v, want %d", sub, len(pngs), err, want)
+		}
+	}
+}

@@ -386,14 +386,14 @@ func (u *Unit) Simulated() (displays []sim.State, printerDir string, ok bool) {
 	return displays, simPrinter, true
 }
 
-// Press implements [api.Simulator]: a ticket button of the devices in
-// force.
-func (u *Unit) Press(ctx context.Context, service string, priority bool) (*queue.Ticket, bool, error, error) {
+// Press implements [api.Simulator]: a ticket button of a kiosk of the
+// devices in force.
+func (u *Unit) Press(ctx context.Context, kiosk, service string, priority bool) (*queue.Ticket, bool, error, error) {
 	d := u.devs.Load()
 	if d == nil {
 		return nil, false, nil, errors.New("unit: the devices are restarting; try again")
 	}
-	return d.press(ctx, "", service, priority)
+	return d.press(ctx, kiosk, service, priority)
 }
 
 var (
