@@ -389,6 +389,12 @@ func (c *conn) writeLoop(welcome []byte) {
 
 // command sends a command and waits for its result.
 func (c *conn) command(ctx context.Context, name string, counter int, reason string) (*uplinkproto.Message, error) {
+	return c.send(ctx, func(id string) []byte { return uplinkproto.Command(id, name, counter, reason) })
+}
+
+// send sends the command msg makes with a new id and waits for its
+// result.
+func (c *conn) send(ctx context.Context, msg func(id string) []byte) (*uplinkproto.Message, error) {
 	b := make([]byte, 8)
 	rand.Read(b)
 	id := hex.EncodeToString(b)
@@ -402,7 +408,7 @@ func (c *conn) command(ctx context.Context, name string, counter int, reason str
 		c.rmu.Unlock()
 	}()
 	select {
-	case c.cmds <- uplinkproto.Command(id, name, counter, reason):
+	case c.cmds <- msg(id):
 	case <-c.done:
 		return nil, ErrNoUnit
 	case <-ctx.Done():

@@ -71,6 +71,19 @@ var fleetFuncs = template.FuncMap{
 		}
 		return fmt.Sprintf("%d MiB", n>>20)
 	},
+	"configState": func(st string) string {
+		switch st {
+		case uplinkproto.ConfigApplying:
+			return "Đang áp dụng"
+		case uplinkproto.ConfigApplied:
+			return "Đã áp dụng"
+		case uplinkproto.ConfigRejected:
+			return "Bị từ chối"
+		case uplinkproto.ConfigRolledBack:
+			return "Đã khôi phục cấu hình cũ"
+		}
+		return st
+	},
 	"bad": func(s string) bool {
 		return s == uplinkproto.LevelError || s == uplinkproto.PaperOut
 	},
@@ -112,7 +125,7 @@ nav{float:right}nav a,nav input{margin-left:.8em}
 <h1>Tình trạng các điểm một cửa</h1>
 <p class="sum" id="summary">{{len .Units}} đơn vị · {{.Online}} trực tuyến · {{.Alerts}} cảnh báo · lúc {{when .At}}</p>
 {{if not .Units}}<p>Chưa có đơn vị nào kết nối.</p>{{else}}
-<table id="fleet"><thead><tr><th>Đơn vị</th><th>Kết nối</th><th>Phiên bản</th><th>Sự kiện cuối</th><th>Hàng chờ</th><th>Giấy in</th><th>Máy quét</th><th>Màn hình</th><th>Ổ đĩa trống</th><th>Đồng hồ</th><th>Cảnh báo</th></tr></thead><tbody>
+<table id="fleet"><thead><tr><th>Đơn vị</th><th>Kết nối</th><th>Phiên bản</th><th>Sự kiện cuối</th><th>Hàng chờ</th><th>Giấy in</th><th>Máy quét</th><th>Màn hình</th><th>Ổ đĩa trống</th><th>Đồng hồ</th><th>Cấu hình từ xa</th><th>Cảnh báo</th></tr></thead><tbody>
 {{range .Units}}<tr id="u-{{.Unit}}">
 <td class="unit"><b>{{.Unit}}</b>{{with .Name}}<br>{{.}}{{end}}</td>
 <td data-l="Kết nối" class="online">{{if .Online}}<span class="up">● Trực tuyến</span>{{else}}<span class="down">○ Ngoại tuyến</span><br>từ {{when .SeenAt}}{{end}}</td>
@@ -124,7 +137,8 @@ nav{float:right}nav a,nav input{margin-left:.8em}
 <td data-l="Màn hình"{{if bad .Displays}} class="bad"{{end}}>{{level .Displays}}</td>
 <td data-l="Ổ đĩa trống">{{bytes .DiskFree}}</td>
 <td data-l="Đồng hồ"{{if not .ClockSynced}} class="warn"{{end}}>{{if .ClockSynced}}Đã đồng bộ{{else}}Chưa đồng bộ{{end}}</td>
-{{else}}<td data-l="Tình trạng" colspan="6">Chưa báo tình trạng (phiên bản cũ, hoặc chưa kết nối lại)</td>{{end}}
+<td data-l="Cấu hình từ xa" class="config">{{with .Config.State}}<span{{if or (eq . "rejected") (eq . "rolled_back")}} class="bad"{{end}}>{{configState .}}</span>{{end}}{{with .Config.Reason}}<br><small>{{.}}</small>{{end}}{{if not .Config.State}}—{{end}}</td>
+{{else}}<td data-l="Tình trạng" colspan="7">Chưa báo tình trạng (phiên bản cũ, hoặc chưa kết nối lại)</td>{{end}}
 <td data-l="Cảnh báo" class="alerts">{{range .Alerts}}<span class="al">{{alert .Alert}} từ {{when .Since}}</span> {{else}}—{{end}}</td>
 </tr>{{end}}</tbody></table>{{end}}
 </body></html>`))

@@ -359,3 +359,44 @@ func TestFleetPageInBrowser(t *testing.T) {
 		t.Error("at 1366x768 the table does not fit the width, or is not laid out as a table")
 	}
 }
+
+func TestApplyConfigRefused(t *testing.T) {
+	e := newEnv(t)
+	put := func(ctype, body string) (int, string) {
+		resp, b := e.do("PUT", "/api/units/"+unitA+"/config", body, "Authorization", "Bearer "+opToken, "Content-Type", ctype)
+		return resp.StatusCode, b
+	}
+	tests := []struct {
+		name, ctype, body string
+		want              int
+		code              string
+	}{
+		{"not connected", "application/toml", "[unit]\n", http.StatusBadGateway, "unit_unreachable"},
+		{"empty", "application/toml", "", http.StatusBadRequest, "bad_request"},
+		{"too large", "text/plain", strings.Repeat("#", uplinkproto.MaxConfig+1), http.StatusRequestEntityTooLarge, "too_large"},
+		{"JSON", "application/json", `{"unit":{}}`, http.StatusUnsupportedMediaType, "bad_request"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, body := put(tt.ctype, tt.body)
+			if got != tt.want || !strings.Contains(body, `"code":"`+tt.code+`"`) {
+				t.Errorf("got %d %s, want %d %s", got, body, tt.want, tt.code)
+			}
+		})
+	}
+	// Connected: the command reaches the unit with the file as sent.
+	c, _ := e.connect(tokenA, unitA, 0, 0)
+	res := make(chan string, 1)
+	go func() {
+		_, body := put("application/toml", "[unit]\nid = \"unit-a\"\n")
+		res <- body
+	}()
+	m := c.read()
+	if m.Type != uplinkproto.TypeCommand || m.Name != uplinkproto.CmdConfig || m.Config != "[unit]\nid = \"unit-a\"\n" {
+		t.Fatalf("got %s, want config.apply with the file", m.Raw)
+	}
+	c.send(`{"type":"result","id":"` + m.ID + `","ok":false,"error":{"code":"invalid_config","message":"motcua.toml:1: ..."}}`)
+	if body := <-res; !strings.Contains(body, `"invalid_config"`) {
+		t.Errorf("PUT answered %s, want the unit's result", body)
+	}
+}

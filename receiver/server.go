@@ -395,6 +395,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /{$}", s.operator(false, s.page))
 	mux.HandleFunc("GET /fleet", s.operator(false, s.fleetPage))
 	mux.HandleFunc("GET /api/fleet", s.operator(true, s.apiFleet))
+	mux.HandleFunc("PUT /api/units/{unit}/config", s.operator(true, s.apiConfig))
 	s.publicRoutes(mux)
 	return mux
 }

@@ -62,6 +62,33 @@ type UnitStatus struct {
 	// ClockSynced is whether the unit trusts its date (NTP synchronised
 	// or a battery clock): an unsynced unit does not start a new day.
 	ClockSynced bool `json:"clock_synced"`
+	// Config is the outcome of the newest config.apply since the unit
+	// started (zero: none).
+	Config ConfigOutcome `json:"config,omitzero"`
+}
+
+// CmdConfig is the command that sends a unit a new configuration file:
+// its "config" field is the TOML text, at most MaxConfig bytes
+// (docs/fleet.md).
+const CmdConfig = "config.apply"
+
+// MaxConfig is the largest configuration file config.apply carries.
+const MaxConfig = 256 << 10
+
+// States of a config.apply.
+const (
+	ConfigApplying   = "applying"    // checked, written and in force; waiting to be healthy
+	ConfigApplied    = "applied"     // healthy within the wait: kept
+	ConfigRejected   = "rejected"    // refused by the check (Reason: its problems), nothing changed
+	ConfigRolledBack = "rolled_back" // not healthy in time, or failed to apply: the previous file is back
+)
+
+// ConfigOutcome is what became of a config.apply command.
+type ConfigOutcome struct {
+	ID     string `json:"id"` // the command's id
+	State  string `json:"state"`
+	Reason string `json:"reason,omitempty"`
+	At     string `json:"at"` // the unit's time of the state (RFC 3339)
 }
 
 // MaxQueue bounds a status's queue length: far more than any office.
@@ -83,6 +110,14 @@ func (s *UnitStatus) Check() error {
 	c.oneOf("paper", s.Paper, PaperOK, PaperLow, PaperOut, PaperUnknown, PaperNone)
 	for _, l := range []struct{ what, v string }{{"printer", s.Printer}, {"scanner", s.Scanner}, {"displays", s.Displays}} {
 		c.oneOf(l.what, l.v, LevelOK, LevelWarning, LevelError, LevelNone)
+	}
+	if s.Config != (ConfigOutcome{}) {
+		c.str("config id", s.Config.ID, MaxID, true)
+		c.oneOf("config state", s.Config.State, ConfigApplying, ConfigApplied, ConfigRejected, ConfigRolledBack)
+		c.str("config reason", s.Config.Reason, MaxText, false)
+		if _, err := time.Parse(time.RFC3339Nano, s.Config.At); err != nil {
+			c.fail("config at %q is not an RFC 3339 time", clip(s.Config.At))
+		}
 	}
 	return c.err
 }
@@ -110,4 +145,15 @@ func Status(s UnitStatus) []byte {
 // for a protocol error.
 func WelcomeFleet(ack int64) []byte {
 	return fmt.Appendf(nil, `{"type":"welcome","ack":%d,"fleet":true}`, ack)
+}
+
+// ConfigCommand encodes a config.apply command.
+func ConfigCommand(id, toml string) []byte {
+	b, _ := json.Marshal(struct {
+		Type   string `json:"type"`
+		ID     string `json:"id"`
+		Name   string `json:"name"`
+		Config string `json:"config"`
+	}{TypeCommand, id, CmdConfig, toml})
+	return b
 }

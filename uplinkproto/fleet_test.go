@@ -68,3 +68,32 @@ func TestWelcomeFleet(t *testing.T) {
 		t.Errorf("plain welcome: got %+v, %v; want no fleet", m, err)
 	}
 }
+
+func TestConfigCommand(t *testing.T) {
+	m, err := DecodeServer(ConfigCommand("c-1", "[unit]\nid = \"x\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Type != TypeCommand || m.Name != CmdConfig || m.Config != "[unit]\nid = \"x\"\n" || m.ID != "c-1" {
+		t.Fatalf("got %+v", m)
+	}
+	for _, toml := range []string{"", strings.Repeat("#", MaxConfig+1)} {
+		if _, err := DecodeServer(ConfigCommand("c-2", toml)); !errors.Is(err, ErrProtocol) {
+			t.Errorf("config of %d bytes: got %v, want a protocol error", len(toml), err)
+		}
+	}
+	st := UnitStatus{At: "2026-11-26T08:01:02+07:00", Printer: LevelNone, Paper: PaperNone, Scanner: LevelNone, Displays: LevelNone,
+		Config: ConfigOutcome{ID: "c-1", State: ConfigRolledBack, Reason: "printer: not connected", At: "2026-11-26T08:02:02+07:00"}}
+	m, err = DecodeClient(Status(st))
+	if err != nil || m.Status.Config != st.Config {
+		t.Fatalf("status with a config outcome: got %+v, %v", m, err)
+	}
+	st.Config.State = "done"
+	if _, err := DecodeClient(Status(st)); !errors.Is(err, ErrProtocol) {
+		t.Errorf("config state done: got %v, want a protocol error", err)
+	}
+	st.Config = ConfigOutcome{}
+	if b := Status(st); strings.Contains(string(b), `"config"`) {
+		t.Errorf("no outcome: got %s, want no config field", b)
+	}
+}

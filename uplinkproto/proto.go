@@ -83,6 +83,8 @@ type Message struct {
 	Reason  string `json:"reason,omitempty"`
 	// Catalogue is the file of a catalogue.update command.
 	Catalogue json.RawMessage `json:"catalogue,omitempty"`
+	// Config is the TOML file of a config.apply command.
+	Config string `json:"config,omitempty"`
 	// Booking holds the fields of appointment.book and
 	// appointment.cancel (the code only), as in the HTTP API.
 	Booking *Booking `json:"-"`
@@ -184,7 +186,9 @@ type Result struct {
 	Catalogue json.RawMessage `json:"catalogue,omitempty"`
 	// Appointment is the booking an appointment command left.
 	Appointment json.RawMessage `json:"appointment,omitempty"`
-	Error       *ResultError    `json:"error,omitempty"`
+	// Config is where a config.apply stands when the unit answers.
+	Config *ConfigOutcome `json:"config,omitempty"`
+	Error  *ResultError   `json:"error,omitempty"`
 }
 
 // decode parses one message and checks the fields its type needs.
@@ -239,10 +243,13 @@ func decode(data []byte, allowed ...string) (*Message, error) {
 			Reason  string `json:"reason"`
 			// Catalogue is catalogue.update's file.
 			Catalogue json.RawMessage `json:"catalogue"`
+			// Config is config.apply's file.
+			Config string `json:"config"`
 			Booking
 		}
 		err = strictUnmarshal(data, &v)
 		m.ID, m.Name, m.Counter, m.Reason, m.Catalogue = v.ID, v.Name, v.Counter, v.Reason, v.Catalogue
+		m.Config = v.Config
 		if v.Name == CmdBook || v.Name == CmdCancel {
 			m.Booking = &v.Booking
 		}
@@ -314,6 +321,10 @@ func decode(data []byte, allowed ...string) (*Message, error) {
 			return bad("needs an id of 1 to %d bytes", MaxID)
 		case len(m.Name) > MaxID:
 			return bad("name of %d bytes, more than %d", len(m.Name), MaxID)
+		case m.Name == CmdConfig:
+			if m.Config == "" || len(m.Config) > MaxConfig {
+				return bad("config.apply needs a config of 1 to %d bytes", MaxConfig)
+			}
 		case m.Name == CmdCatalogue:
 			if len(m.Catalogue) == 0 || m.Catalogue[0] != '{' {
 				return bad("catalogue.update needs a catalogue object")

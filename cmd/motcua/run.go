@@ -13,6 +13,7 @@ import (
 	"motcua/clock"
 	"motcua/devices/inventory"
 	"motcua/kiosk/config"
+	"motcua/kiosk/remoteconfig"
 	"motcua/kiosk/sdnotify"
 	"motcua/kiosk/unit"
 )
@@ -55,7 +56,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return errInvalid
 	}
 	log := newLogger(stderr, *verbose)
-	opts := unit.Options{Clock: clock.System{}, Logger: log, Version: versionString()}
+	remote := remoteconfig.New(remoteconfig.Options{Path: *path, Check: unit.Check, Logger: log})
+	opts := unit.Options{Clock: clock.System{}, Logger: log, Version: versionString(), Remote: remote}
 	if opts.Notifier, opts.Watchdog, err = systemd(); err != nil {
 		log.Warn("systemd notification off", "err", err)
 	}
@@ -63,7 +65,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return serve(ctx, u, func() (*config.Config, error) { return config.LoadRun(*path) })
+	rctx, stop := context.WithCancel(ctx)
+	remoteDone := make(chan error, 1)
+	go func() { remoteDone <- remote.Run(rctx, u) }()
+	err = serve(ctx, u, func() (*config.Config, error) { return config.LoadRun(*path) })
+	stop()
+	return errors.Join(err, <-remoteDone)
 }
 
 // serve runs the unit until ctx ends and reloads it on SIGHUP with

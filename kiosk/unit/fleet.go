@@ -2,7 +2,9 @@ package unit
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -31,6 +33,9 @@ func (u *Unit) fleetStatus(ctx context.Context) (uplinkproto.UnitStatus, error) 
 		Displays:    worstDevice(st.Devices, "display "),
 		ClockSynced: u.clock.Synced(),
 	}
+	if u.remote != nil {
+		s.Config = u.remote.Outcome()
+	}
 	for _, sv := range st.Services {
 		s.Queue += len(sv.Waiting)
 	}
@@ -57,6 +62,38 @@ func (u *Unit) fleetStatus(ctx context.Context) (uplinkproto.UnitStatus, error) 
 	}
 	s.DiskFree = int64(fs.Bavail) * int64(fs.Bsize)
 	return s, nil
+}
+
+// Healthy returns nil when the unit works with the configuration in
+// force, else what does not: a printer that did not open (unplugged, not
+// answering, still starting) or an uplink that is not connected. It is
+// what a remote configuration must reach within its wait to be kept
+// (package motcua/kiosk/remoteconfig).
+func (u *Unit) Healthy() error {
+	var bad []string
+	if devs := u.devs.Load(); devs != nil {
+		for id, k := range devs.kiosks {
+			if k.printer == nil {
+				continue
+			}
+			switch ps := k.printer.Status(); ps.Code {
+			case printer.CodeUnplugged, printer.CodeNoAnswer, printer.CodeStarting:
+				bad = append(bad, printerName(id)+": "+ps.DetailEN)
+			}
+		}
+	} else {
+		bad = append(bad, "the devices are not open")
+	}
+	if up := u.d.Room.Config().Uplink; up != nil && up.URL != "" {
+		if c := u.up.cur.Load(); c == nil || !c.Connected() {
+			bad = append(bad, "the uplink is not connected")
+		}
+	}
+	if len(bad) > 0 {
+		slices.Sort(bad)
+		return errors.New(strings.Join(bad, "; "))
+	}
+	return nil
 }
 
 // paperOf is the paper of a printer status code: known only when the

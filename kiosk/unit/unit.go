@@ -48,6 +48,9 @@ type Options struct {
 	Watchdog time.Duration
 	// Version is the software's version, for the receiver's fleet page.
 	Version string
+	// Remote takes the receiver's config.apply commands (nil: they are
+	// refused); its outcome goes into the unit's status messages.
+	Remote uplink.Remote
 }
 
 // Unit is one running motcua: the daemon (event log, room, hub, API and
@@ -71,6 +74,7 @@ type Unit struct {
 	scans        ScanHandler
 	pages        *web.Handler // its Press takes the keypad's GPIO keys
 	version      string
+	remote       uplink.Remote
 
 	cfg     *config.Config // in force; owned by Run's goroutine after New
 	devs    atomic.Pointer[devices]
@@ -99,7 +103,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Unit, error) {
 	if err != nil {
 		return nil, err
 	}
-	u := &Unit{log: opts.Logger, clock: opts.Clock, sd: opts.Notifier, watchdog: opts.Watchdog, cfg: cfg, upOpts: upOpts, reloads: make(chan reload), done: make(chan struct{}), warm: make(chan struct{}, 1), scans: opts.Scans, version: opts.Version}
+	u := &Unit{log: opts.Logger, clock: opts.Clock, sd: opts.Notifier, watchdog: opts.Watchdog, cfg: cfg, upOpts: upOpts, reloads: make(chan reload), done: make(chan struct{}), warm: make(chan struct{}, 1), scans: opts.Scans, version: opts.Version, remote: opts.Remote}
 	u.builtinVoice = sync.OnceValues(func() (*voice.Voice, error) { return voice.New(voice.Options{}) })
 	pages := web.New(web.Options{Voice: http.HandlerFunc(u.serveVoice), Guide: http.HandlerFunc(u.serveGuide), Logger: opts.Logger})
 	d, err := daemon.New(ctx, daemon.Options{Config: cfg, Clock: opts.Clock, Logger: opts.Logger, Pages: pages, Listener: opts.Listener})
@@ -126,7 +130,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Unit, error) {
 	u.reports = report.NewHandler(d.Log.DB(), cfg)
 	d.API.Handle("GET /api/v1/reports", u.reports, config.RoleAdmin)
 	u.warm <- struct{}{}
-	u.up = &uplinkRunner{d: d, log: opts.Logger, clock: opts.Clock, status: u.fleetStatus}
+	u.up = &uplinkRunner{d: d, log: opts.Logger, clock: opts.Clock, status: u.fleetStatus, remote: opts.Remote}
 	d.API.SetDossierLookup(u.up, opts.Clock)
 	return u, nil
 }

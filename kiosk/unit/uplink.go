@@ -40,6 +40,7 @@ type uplinkRunner struct {
 	clock clock.Clock
 	// status makes the unit's status messages.
 	status func(context.Context) (uplinkproto.UnitStatus, error)
+	remote uplink.Remote // takes config.apply; nil: none
 
 	signal     *uplink.Signal // nil until the first client starts
 	registered bool           // for /metrics, once the first client starts
@@ -64,6 +65,7 @@ func (u *uplinkRunner) start(ctx context.Context, opts *uplink.Options) bool {
 	o.Clock = u.clock
 	o.Catalogue = u.d.Catalogue
 	o.Status = u.status
+	o.Remote = u.remote
 	c := uplink.New(u.d.Log, u.d.Room, o)
 	ctx, u.cancel = context.WithCancel(ctx)
 	u.done = make(chan error, 1)

@@ -91,6 +91,9 @@ type Options struct {
 	// changed: 15s. StatusEvery: a status at least this often: 2m.
 	StatusCheck time.Duration
 	StatusEvery time.Duration
+	// Remote takes config.apply commands (nil: they are refused with
+	// remote_config_off).
+	Remote Remote
 }
 
 // FromConfig returns the options of cfg's [uplink] section, or an error
@@ -542,12 +545,16 @@ func (s *session) write(ctx context.Context, next, first int64) error {
 		}
 		next = first
 	}
-	var statusTick <-chan time.Time // nil: no status
+	var statusTick <-chan time.Time   // nil: no status
+	var configChanged <-chan struct{} // nil: no status, or no remote configuration
 	if s.status != nil {
 		if err := s.status.send(ctx, s.conn, true); err != nil {
 			return err
 		}
 		statusTick = s.status.tick
+		if c.o.Remote != nil {
+			configChanged = c.o.Remote.Changes()
+		}
 	}
 	ping := time.NewTicker(c.o.PingEvery)
 	defer ping.Stop()
@@ -629,6 +636,11 @@ func (s *session) write(ctx context.Context, next, first int64) error {
 		case <-persist.C:
 			c.persistAcked(ctx)
 		case <-statusTick:
+			if err := s.status.send(ctx, s.conn, false); err != nil {
+				return err
+			}
+			statusTick = s.status.tick
+		case <-configChanged:
 			if err := s.status.send(ctx, s.conn, false); err != nil {
 				return err
 			}

@@ -38,8 +38,10 @@ func (c *Client) command(m *uplinkproto.Message) []byte {
 	}
 	if m.Name == uplinkproto.CmdCatalogue {
 		c.updateCatalogue(m, &res)
+	} else if m.Name == uplinkproto.CmdConfig {
+		c.applyConfig(m, &res)
 	} else if act == nil {
-		res.Error = &uplinkproto.ResultError{Code: "unknown_command", Message: fmt.Sprintf("%v %q; this unit knows %s, %s, %s, %s, %s and %s", ErrUnknownCommand, m.Name, uplinkproto.CmdNext, uplinkproto.CmdRecall, uplinkproto.CmdPause, uplinkproto.CmdCatalogue, uplinkproto.CmdBook, uplinkproto.CmdCancel)}
+		res.Error = &uplinkproto.ResultError{Code: "unknown_command", Message: fmt.Sprintf("%v %q; this unit knows %s, %s, %s, %s, %s, %s and %s", ErrUnknownCommand, m.Name, uplinkproto.CmdNext, uplinkproto.CmdRecall, uplinkproto.CmdPause, uplinkproto.CmdCatalogue, uplinkproto.CmdBook, uplinkproto.CmdCancel, uplinkproto.CmdConfig)}
 	} else if evs, err := c.room.Act(*act); err != nil {
 		code := queue.Code(err)
 		if code == "" {
