@@ -595,3 +595,26 @@ func TestSatelliteReportsAgain(t *testing.T) {
 		t.Errorf("unprinted after the reconnection: got %d, want A001 and A002", n)
 	}
 }
+
+// On its first start a satellite has no event to follow from: it takes
+// the state, and prints the waiting tickets of its kiosk that are fresh.
+func TestSatelliteFirstStart(t *testing.T) {
+	m := newMain(t)
+	var out map[string]any
+	if code := m.call("POST", "/api/v1/tickets", satToken, `{"service":"dat-dai"}`, &out); code != 201 || out["number"] != "A001" {
+		t.Fatalf("issue: got %d %v", code, out)
+	}
+	if code := m.call("POST", "/api/v1/tickets", ownToken, `{"service":"dat-dai"}`, &out); code != 201 || out["number"] != "A002" {
+		t.Fatalf("issue: got %d %v", code, out)
+	}
+	emu := printertest.New()
+	s := startSat(t, m, t.TempDir(), satPrinter(t, emu))
+	s.waitPrinted(t, "A001", false)
+	if err := s.s.Issue(context.Background(), "dat-dai", false); err != nil {
+		t.Fatal(err)
+	}
+	s.waitPrinted(t, "A003", false)
+	if got := numbers(emu); !slicesEqual(got, []string{"A001", "A003"}) {
+		t.Errorf("satellite's paper: got %v, want A001 and A003", got)
+	}
+}
