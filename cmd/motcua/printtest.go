@@ -26,17 +26,13 @@ func printTest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintln(stderr, "print-test: -printer is required, e.g. -printer usb:0416:5011 (see 'motcua devices')")
 		return errUsage
 	}
-	mode, err := escpos.ParseTextMode(*modeName)
-	if err != nil {
-		return err
-	}
-	paper, err := escpos.ParsePaper(*paperName)
+	layout, err := escpos.ParseLayout(*modeName, *paperName)
 	if err != nil {
 		return err
 	}
 	pt := unit.PrintTest{
 		Options:  printer.Options{Baud: *baud, Flow: *flow},
-		Layout:   escpos.Layout{Paper: paper, Mode: mode},
+		Layout:   layout,
 		OnStatus: func(st printer.Status) { fmt.Fprintln(stdout, "printer:", unit.StatusLine(st)) },
 	}
 	if err := pt.SetAddress(*addr); err != nil {

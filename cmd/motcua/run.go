@@ -35,12 +35,7 @@ func check(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, err)
 		return errInvalid
 	}
-	fmt.Fprintf(stdout, "%s: ok (%d services, %d counters, %d tokens)\n", *path, len(cfg.Services), len(cfg.Counters), len(cfg.Tokens))
-	ws, err := unit.Warnings(cfg)
-	for _, w := range ws {
-		fmt.Fprintln(stdout, w)
-	}
-	return err
+	return unit.WriteCheck(stdout, *path, cfg)
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {

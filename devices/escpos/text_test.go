@@ -2,6 +2,7 @@ package escpos
 
 import (
 	"bytes"
+	"errors"
 	"strings"
 	"testing"
 	"unicode"
@@ -142,6 +143,15 @@ func TestParseTextModeAndPaper(t *testing.T) {
 	}
 	if _, err := ParsePaper("110mm"); err == nil {
 		t.Error("ParsePaper(110mm): got nil, want error")
+	}
+	if l, err := ParseLayout("tcvn3", "58"); err != nil || l.Mode != TCVN3 || l.Paper != Paper58 {
+		t.Errorf("ParseLayout(tcvn3, 58): got %+v %v", l, err)
+	}
+	if _, err := ParseLayout("cp1258", "58"); !errors.Is(err, ErrTextMode) {
+		t.Errorf("ParseLayout(cp1258, 58): got %v, want %v", err, ErrTextMode)
+	}
+	if _, err := ParseLayout("ascii", "110"); !errors.Is(err, ErrPaper) {
+		t.Errorf("ParseLayout(ascii, 110): got %v, want %v", err, ErrPaper)
 	}
 }
 

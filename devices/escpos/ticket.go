@@ -45,6 +45,21 @@ func ParsePaper(s string) (Paper, error) {
 	return 0, fmt.Errorf("%w: %q", ErrPaper, s)
 }
 
+// ParseLayout returns the layout of a text mode and a paper width as a
+// configuration or a command line gives them ([ParseTextMode],
+// [ParsePaper]), the rest left to its defaults.
+func ParseLayout(mode, paper string) (Layout, error) {
+	m, err := ParseTextMode(mode)
+	if err != nil {
+		return Layout{}, err
+	}
+	p, err := ParsePaper(paper)
+	if err != nil {
+		return Layout{}, err
+	}
+	return Layout{Mode: m, Paper: p}, nil
+}
+
 // Ticket is what a queue ticket says. Text is UTF-8, any normalisation form.
 type Ticket struct {
 	Unit     string        // the office, e.g. "UBND XÃ QUỲNH HẢI"

@@ -80,11 +80,7 @@ func New(room *kiosk.Room, p Printer, cfg *config.Config, opts Options) (*Servic
 	if pc == nil {
 		return nil, ErrNoPrinter
 	}
-	mode, err := escpos.ParseTextMode(pc.Mode)
-	if err != nil {
-		return nil, fmt.Errorf("printing: %w", err)
-	}
-	paper, err := escpos.ParsePaper(fmt.Sprint(pc.Paper))
+	layout, err := escpos.ParseLayout(pc.Mode, fmt.Sprint(pc.Paper))
 	if err != nil {
 		return nil, fmt.Errorf("printing: %w", err)
 	}
@@ -105,7 +101,7 @@ func New(room *kiosk.Room, p Printer, cfg *config.Config, opts Options) (*Servic
 	if err != nil {
 		return nil, err
 	}
-	layout := escpos.Layout{Paper: paper, Mode: mode, Blocks: blocks, QR: escpos.QROptions{Image: pc.QRMode == "raster"}}
+	layout.Blocks, layout.QR = blocks, escpos.QROptions{Image: pc.QRMode == "raster"}
 	if !pc.Cut {
 		layout.Cut = escpos.NoCut
 	}

@@ -2,6 +2,7 @@ package unit
 
 import (
 	"fmt"
+	"io"
 	"path/filepath"
 
 	"motcua/kiosk/catalogue"
@@ -36,6 +37,18 @@ func Check(cfg *config.Config) error {
 		}
 	}
 	return nil
+}
+
+// WriteCheck writes what `motcua check` says of cfg, read from path and
+// valid ([Check]): a line with what it holds, then its warnings, one
+// line each ([Warnings]).
+func WriteCheck(w io.Writer, path string, cfg *config.Config) error {
+	fmt.Fprintf(w, "%s: ok (%d services, %d counters, %d tokens)\n", path, len(cfg.Services), len(cfg.Counters), len(cfg.Tokens))
+	ws, err := Warnings(cfg)
+	for _, l := range ws {
+		fmt.Fprintln(w, l)
+	}
+	return err
 }
 
 // Warnings lists, one line each, what `motcua check` warns of without

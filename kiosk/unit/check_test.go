@@ -44,3 +44,16 @@ func TestWarnings(t *testing.T) {
 		t.Errorf("got %q, want two weak secrets and procedure 1.000894", ws)
 	}
 }
+
+// TestWriteCheck says what a valid configuration holds, then warns.
+func TestWriteCheck(t *testing.T) {
+	cfg := simConfig(t, t.TempDir(), false)
+	var b strings.Builder
+	if err := WriteCheck(&b, "/etc/motcua/motcua.toml", cfg); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	if len(lines) != 2 || lines[0] != "/etc/motcua/motcua.toml: ok (1 services, 1 counters, 1 tokens)" || !strings.Contains(lines[1], "secret (admin)") {
+		t.Errorf("got %q, want the ok line and the admin secret's warning", lines)
+	}
+}
