@@ -77,3 +77,38 @@ func TestKioskEndpoints(t *testing.T) {
 		t.Errorf("print record: got %+v, want unprinted, hết giấy", recs)
 	}
 }
+
+// A satellite's reports are outside input: any body gets 200 with what
+// was stored, or 400/413 with an error code, and a stored device is named
+// by its kiosk.
+func FuzzKioskBodies(f *testing.F) {
+	for _, s := range []string{`{"name":"printer","status":"ok","detail":""}`, `{"name":"printer","status":"warning","detail":"sắp hết giấy"}`,
+		`{"ticket":"20261203-A001","printed":true}`, `{"text":"HN-0042"}`, `{}`, `[]`, `null`, `{"name":1}`, "\x00"} {
+		f.Add(s)
+	}
+	const satTok = "satellite-secret-01"
+	r := newRoom(f, func(c *config.Config) {
+		c.Kiosks = []config.Kiosk{{ID: "tang-2", Satellite: true}}
+		if err := c.AddToken(config.Token{Role: config.RoleKiosk, Secret: satTok, Kiosk: "tang-2"}); err != nil {
+			f.Fatal(err)
+		}
+	})
+	f.Fuzz(func(t *testing.T, body string) {
+		for _, path := range []string{"devices", "prints"} {
+			a := doReq(t, r.base, "POST", "/api/v1/kiosks/tang-2/"+path, satTok, body)
+			switch a.status {
+			case 200:
+				var d struct{ Name string }
+				if path == "devices" && (json.Unmarshal(a.body, &d) != nil || !strings.HasSuffix(d.Name, " tang-2")) {
+					t.Fatalf("200 without the kiosk's device: %s", a.body)
+				}
+			case 400, 404, 409, 413:
+				if a.code() == "" {
+					t.Fatalf("%d without an error code: %s", a.status, a.body)
+				}
+			default:
+				t.Fatalf("%s body %q: status %d %s", path, body, a.status, a.body)
+			}
+		}
+	})
+}

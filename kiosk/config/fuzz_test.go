@@ -22,6 +22,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(base + "[[scanner]]\naddress = \"hidraw:/dev/hidraw0\"\ncounter = 1\nsuffix = \"tab\"\n[[scanner]]\naddress = \"sim\"\nplace = \"kiosk\"\n"))
 	f.Add([]byte(base + "[[token]]\nrole = \"counter\"\nsecret = \"0123456789abcdef\"\ncounters = [1]\n"))
 	f.Add([]byte("service = [{id = \"a\", name = \"A\"}]\nunit = {id = \"u\", name = \"U\"}\n"))
+	f.Add([]byte(base + "[printer]\naddress = \"/dev/ttyUSB0\"\n[[kiosk]]\nid = \"b\"\n[kiosk.printer]\naddress = \"serial:/dev/ttyUSB0\"\n[[token]]\nrole = \"kiosk\"\nsecret = \"0123456789abcdef\"\nkiosk = \"c\"\n"))
 	f.Add([]byte("[unit\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := Parse("f.toml", data)
