@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -91,9 +92,54 @@ secret = %q
 
 // daemonProc is the real binary running `motcua run`.
 type daemonProc struct {
-	cmd  *exec.Cmd
-	base string
-	out  syncBuffer
+	cmd   *exec.Cmd
+	base  string
+	out   logFile
+	notes *sdNotes // what it tells systemd
+}
+
+// logFile is a daemon's output. The daemon writes it itself, not through
+// a pipe the test copies, so that what it logged before it told systemd
+// something is there once the test hears of it.
+type logFile struct{ f *os.File }
+
+func (l *logFile) String() string {
+	b, _ := os.ReadFile(l.f.Name())
+	return string(b)
+}
+
+// sdNotes receives what a daemon tells systemd (sd_notify), as systemd
+// does on $NOTIFY_SOCKET: the test waits on these events.
+type sdNotes struct {
+	conn *net.UnixConn
+	got  []string
+}
+
+func listenNotify(t *testing.T) (string, *sdNotes) {
+	t.Helper()
+	sock := filepath.Join(t.TempDir(), "notify")
+	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return sock, &sdNotes{conn: conn}
+}
+
+// wait reads notifications until one contains want, for at most 30 s.
+func (n *sdNotes) wait(want string) error {
+	buf := make([]byte, 4096)
+	n.conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+	for {
+		k, err := n.conn.Read(buf)
+		if err != nil {
+			return fmt.Errorf("waiting for %q: %w; got %q", want, err, n.got)
+		}
+		n.got = append(n.got, string(buf[:k]))
+		if strings.Contains(string(buf[:k]), want) {
+			return nil
+		}
+	}
 }
 
 // syncBuffer is the daemon's output, read while the process writes it.
@@ -114,29 +160,29 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// startDaemon runs "motcua run" and returns once it tells systemd it
+// serves (READY=1).
 func startDaemon(t *testing.T, bin, config, addr string) *daemonProc {
 	t.Helper()
-	p := &daemonProc{base: "http://" + addr}
+	sock, notes := listenNotify(t)
+	p := &daemonProc{base: "http://" + addr, notes: notes}
 	p.cmd = exec.Command(bin, "run", "-config", config)
-	p.cmd.Stdout, p.cmd.Stderr = &p.out, &p.out
+	p.cmd.Env = append(os.Environ(), "NOTIFY_SOCKET="+sock)
+	f, err := os.CreateTemp(t.TempDir(), "daemon-*.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	p.out.f = f
+	p.cmd.Stdout, p.cmd.Stderr = f, f
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { p.kill() })
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		resp, err := http.Get(p.base + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return p
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("daemon did not answer /healthz: %v\n%s", err, p.out.String())
-		}
-		time.Sleep(5 * time.Millisecond)
+	if err := notes.wait("READY=1"); err != nil {
+		t.Fatalf("the daemon did not say it serves: %v\n%s", err, p.out.String())
 	}
+	return p
 }
 
 func (p *daemonProc) kill() {

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"motcua/kiosk/queue"
 )
@@ -28,19 +27,10 @@ func (p *daemonProc) state(t *testing.T) *queue.State {
 	return &st
 }
 
-// waitFor polls cond until it holds or 10 s pass.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-	}
-}
-
-// TestReload sends SIGHUP to the real binary: a valid new configuration
-// adds a service and keeps the queue; an invalid one is refused with the
-// reason, and the old configuration stays.
+// TestReload sends SIGHUP to the real binary and waits for what it tells
+// systemd: a valid new configuration adds a service and keeps the queue;
+// an invalid one is refused with the reason, in the log and in systemd's
+// status, and the old configuration stays.
 func TestReload(t *testing.T) {
 	bin, err := buildBinary()
 	if err != nil {
@@ -60,8 +50,13 @@ func TestReload(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.cmd.Process.Signal(syscall.SIGHUP)
-	waitFor(t, "the new service", func() bool { return len(p.state(t).Services) == 3 })
+	if err := p.notes.wait("STATUS=configuration reloaded"); err != nil {
+		t.Fatal(err)
+	}
 	st := p.state(t)
+	if len(st.Services) != 3 {
+		t.Errorf("after the reload: got %d services, want 3", len(st.Services))
+	}
 	if len(st.Services[0].Waiting) != 1 || st.Services[0].Waiting[0].Number != "A001" {
 		t.Errorf("queue after reload: got %+v, want A001 still waiting", st.Services[0].Waiting)
 	}
@@ -74,7 +69,12 @@ func TestReload(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.cmd.Process.Signal(syscall.SIGHUP)
-	waitFor(t, "the refusal in the log", func() bool { return strings.Contains(p.out.String(), "reload refused") })
+	if err := p.notes.wait("STATUS=reload refused"); err != nil {
+		t.Fatal(err)
+	}
+	if status := p.notes.got[len(p.notes.got)-1]; !strings.Contains(status, "surprise") {
+		t.Errorf("systemd's status does not name the bad key: %q", status)
+	}
 	if !strings.Contains(p.out.String(), "surprise") {
 		t.Errorf("the log does not name the bad key:\n%s", p.out.String())
 	}

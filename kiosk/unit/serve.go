@@ -12,7 +12,8 @@ import (
 // configuration in force each time reloads delivers (SIGHUP, which main
 // relays): load reads it again. One that cannot be read or that the unit
 // refuses leaves the old one in force; that and devices of the new one
-// that fail are logged, and the unit serves on.
+// that fail are logged and shown in systemd's status, and the unit
+// serves on.
 func (u *Unit) Serve(ctx context.Context, reloads <-chan os.Signal, load func() (*config.Config, error)) error {
 	ran := make(chan error, 1)
 	go func() { ran <- u.Run(ctx) }()
@@ -22,7 +23,8 @@ func (u *Unit) Serve(ctx context.Context, reloads <-chan os.Signal, load func() 
 			return err
 		case <-reloads:
 			next, err := load()
-			if err == nil {
+			read := err == nil
+			if read {
 				err = u.Reload(next)
 			}
 			switch {
@@ -30,6 +32,9 @@ func (u *Unit) Serve(ctx context.Context, reloads <-chan os.Signal, load func() 
 				u.log.Error("devices of the new configuration failed; running without them", "err", err)
 			case err != nil:
 				u.log.Error("configuration reload refused; the old configuration stays", "err", err)
+				if !read { // Reload tells systemd of its refusals
+					u.sd.Status("reload refused: " + err.Error())
+				}
 			}
 		}
 	}

@@ -7,15 +7,18 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"motcua/clock"
 	"motcua/kiosk"
 	"motcua/kiosk/config"
 	"motcua/kiosk/queue"
+	"motcua/kiosk/sdnotify"
 )
 
 // lockedBuffer is a bytes.Buffer for a logger of several goroutines.
@@ -37,8 +40,8 @@ func (l *lockedBuffer) String() string {
 }
 
 // TestServeReloads reloads on each signal: a new configuration goes in
-// force, one that cannot be read is logged and leaves the old one, and
-// the unit stops with its context.
+// force, one that cannot be read is logged and told to systemd and leaves
+// the old one, and the unit stops with its context.
 func TestServeReloads(t *testing.T) {
 	dir := t.TempDir()
 	cfg := simConfig(t, dir, false)
@@ -50,8 +53,18 @@ func TestServeReloads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	sock := filepath.Join(t.TempDir(), "notify")
+	systemd, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer systemd.Close()
+	notifier, err := sdnotify.New(sock)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var logged lockedBuffer
-	u, err := New(context.Background(), cfg, Options{Clock: clock.Trusted{}, Listener: ln, Logger: slog.New(slog.NewTextHandler(&logged, nil))})
+	u, err := New(context.Background(), cfg, Options{Clock: clock.Trusted{}, Listener: ln, Logger: slog.New(slog.NewTextHandler(&logged, nil)), Notifier: notifier})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,6 +98,17 @@ func TestServeReloads(t *testing.T) {
 	}
 	if !strings.Contains(logged.String(), "configuration reload refused") || !strings.Contains(logged.String(), "unit.toml:3: bad line") {
 		t.Errorf("the bad file is not logged:\n%s", logged.String())
+	}
+	// systemd's status says so too: a file that cannot be read never
+	// reaches Reload, which tells systemd of the refusals it makes.
+	buf := make([]byte, 4096)
+	for status := ""; !strings.Contains(status, "STATUS=reload refused: unit.toml:3: bad line"); {
+		systemd.SetReadDeadline(time.Now().Add(10 * time.Second))
+		n, err := systemd.Read(buf)
+		if err != nil {
+			t.Fatalf("no refusal told to systemd: %v", err)
+		}
+		status = string(buf[:n])
 	}
 	cancel()
 	if err := <-served; err != nil {
