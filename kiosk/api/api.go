@@ -279,11 +279,12 @@ func (s *Server) state(w http.ResponseWriter, r *http.Request, _ *principal) {
 }
 
 // issuedTicket is the answer to POST /tickets: the ticket, and whether it
-// was printed.
+// was printed, or is being printed by its kiosk's satellite.
 type issuedTicket struct {
 	*queue.Ticket
 	Printed    bool   `json:"printed"`
 	PrintError string `json:"print_error,omitempty"`
+	Satellite  bool   `json:"satellite,omitempty"`
 }
 
 func (s *Server) issue(w http.ResponseWriter, r *http.Request, p *principal) {

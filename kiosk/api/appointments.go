@@ -169,10 +169,18 @@ func CheckIn(room *kiosk.Room, kiosk, code string) (*queue.Ticket, bool, error) 
 
 // print prints a new ticket, if there is a printer, and says how it went.
 func (s *Server) print(ctx context.Context, t *queue.Ticket) issuedTicket {
+	out := issuedTicket{Ticket: t}
 	if p := s.printer.Load(); p != nil {
-		return printed(t, (*p).PrintTicket(ctx, t))
+		out = printed(t, (*p).PrintTicket(ctx, t))
 	}
-	return issuedTicket{Ticket: t}
+	out.Satellite = s.atSatellite(t)
+	return out
+}
+
+// atSatellite reports whether t is printed by its kiosk's satellite.
+func (s *Server) atSatellite(t *queue.Ticket) bool {
+	k := s.room.Config().Kiosk(t.Kiosk)
+	return k != nil && k.Satellite
 }
 
 // printed is the answer for t printed with the outcome err. A kiosk that

@@ -192,5 +192,7 @@ func (s *Server) printFor(ctx context.Context, t *queue.Ticket, code string) iss
 	if !ok || !found {
 		return s.print(ctx, t)
 	}
-	return printed(t, printer.PrintProcedureTicket(ctx, t, proc))
+	out := printed(t, printer.PrintProcedureTicket(ctx, t, proc))
+	out.Satellite = s.atSatellite(t)
+	return out
 }

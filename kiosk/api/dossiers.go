@@ -61,5 +61,5 @@ func (s *Server) returnSlip(ctx context.Context, kiosk string, sc scan.Scan, n *
 		return
 	}
 	out := s.print(ctx, t)
-	n.Ticket, n.Printed, n.PrintError = out.Ticket, out.Printed, out.PrintError
+	n.Ticket, n.Printed, n.PrintError, n.Satellite = out.Ticket, out.Printed, out.PrintError, out.Satellite
 }

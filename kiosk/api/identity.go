@@ -71,6 +71,7 @@ type scanNotice struct {
 	Ticket     *queue.Ticket `json:"ticket,omitempty"`
 	Printed    bool          `json:"printed,omitempty"`
 	PrintError string        `json:"print_error,omitempty"`
+	Satellite  bool          `json:"satellite,omitempty"` // the kiosk's satellite prints it
 	Error      *errorBody    `json:"error,omitempty"`
 	// Return is the date an appointment slip says to come back, when the
 	// slip was refused as too early ("YYYY-MM-DD").
@@ -123,7 +124,7 @@ func (s *Server) Scan(ctx context.Context, place scan.Place, text string) {
 			n.Error = &errorBody{Code: code, Message: err.Error()}
 		case created:
 			out := s.print(ctx, t)
-			n.Ticket, n.Printed, n.PrintError = out.Ticket, out.Printed, out.PrintError
+			n.Ticket, n.Printed, n.PrintError, n.Satellite = out.Ticket, out.Printed, out.PrintError, out.Satellite
 		default:
 			n.Ticket = t
 		}

@@ -23,13 +23,13 @@ func TestKioskEndpoints(t *testing.T) {
 	})
 	a := r.req("POST", "/api/v1/tickets", satTok, `{"service":"dat-dai"}`)
 	var tk struct{ ID, Kiosk string }
-	if err := json.Unmarshal(a.body, &tk); err != nil || a.status != 201 || tk.Kiosk != "tang-2" {
-		t.Fatalf("issue: got %d %s", a.status, a.body)
+	if err := json.Unmarshal(a.body, &tk); err != nil || a.status != 201 || tk.Kiosk != "tang-2" || !strings.Contains(string(a.body), `"printed":false,"satellite":true`) {
+		t.Fatalf("issue: got %d %s, want kiosk tang-2 printed by its satellite", a.status, a.body)
 	}
 	own := r.req("POST", "/api/v1/tickets", r.tok["kiosk"], `{"service":"dat-dai"}`)
 	var ownTk struct{ ID string }
-	if err := json.Unmarshal(own.body, &ownTk); err != nil || strings.Contains(string(own.body), `"kiosk"`) {
-		t.Fatalf("the unit's own kiosk: got %s, want no kiosk", own.body)
+	if err := json.Unmarshal(own.body, &ownTk); err != nil || strings.Contains(string(own.body), `"kiosk"`) || strings.Contains(string(own.body), `"satellite"`) {
+		t.Fatalf("the unit's own kiosk: got %s, want no kiosk and no satellite", own.body)
 	}
 	tests := []struct {
 		name, method, path, token, body string

@@ -172,7 +172,7 @@ document.addEventListener("motcua:scan", (e) => {
   window.motcuaKiosk.lastScan = f;
   if (f.kind === "appointment") {
     if (f.ticket) {
-      kiosk.showTicket({ ...f.ticket, printed: !!f.printed, print_error: f.print_error || "" }, bookedLabel(f.ticket));
+      kiosk.showTicket({ ...f.ticket, printed: !!f.printed, print_error: f.print_error || "", satellite: !!f.satellite }, bookedLabel(f.ticket));
     } else {
       kiosk.show("checkin", text({ data: { error: f.error } }));
     }

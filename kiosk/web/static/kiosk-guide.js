@@ -124,7 +124,7 @@ function ticketParts(t) {
   const open = kiosk.state ? kiosk.state.counters.some((c) => c.state !== "closed" && (c.services || []).includes(t.service)) : true;
   if (!open) parts.push(...(t.ahead > 0 ? ["guide-ahead", `n:${t.ahead}`, "guide-people"] : []), "guide-not-open");
   else parts.push(...(t.ahead > 0 ? ["guide-ahead", `n:${t.ahead}`, "guide-people"] : ["guide-next"]));
-  if (t.printed) parts.push("guide-take-ticket");
+  if (t.printed || t.satellite) parts.push("guide-take-ticket");
   else if (t.print_error) parts.push("guide-print-failed");
   return parts;
 }

@@ -31,7 +31,7 @@ document.addEventListener("motcua:scan", (e) => {
   const f = e.detail;
   if (f.kind !== "slip") return;
   if (f.ticket) {
-    kiosk.showTicket({ ...f.ticket, printed: !!f.printed, print_error: f.print_error || "" },
+    kiosk.showTicket({ ...f.ticket, printed: !!f.printed, print_error: f.print_error || "", satellite: !!f.satellite },
       ["Trả kết quả", ...(f.ticket.dossiers || [])].join(" · "));
     return;
   }

@@ -112,7 +112,7 @@ function show(t, label) {
   $("#t-wait").textContent = t.ahead > 0 && open ? `Thời gian chờ dự kiến: ${minutes(t.estimated_wait_s)}` : "";
   $("#t-print").textContent = failed
     ? "Máy in không in được phiếu. Xin hãy ghi nhớ hoặc chụp ảnh số thứ tự này."
-    : t.printed
+    : t.printed || t.satellite
       ? "Xin mời nhận phiếu ở khe máy in phía dưới."
       : "Xin hãy ghi nhớ số thứ tự này.";
   $("#ticket").classList.toggle("failed", failed);
