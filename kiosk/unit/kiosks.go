@@ -104,7 +104,7 @@ func (r *devices) openPrinter(kiosk string, pc *config.Printer) error {
 	if err != nil {
 		return err
 	}
-	svc, err := printing.New(r.room, jobPrinter{sup}, r.cfg, printing.Options{Kiosk: kiosk})
+	svc, err := printing.New(r.room, jobPrinter{sup}, r.cfg, printing.Options{Kiosk: kiosk, Now: r.clock.Now})
 	if err != nil {
 		return err
 	}

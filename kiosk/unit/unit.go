@@ -128,6 +128,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*Unit, error) {
 	d.API.HandleDevices(u, u)
 	u.handleSimScan()
 	u.reports = report.NewHandler(d.Log.DB(), cfg)
+	u.reports.Now = opts.Clock.Now // the queue's clock: today is the engine's today
 	d.API.Handle("GET /api/v1/reports", u.reports, config.RoleAdmin)
 	u.warm <- struct{}{}
 	u.up = &uplinkRunner{d: d, log: opts.Logger, clock: opts.Clock, status: u.fleetStatus, remote: opts.Remote}

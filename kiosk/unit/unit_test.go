@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"motcua/clock"
 	"motcua/display"
@@ -279,5 +280,30 @@ secret = %q
 	u.d.API.Reconfigure(cfg) // a fresh limit
 	if code, body := serve("POST", "/api/v1/sim/press", press); code != http.StatusServiceUnavailable || !strings.Contains(body, "store_unavailable") {
 		t.Errorf("press on a failed log: got %d %s, want 503 store_unavailable", code, body)
+	}
+}
+
+// The reports' today is the unit's clock's, the engine's today, not the
+// machine's.
+func TestReportsOnTheUnitsClock(t *testing.T) {
+	cfg := simConfig(t, t.TempDir(), false)
+	at := time.Date(2026, 11, 23, 10, 0, 0, 0, cfg.Location)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := New(context.Background(), cfg, Options{Clock: fixedClock{at: at}, Listener: ln})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer u.Close()
+	rec := httptest.NewRecorder()
+	u.reports.ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/reports?format=json", nil))
+	var rep struct{ From, To string }
+	if err := json.NewDecoder(rec.Body).Decode(&rep); err != nil || rec.Code != http.StatusOK {
+		t.Fatalf("report: %d %v", rec.Code, err)
+	}
+	if rep.From != "2026-11-23" || rep.To != "2026-11-23" {
+		t.Errorf("today's report: got %s..%s, want 2026-11-23, the unit's today", rep.From, rep.To)
 	}
 }
