@@ -49,7 +49,7 @@ func (s *sqlStore) createFleet(ctx context.Context) error {
 			return fmt.Errorf("receiver: %s: %w", s.name, err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, fleetSchema); err != nil {
+	if _, err := tx.ExecContext(ctx, fleetSchema+enrolSchema); err != nil {
 		return fmt.Errorf("receiver: %s: creating the fleet's tables: %w", s.name, err)
 	}
 	return tx.Commit()

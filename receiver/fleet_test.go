@@ -3,6 +3,7 @@ package receiver
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/gorilla/websocket"
 
 	"motcua/uplinkproto"
 )
@@ -398,5 +400,82 @@ func TestApplyConfigRefused(t *testing.T) {
 	c.send(`{"type":"result","id":"` + m.ID + `","ok":false,"error":{"code":"invalid_config","message":"motcua.toml:1: ..."}}`)
 	if body := <-res; !strings.Contains(body, `"invalid_config"`) {
 		t.Errorf("PUT answered %s, want the unit's result", body)
+	}
+}
+
+// TestEnrolment: codes are made by operators only, expire on the
+// receiver's clock, work once, and a unit enrolled again has a new token
+// that replaces its old one.
+func TestEnrolment(t *testing.T) {
+	e := newEnv(t)
+	create := func(unit string, ttl int) (int, Enrolment) {
+		t.Helper()
+		body := fmt.Sprintf(`{"unit":%q,"config":"[unit]\nid = \"%s\"\n","ttl_s":%d}`, unit, unit, ttl)
+		resp, b := e.do("POST", "/api/enrolments", body, append([]string{"Content-Type", "application/json"}, asOperator...)...)
+		var en Enrolment
+		json.Unmarshal([]byte(b), &en)
+		return resp.StatusCode, en
+	}
+	redeem := func(code string) (int, string) {
+		resp, b := e.do("POST", "/enrol", fmt.Sprintf(`{"code":%q}`, code), "Content-Type", "application/json")
+		return resp.StatusCode, b
+	}
+	if resp, _ := e.do("POST", "/api/enrolments", `{"unit":"x","config":"y"}`, "Content-Type", "application/json"); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("without an operator: got %s, want 401", resp.Status)
+	}
+	for _, bad := range []struct {
+		unit string
+		ttl  int
+	}{{"Bad Unit", 60}, {"unit-x", -1}, {"unit-x", int(MaxEnrolTTL.Seconds()) + 1}} {
+		if code, _ := create(bad.unit, bad.ttl); code != http.StatusBadRequest {
+			t.Errorf("unit %q ttl %d: got %d, want 400", bad.unit, bad.ttl, code)
+		}
+	}
+
+	code, short := create("unit-new", 60)
+	if code != http.StatusCreated || short.Code == "" || !short.ExpiresAt.Equal(e.clk.Now().Add(time.Minute)) {
+		t.Fatalf("create: %d %+v", code, short)
+	}
+	e.clk.Advance(time.Minute)
+	if code, b := redeem(short.Code); code != http.StatusGone || !strings.Contains(b, "code_expired") {
+		t.Errorf("expired code: %d %s", code, b)
+	}
+	if code, b := redeem("AAAA-BBBB-CCCC-DDDD"); code != http.StatusNotFound || !strings.Contains(b, "unknown_code") {
+		t.Errorf("unknown code: %d %s", code, b)
+	}
+
+	_, first := create("unit-new", 0)
+	code, b := redeem(strings.ToLower(first.Code))
+	var got Enrolled
+	json.Unmarshal([]byte(b), &got)
+	if code != 200 || got.Unit != "unit-new" || len(got.Token) != 64 || !strings.Contains(got.Config, `id = "unit-new"`) {
+		t.Fatalf("redeem: %d %s", code, b)
+	}
+	if code, b := redeem(first.Code); code != http.StatusGone || !strings.Contains(b, "code_used") {
+		t.Errorf("second use: %d %s", code, b)
+	}
+	// The new token opens the uplink.
+	c := e.dial(got.Token)
+	c.send(string(uplinkproto.Hello("unit-new", 0, 0)))
+	if m := c.read(); m.Type != uplinkproto.TypeWelcome {
+		t.Fatalf("enrolled token: got %s", m.Raw)
+	}
+	c.ws.Close()
+
+	// Enrolled again (a replacement Pi): the old token no longer works.
+	_, again := create("unit-new", 0)
+	_, b = redeem(again.Code)
+	var got2 Enrolled
+	json.Unmarshal([]byte(b), &got2)
+	if got2.Token == "" || got2.Token == got.Token {
+		t.Fatalf("re-enrolment: %s", b)
+	}
+	d := websocket.Dialer{Subprotocols: []string{uplinkproto.Subprotocol}}
+	if _, resp, err := d.Dial(e.url(), http.Header{"Authorization": {"Bearer " + got.Token}}); err == nil || resp == nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("old token after re-enrolment: got %v, want 401", err)
+	}
+	resp, body := e.do("GET", "/api/enrolments", "", asOperator...)
+	if resp.StatusCode != 200 || strings.Contains(body, first.Code) || strings.Count(body, `"unit":"unit-new"`) != 3 || strings.Count(body, `"used_at":null`) != 1 {
+		t.Errorf("list: %s", body)
 	}
 }

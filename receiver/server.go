@@ -395,6 +395,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /{$}", s.operator(false, s.page))
 	mux.HandleFunc("GET /fleet", s.operator(false, s.fleetPage))
 	mux.HandleFunc("GET /api/fleet", s.operator(true, s.apiFleet))
+	mux.HandleFunc("POST /api/enrolments", s.operator(true, s.apiCreateEnrolment))
+	mux.HandleFunc("GET /api/enrolments", s.operator(true, s.apiEnrolments))
+	mux.HandleFunc("POST /enrol", s.enrol)
 	mux.HandleFunc("PUT /api/units/{unit}/config", s.operator(true, s.apiConfig))
 	s.publicRoutes(mux)
 	return mux
@@ -423,6 +426,9 @@ func (s *Server) authenticate(r *http.Request) string {
 		if subtle.ConstantTimeCompare([]byte(t), []byte(tok)) == 1 {
 			unit = u
 		}
+	}
+	if unit == "" && tok != "" {
+		unit = s.enrolledUnit(r.Context(), tok) // a unit enrolled with a code
 	}
 	return unit
 }

@@ -37,6 +37,8 @@ func commands() []command {
 		{"print-test", "motcua print-test -printer ADDR [-mode raster|tcvn3|ascii] [-paper 58|80]", "print a Vietnamese sample ticket; report status, bytes and time", printTest},
 		{"satellite", satelliteUsage, "a second kiosk Pi: prints the main daemon's tickets of its [[kiosk]], issues through it", satelliteCmd},
 		{"receiver", receiverUsage, "reference uplink receiver: stores the events of many units", receiverCmd},
+		{"enrol", enrolUsage, "provision this new unit from the receiver with a one-time code", enrolCmd},
+		{"enrolment", enrolmentUsage, "ask the receiver for a one-time enrolment code for a new unit", enrolmentCmd},
 		{"report", "motcua report -config FILE -from DATE -to DATE -by KIND -format FMT", "figures for a date range: csv, xlsx or html", reportCmd},
 		{"doctor", "motcua doctor -config FILE", "check the installation and explain each finding (Vietnamese and English)", doctorCmd},
 		{"backup", "motcua backup -config FILE -o FILE", "write a consistent copy of the data, also while the daemon runs", backupCmd},
