@@ -16,6 +16,7 @@ import (
 	"motcua/kiosk"
 	"motcua/kiosk/config"
 	"motcua/kiosk/daemon"
+	"motcua/kiosk/eventlog"
 	"motcua/kiosk/queue"
 )
 
@@ -36,11 +37,20 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-// deviceStatus polls the room until device has status want, for at most
-// 30 s.
+// deviceStatus waits until device has status want in the room, looking
+// again after each commit (a status change is a device.status event), for
+// at most 30 s.
 func deviceStatus(t *testing.T, d *daemon.Daemon, device, want string) queue.Device {
 	t.Helper()
-	for end := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+	committed := make(chan struct{}, 1)
+	d.Subscribe(func([]eventlog.Record) {
+		select {
+		case committed <- struct{}{}:
+		default:
+		}
+	})
+	timeout := time.After(30 * time.Second)
+	for {
 		st, err := kiosk.View(d.Room, (*queue.Engine).State)
 		if err != nil {
 			t.Fatal(err)
@@ -50,7 +60,9 @@ func deviceStatus(t *testing.T, d *daemon.Daemon, device, want string) queue.Dev
 				return dev
 			}
 		}
-		if time.Now().After(end) {
+		select {
+		case <-committed:
+		case <-timeout:
 			t.Fatalf("device %s: not %s after 30 s: %+v", device, want, st.Devices)
 		}
 	}
