@@ -183,7 +183,13 @@ func (d *Dev) setStatus(st Status) {
 	d.status = st
 	d.mu.Unlock()
 	if changed {
-		d.log.Info("scanner status", "scanner", d.cfg.Name, "code", st.Code, "detail", st.DetailEN)
+		args := []any{"scanner", d.cfg.Name, "code", st.Code, "detail", st.DetailEN}
+		if st.Err != nil {
+			// Tells "permission denied" (groups, udev rule) from "no such
+			// device" (unplugged).
+			args = append(args, "err", st.Err)
+		}
+		d.log.Info("scanner status", args...)
 		if d.cfg.OnStatus != nil {
 			d.cfg.OnStatus(st)
 		}
