@@ -25,26 +25,17 @@ func enrolCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *codeFile != "" {
-		b, err := os.ReadFile(*codeFile)
-		if err != nil {
-			return fmt.Errorf("enrol: %w", err)
-		}
-		*code = strings.TrimSpace(string(b))
-	}
-	if *base == "" || *code == "" {
+	if *base == "" || *code == "" && *codeFile == "" {
 		fmt.Fprintln(stderr, "motcua enrol: give -receiver URL and -code CODE (or -code-file FILE)")
 		fs.Usage()
 		return errUsage
 	}
-	res, err := enrol.Enrol(ctx, enrol.Options{Receiver: *base, Code: *code, Config: *cfg, Token: *token, Group: "motcua"})
+	res, err := enrol.Enrol(ctx, enrol.Options{Receiver: *base, Code: *code, CodeFile: *codeFile, Config: *cfg, Token: *token, Group: "motcua"})
 	if err != nil {
 		return err
 	}
-	if *codeFile != "" {
-		if err := os.Remove(*codeFile); err != nil {
-			fmt.Fprintf(stderr, "motcua enrol: the code is used; remove %s: %v\n", *codeFile, err)
-		}
+	if res.CodeFileLeft != nil {
+		fmt.Fprintf(stderr, "motcua enrol: the code is used; remove %s: %v\n", *codeFile, res.CodeFileLeft)
 	}
 	fmt.Fprintf(stdout, "enrolled as %s; %s and %s written. Start the daemon: sudo systemctl restart motcua\n", res.Unit, *cfg, *token)
 	return nil

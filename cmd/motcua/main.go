@@ -15,9 +15,10 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"strings"
 	"syscall"
+
+	buildversion "motcua/internal/version"
 )
 
 // version is stamped at build time: -ldflags "-X main.version=v1.2.3".
@@ -137,22 +138,7 @@ func printVersion(_ context.Context, args []string, stdout, stderr io.Writer) er
 	return nil
 }
 
-func versionString() string {
-	if version != "" {
-		return version
-	}
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "(unknown)"
-	}
-	v := info.Main.Version
-	for _, s := range info.Settings {
-		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-			v += " " + s.Value[:12]
-		}
-	}
-	return v
-}
+func versionString() string { return buildversion.String(version) }
 
 func newLogger(w io.Writer, debugLevel bool) *slog.Logger {
 	lvl := slog.LevelInfo

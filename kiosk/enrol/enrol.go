@@ -30,8 +30,11 @@ var ErrEnrol = errors.New("enrol: the receiver refused the code")
 type Options struct {
 	// Receiver is the receiver's base URL (https://receiver.tinh.gov.vn).
 	Receiver string
-	// Code is the one-time enrolment code.
-	Code string
+	// Code is the one-time enrolment code. CodeFile, when Code is "",
+	// holds it instead (surrounding white space is trimmed), such as a
+	// file on the boot partition; it is removed once the unit is
+	// enrolled, the code being used.
+	Code, CodeFile string
 	// Config is where the configuration file goes
 	// (/etc/motcua/motcua.toml); Token where the uplink token goes: the
 	// file's [uplink] token_file must name it.
@@ -45,6 +48,9 @@ type Options struct {
 // Result is what was enrolled.
 type Result struct {
 	Unit string
+	// CodeFileLeft says why Options.CodeFile could not be removed (nil
+	// when it was, or when there was none): remove it by hand.
+	CodeFileLeft error
 	// Cfg is the configuration written, as the daemon will load it.
 	Cfg *config.Config
 }
@@ -57,6 +63,15 @@ type Result struct {
 func Enrol(ctx context.Context, o Options) (*Result, error) {
 	if o.Client == nil {
 		o.Client = &http.Client{Timeout: 30 * time.Second}
+	}
+	if o.Code == "" && o.CodeFile != "" {
+		b, err := os.ReadFile(o.CodeFile)
+		if err != nil {
+			return nil, fmt.Errorf("enrol: %w", err)
+		}
+		if o.Code = strings.TrimSpace(string(b)); o.Code == "" {
+			return nil, fmt.Errorf("enrol: %s holds no code", o.CodeFile)
+		}
 	}
 	body, _ := json.Marshal(map[string]string{"code": o.Code})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(o.Receiver, "/")+"/enrol", bytes.NewReader(body))
@@ -104,7 +119,11 @@ func Enrol(ctx context.Context, o Options) (*Result, error) {
 	case cfg.Uplink == nil || cfg.Uplink.Token != got.Token:
 		return nil, fmt.Errorf("enrol: the configuration's [uplink] token_file must be %s, where the token was written", o.Token)
 	}
-	return &Result{Unit: got.Unit, Cfg: cfg}, nil
+	res := &Result{Unit: got.Unit, Cfg: cfg}
+	if o.CodeFile != "" {
+		res.CodeFileLeft = os.Remove(o.CodeFile)
+	}
+	return res, nil
 }
 
 // write replaces path with data atomically, with mode, group-owned by
