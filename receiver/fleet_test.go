@@ -325,21 +325,8 @@ func TestFleetPageInBrowser(t *testing.T) {
 	}
 	run(chromedp.Navigate(e.ts.URL + "/fleet"))
 	poll(`location.pathname === "/login"`)
-	// The session of a login (the login form is the receiver's page's,
-	// tested there); the browser holds its cookie.
-	resp, _ := e.do("POST", "/login", "token="+opToken, "Content-Type", "application/x-www-form-urlencoded")
-	var session string
-	for _, ck := range resp.Cookies() {
-		if ck.Name == sessionCookie {
-			session = ck.Value
-		}
-	}
-	if session == "" {
-		t.Fatalf("login: %s, no session cookie", resp.Status)
-	}
-	if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](`document.cookie = "`+sessionCookie+`=`+session+`; path=/"`)); err != nil {
-		t.Fatal(err)
-	}
+	run(chromedp.SendKeys(`input[name=token]`, opToken), chromedp.Click(`input[type=submit]`))
+	poll(`document.querySelector('form[action="/logout"]') !== null`)
 	run(chromedp.Navigate(e.ts.URL + "/fleet"))
 	poll(`document.querySelector("#u-unit-a .paper") !== null`)
 	for _, check := range []struct{ what, expr string }{
@@ -477,5 +464,48 @@ func TestEnrolment(t *testing.T) {
 	resp, body := e.do("GET", "/api/enrolments", "", asOperator...)
 	if resp.StatusCode != 200 || strings.Contains(body, first.Code) || strings.Count(body, `"unit":"unit-new"`) != 3 || strings.Count(body, `"used_at":null`) != 1 {
 		t.Errorf("list: %s", body)
+	}
+}
+
+// Two receivers on one PostgreSQL: the one that does not hold the unit
+// shows it online from the store, and an alert is sent once, by
+// whichever receiver raised it, not by both.
+func TestFleetReplicas(t *testing.T) {
+	if pg == nil {
+		t.Skip("several receivers share a PostgreSQL database: this test runs in the PostgreSQL pass")
+	}
+	hook := newFleetHook(t, "", 0)
+	mod := func(o *Options) {
+		o.PingEvery, o.WriteTimeout = 24*time.Hour, 24*time.Hour
+		o.Fleet = Fleet{Webhook: hook.srv.URL}
+	}
+	a := newEnv(t, mod)
+	b := &env{t: t, dir: t.TempDir(), store: a.store, clk: a.clk}
+	b.open(mod)
+	ctx := context.Background()
+
+	c, _ := a.connect(tokenA, unitA, 0, 0)
+	c.send(statusMsg(func(s *uplinkproto.UnitStatus) { s.Paper = uplinkproto.PaperOut }), event(1, ""))
+	c.waitAck(1)
+	if f := b.fleetOf(unitA); !f.Online || f.Status == nil || f.Status.Paper != uplinkproto.PaperOut {
+		t.Fatalf("B shows %+v, want unit-a online with the paper out", f)
+	}
+	a.clk.Advance(5 * time.Minute)
+	for _, e := range []*env{a, b, b, a} {
+		if err := e.srv.CheckAlerts(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hook.expect(AlertPaperOut, "raised", unitA)
+	c.send(statusMsg(nil), event(2, ""))
+	c.waitAck(2)
+	for _, e := range []*env{b, a, b} {
+		if err := e.srv.CheckAlerts(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hook.expect(AlertPaperOut, "cleared", unitA)
+	if n := hook.n.Load(); n != 2 {
+		t.Errorf("the webhook was called %d times, want 2 (one raise, one clear)", n)
 	}
 }
