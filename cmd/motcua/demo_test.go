@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
 )
 
 // TestDemo runs `motcua demo` as the README says: it must print the page
@@ -129,17 +131,35 @@ func TestDemo(t *testing.T) {
 	if code, body := call("GET", "/api/v1/appointments", tokens["admin"], ""); code != 200 || !strings.Contains(string(body), `"code":"DEMO-2"`) {
 		t.Errorf("the demo's bookings: got %d %s", code, body)
 	}
+	// The check-in is a ticket.issued event of the booking's ticket: the
+	// test follows the websocket from now on and waits for it.
+	ws, _, err := websocket.DefaultDialer.Dial("ws://"+addr+"/api/v1/ws", http.Header{"Authorization": {"Bearer " + tokens["admin"]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	var snapshot struct{ Type string }
+	if err := ws.ReadJSON(&snapshot); err != nil || snapshot.Type != "snapshot" {
+		t.Fatalf("websocket: got %+v %v, want a snapshot first", snapshot, err)
+	}
 	if code, body := call("POST", "/api/v1/sim/scan", tokens["admin"], `{"text":"DEMO-2","scanner":"kiosk"}`); code != 202 {
 		t.Errorf("sim scan: got %d %s", code, body)
 	}
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		_, body := call("GET", "/api/v1/appointments/DEMO-2", tokens["admin"], "")
-		if strings.Contains(string(body), `"status":"checked_in"`) {
+	ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		var f struct {
+			Event  string
+			Ticket struct{ Appointment string }
+		}
+		if err := ws.ReadJSON(&f); err != nil {
+			t.Fatalf("DEMO-2 was not checked in by the scan: %v", err)
+		}
+		if f.Event == "ticket.issued" && f.Ticket.Appointment == "DEMO-2" {
 			break
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("DEMO-2 was not checked in by the scan: %s", body)
-		}
+	}
+	if _, body := call("GET", "/api/v1/appointments/DEMO-2", tokens["admin"], ""); !strings.Contains(string(body), `"status":"checked_in"`) {
+		t.Errorf("DEMO-2 after its ticket: %s, want checked_in", body)
 	}
 
 	cmd.Process.Signal(syscall.SIGINT)
