@@ -39,6 +39,7 @@ var ingestSeeds = []string{
 	"{\"type\":\"hello\",\"unit\":\"unit-a\",\"protocol\":1,\"first\":1,\"last\":2}\n" +
 		`{"type":"query","id":"q1","name":"dossier.status","code":"000.00.12.H56-261203-0001"}` + "\n" + event(1, "") + "\n" +
 		`{"type":"query","id":"q2","name":"other.query"}` + "\n" + event(2, ""),
+	string(uplinkproto.Hello(unitA, 1, 2)) + "\n" + `{"type":"status","at":"2026-11-26T08:00:00+07:00","version":"1","queue":2,"printer":"error","paper":"out","scanner":"none","displays":"ok","disk_free":1,"clock_synced":false,"config":{"id":"c1","state":"rolled_back","reason":"printer","at":"2026-11-26T08:00:00+07:00"}}` + "\n" + event(1, "") + "\n" + `{"type":"status","at":"x"}`,
 	"garbage",
 }
 
@@ -102,6 +103,10 @@ func FuzzIngest(f *testing.F) {
 			m, err := uplinkproto.DecodeClient(line)
 			if err != nil || m.Type == uplinkproto.TypeHello {
 				break // the connection would end here
+			}
+			if m.Type == uplinkproto.TypeStatus {
+				s.noteStatus(ctx, unitA, m.Status) // as the reader does
+				continue
 			}
 			if m.Type != uplinkproto.TypeResult {
 				batch = append(batch, m)
