@@ -158,7 +158,11 @@ func (s *Server) noteStatus(ctx context.Context, unit string, st *uplinkproto.Un
 	if err != nil {
 		s.lg.Warn("receiver: reading a unit's status", "unit", unit, "err", err)
 	}
-	rec := fleetRecord{Status: *st, ReceivedAt: now}
+	u := s.unit(unit)
+	u.mu.Lock()
+	lastAt := u.lastAt
+	u.mu.Unlock()
+	rec := fleetRecord{Status: *st, ReceivedAt: now, LastEvent: lastAt}
 	since := func(cond bool, was *time.Time) *time.Time {
 		switch {
 		case !cond:
@@ -232,6 +236,9 @@ func (s *Server) FleetView(ctx context.Context) ([]FleetUnit, error) {
 		}
 		st := r.rec.Status
 		f.Status = &st
+		if f.LastEvent == "" {
+			f.LastEvent = r.rec.LastEvent
+		}
 		if r.seenAt.After(f.SeenAt) {
 			f.SeenAt = r.seenAt
 		}

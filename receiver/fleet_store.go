@@ -67,6 +67,9 @@ type fleetRecord struct {
 	// when the newest status says otherwise.
 	PaperOutSince *time.Time `json:"paper_out_since,omitempty"`
 	UnsyncedSince *time.Time `json:"unsynced_since,omitempty"`
+	// LastEvent is the time of the unit's newest event stored when the
+	// status came, for receivers that do not hold the unit.
+	LastEvent string `json:"last_event_at,omitempty"`
 }
 
 // fleetRow is a unit's row of fleet_status.

@@ -485,10 +485,13 @@ func TestFleetReplicas(t *testing.T) {
 	ctx := context.Background()
 
 	c, _ := a.connect(tokenA, unitA, 0, 0)
-	c.send(statusMsg(func(s *uplinkproto.UnitStatus) { s.Paper = uplinkproto.PaperOut }), event(1, ""))
+	c.send(event(1, ""))
 	c.waitAck(1)
-	if f := b.fleetOf(unitA); !f.Online || f.Status == nil || f.Status.Paper != uplinkproto.PaperOut {
-		t.Fatalf("B shows %+v, want unit-a online with the paper out", f)
+	// The status after the event stored: B gets the event's time with it.
+	c.send(statusMsg(func(s *uplinkproto.UnitStatus) { s.Paper = uplinkproto.PaperOut }), event(2, ""))
+	c.waitAck(2)
+	if f := b.fleetOf(unitA); !f.Online || f.Status == nil || f.Status.Paper != uplinkproto.PaperOut || f.LastEvent != "2026-11-26T08:00:01+07:00" {
+		t.Fatalf("B shows %+v, want unit-a online with the paper out and its event of 08:00:01", f)
 	}
 	a.clk.Advance(5 * time.Minute)
 	for _, e := range []*env{a, b, b, a} {
@@ -497,8 +500,8 @@ func TestFleetReplicas(t *testing.T) {
 		}
 	}
 	hook.expect(AlertPaperOut, "raised", unitA)
-	c.send(statusMsg(nil), event(2, ""))
-	c.waitAck(2)
+	c.send(statusMsg(nil), event(3, ""))
+	c.waitAck(3)
 	for _, e := range []*env{b, a, b} {
 		if err := e.srv.CheckAlerts(ctx); err != nil {
 			t.Fatal(err)
