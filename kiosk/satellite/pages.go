@@ -32,6 +32,7 @@ func (s *Satellite) Pages() http.Handler {
 	target := *s.base
 	origin := target.Scheme + "://" + target.Host
 	return &httputil.ReverseProxy{
+		Transport: s.pagesTransport,
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(&target)
 			pr.Out.Host = target.Host
@@ -72,6 +73,7 @@ func (s *Satellite) ServePages(ctx context.Context, ln net.Listener) error {
 	}
 	shut, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
+	defer s.pagesTransport.CloseIdleConnections()
 	// Shutdown leaves hijacked websockets open: Close ends them.
 	err := errors.Join(srv.Shutdown(shut), srv.Close())
 	if e := <-done; !errors.Is(e, http.ErrServerClosed) {

@@ -92,6 +92,8 @@ type Satellite struct {
 	live int64
 	skew time.Duration // the main daemon's clock less the satellite's
 
+	pagesTransport *http.Transport // the pages' connections to the main daemon
+
 	mu      sync.Mutex
 	online  bool
 	kiosk   string                  // the token's kiosk, once known
@@ -146,7 +148,8 @@ func New(opts Options) (*Satellite, error) {
 		return nil, fmt.Errorf("satellite: %w", err)
 	}
 	return &Satellite{o: opts, base: base, render: r, log: opts.Logger, clock: clock.Or(opts.Clock), st: st,
-		devices: map[string]queue.Device{}, sent: map[string]queue.Device{}, devWake: make(chan struct{}, 1)}, nil
+		pagesTransport: http.DefaultTransport.(*http.Transport).Clone(),
+		devices:        map[string]queue.Device{}, sent: map[string]queue.Device{}, devWake: make(chan struct{}, 1)}, nil
 }
 
 // Online reports whether the main daemon is reachable now.
@@ -184,6 +187,10 @@ func (s *Satellite) setOnline(on bool) {
 // (a refused token, a kiosk that is not a satellite, a full disk).
 func (s *Satellite) Run(ctx context.Context) error {
 	b := backoff.Backoff{Policy: s.o.Backoff, Clock: s.clock}
+	// Connections the client keeps (or dialled spare) would hold up the
+	// main daemon's shutdown, which waits for connections without a
+	// request for 5 s.
+	defer s.o.HTTP.CloseIdleConnections()
 	devDone := make(chan struct{})
 	go func() {
 		defer close(devDone)
