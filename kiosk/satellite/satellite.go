@@ -68,7 +68,8 @@ type Options struct {
 	// not, and why) once the outcome was reported upstream: for tests and
 	// logs. Called from Run's goroutine.
 	OnPrinted func(t *queue.Ticket, err error)
-	// HTTP is the client of the API (nil: one with a 10 s timeout).
+	// HTTP is the client of the API (nil: one with a 10 s timeout that
+	// keeps no connection between requests).
 	HTTP *http.Client
 }
 
@@ -137,7 +138,12 @@ func New(opts Options) (*Satellite, error) {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	if opts.HTTP == nil {
-		opts.HTTP = &http.Client{Timeout: 10 * time.Second}
+		// A few requests per ticket: no connection is kept between them,
+		// so none holds up the main daemon's restart (its shutdown waits
+		// 5 s for a connection that has not sent a request yet).
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.DisableKeepAlives = true
+		opts.HTTP = &http.Client{Timeout: 10 * time.Second, Transport: tr}
 	}
 	st, err := loadState(opts.DataDir)
 	if err != nil {
