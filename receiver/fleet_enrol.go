@@ -181,7 +181,9 @@ func (s *Server) Redeem(ctx context.Context, code string) (*Enrolled, error) {
 		return nil, ErrCodeExpired
 	}
 	// One redemption only, also with two at once on two receivers.
-	res, err := tx.ExecContext(ctx, s.st.q(`UPDATE fleet_enrolments SET used_at = ? WHERE code_hash = ? AND used_at IS NULL`), timeText(now), h)
+	// The file goes to the unit and is forgotten here: it may hold
+	// secrets.
+	res, err := tx.ExecContext(ctx, s.st.q(`UPDATE fleet_enrolments SET used_at = ?, config = '' WHERE code_hash = ? AND used_at IS NULL`), timeText(now), h)
 	if err != nil {
 		return nil, fmt.Errorf("receiver: %s: %w", s.st.name, err)
 	}

@@ -441,6 +441,12 @@ func TestEnrolment(t *testing.T) {
 	if code, b := redeem(first.Code); code != http.StatusGone || !strings.Contains(b, "code_used") {
 		t.Errorf("second use: %d %s", code, b)
 	}
+	db := e.db()
+	var kept string
+	if err := db.QueryRow(`SELECT config FROM fleet_enrolments WHERE used_at IS NOT NULL`).Scan(&kept); err != nil || kept != "" {
+		t.Errorf("a used code's file: %q, %v; want emptied", kept, err)
+	}
+	db.Close()
 	// The new token opens the uplink.
 	c := e.dial(got.Token)
 	c.send(string(uplinkproto.Hello("unit-new", 0, 0)))
