@@ -1,14 +1,20 @@
 // Package hub fans queue events out to websocket clients: the board, the
 // counter and kiosk pages, and other local programs.
 //
-// It follows gorilla/websocket's hub model. Each client has one reader
-// goroutine and one writer goroutine; the writer owns the connection's
-// data frames and takes them from a bounded send queue. One publisher
-// goroutine frames each event once ([websocket.PreparedMessage]) and puts
-// it on every client's queue without waiting: a client whose queue is
-// full has fallen behind and is disconnected at once, so a slow or dead
-// client never holds up the others; it reconnects with ?since=SEQ and
-// gets what it missed from the durable log.
+// It follows gorilla/websocket's hub model, with the writer goroutine
+// started on demand. Each client has one reader goroutine (gorilla's
+// [websocket.Conn]: pings answered, close echoed, oversized messages
+// refused). One publisher goroutine frames each event once
+// ([websocket.PreparedMessage]) and offers it to every client: to a client
+// that is caught up and whose socket takes the frame at once, the
+// publisher writes it itself; otherwise the event goes on the client's
+// bounded queue and the client's writer goroutine, started for it, sends
+// the queue and returns when it is empty. So an idle client costs its
+// reader and its Conn, a broadcast wakes no goroutine per client, and at
+// most one goroutine writes a client's data frames at a time. A client
+// whose queue is full has fallen behind and is disconnected at once, so a
+// slow or dead client never holds up the others; it reconnects with
+// ?since=SEQ and gets what it missed from the durable log.
 //
 // A client starts with a snapshot of the state, or with the events after
 // the seq it asks for, and then receives every event exactly once, in
@@ -72,18 +78,21 @@ type Hub struct {
 
 	mu      sync.Mutex
 	clients map[*client]struct{}
-	head    int64             // last seq published
-	pending []eventlog.Record // published, not yet queued to the clients
-	running bool              // the publisher runs
+	head    int64      // last seq published
+	pending []*message // published events and notices, not yet offered
+	running bool       // the publisher runs
 	closed  bool
 	wake    chan struct{} // something is pending
 	stop    chan struct{} // closed by Close: writers say goodbye, the publisher returns
 	stopped chan struct{} // closed by the publisher when it returns
 	wg      sync.WaitGroup
+
+	// list is the publisher's copy of the clients for one offer.
+	list []*client
 }
 
-// message is what a client's writer sends: one event, framed once for
-// every client, or a ping (pm nil).
+// message is what a client gets: one event, framed once for every
+// client, or a ping (pm nil).
 type message struct {
 	seq int64
 	pm  *websocket.PreparedMessage
@@ -96,14 +105,36 @@ var ping = &message{}
 
 type client struct {
 	conn *websocket.Conn
-	// send is the client's queue; the publisher sends on it with h.mu
-	// held and drop closes it, also with h.mu held.
-	send chan *message
+	sock *sock
 	// from is the last seq published when the client came: its history
-	// has every event up to it, which is therefore not queued.
+	// has every event up to it, which is therefore not queued. It and
+	// group do not change once the client is registered.
 	from int64
 	// group is what [Hub.ServeGroup] was told; notices go by it.
 	group string
+
+	mu sync.Mutex // guards what follows; never held while taking h.mu
+	// busy is set while one goroutine owns the client's data frames: its
+	// writer goroutine, or the publisher writing to it directly.
+	busy bool
+	// queue holds what the writer goroutine is to send, at most
+	// queueLen; nil when empty.
+	queue []*message
+	gone  bool // dropped: nothing more is written
+	// next is the next seq the client expects; only the owner of the
+	// data frames (busy) reads or writes it.
+	next int64
+}
+
+// wants says whether m is for c.
+func (c *client) wants(m *message) bool {
+	switch {
+	case m.group != "":
+		return m.group == c.group
+	case m.pm != nil:
+		return m.seq > c.from
+	}
+	return true // a ping
 }
 
 // Options configure a [Hub].
@@ -137,7 +168,7 @@ func New(src Source, head int64, opts Options) *Hub {
 			// Clients send only control frames and the odd small
 			// message; 125 bytes is gorilla's floor (a whole control
 			// frame's payload).
-			ReadBufferSize: 256,
+			ReadBufferSize: 125,
 			// Events go out as prepared frames, which need no buffer;
 			// the history borrows one from the pool per message.
 			WriteBufferPool:   &sync.Pool{},
@@ -168,21 +199,18 @@ func (h *Hub) startLocked() {
 	}
 }
 
-// Publish sends committed events to every client, in order. It does not
-// wait: the publisher goroutine frames them and queues them to the
-// clients. A client that cannot take them is dropped. The records' Data
-// is sent as it is and must not change afterwards.
-func (h *Hub) Publish(recs []eventlog.Record) {
-	if len(recs) == 0 {
-		return
-	}
+// post hands msgs to the publisher; head, when not 0, is the last seq
+// among them.
+func (h *Hub) post(msgs []*message, head int64) {
 	h.mu.Lock()
 	if h.closed {
 		h.mu.Unlock()
 		return
 	}
-	h.head = recs[len(recs)-1].Seq
-	h.pending = append(h.pending, recs...)
+	if head != 0 {
+		h.head = head
+	}
+	h.pending = append(h.pending, msgs...)
 	h.startLocked()
 	h.mu.Unlock()
 	select {
@@ -191,9 +219,30 @@ func (h *Hub) Publish(recs []eventlog.Record) {
 	}
 }
 
+// Publish sends committed events to every client, in order. It does not
+// wait for the clients: the publisher goroutine sends them on. A client
+// that cannot take them is dropped. The records' Data is sent as it is and
+// must not change afterwards.
+func (h *Hub) Publish(recs []eventlog.Record) {
+	if len(recs) == 0 {
+		return
+	}
+	msgs := make([]*message, len(recs))
+	for i, r := range recs {
+		pm, err := websocket.NewPreparedMessage(websocket.TextMessage, r.Data)
+		if err != nil {
+			// Only compression can fail, and there is none.
+			panic(fmt.Sprintf("hub: framing event %d: %v", r.Seq, err))
+		}
+		msgs[i] = &message{seq: r.Seq, pm: pm}
+	}
+	h.post(msgs, recs[len(recs)-1].Seq)
+}
+
 // Notify sends data, a JSON text message outside the sequence of events,
-// to the clients of group connected now: it is not kept, not replayed and
-// has no seq. A client whose queue is full is dropped, as for events.
+// to the clients of group connected when the publisher sends it on, in
+// order with the events published around it. It is not kept, not replayed
+// and has no seq. A client whose queue is full is dropped, as for events.
 func (h *Hub) Notify(group string, data []byte) {
 	if group == "" {
 		return
@@ -202,64 +251,152 @@ func (h *Hub) Notify(group string, data []byte) {
 	if err != nil {
 		return // only compression can fail, and there is none
 	}
-	h.fanout([]*message{{pm: pm, group: group}})
+	h.post([]*message{{pm: pm, group: group}}, 0)
 }
 
-// run is the publisher: it queues published events and the pings to every
-// client, until Close.
+// run is the publisher: it offers what is published and the pings to
+// every client, until Close.
 func (h *Hub) run() {
 	defer close(h.stopped)
 	tick := time.NewTicker(pingPeriod)
 	defer tick.Stop()
-	var msgs []*message
 	for {
 		select {
 		case <-h.stop:
 			return
 		case <-tick.C:
-			h.fanout([]*message{ping})
+			h.offerAll([]*message{ping})
 		case <-h.wake:
-			h.mu.Lock()
-			recs := h.pending
-			h.pending = nil
-			h.mu.Unlock()
-			msgs = msgs[:0]
-			for _, r := range recs {
-				pm, err := websocket.NewPreparedMessage(websocket.TextMessage, r.Data)
-				if err != nil {
-					// Only compression can fail, and there is none.
-					panic(fmt.Sprintf("hub: framing event %d: %v", r.Seq, err))
-				}
-				msgs = append(msgs, &message{seq: r.Seq, pm: pm})
-			}
-			h.fanout(msgs)
-			clear(msgs)
+			h.offerAll(nil)
 		}
 	}
 }
 
-// fanout queues msgs to every client connected now, dropping those whose
-// queue is full.
-func (h *Hub) fanout(msgs []*message) {
+// offerAll offers msgs and what is pending to every client connected now.
+// Taking the pending messages and the list of clients at one moment is
+// what makes the history of a client that comes later cover them.
+func (h *Hub) offerAll(msgs []*message) {
 	h.mu.Lock()
-	defer h.mu.Unlock()
+	msgs = append(msgs, h.pending...)
+	h.pending = nil
 	for c := range h.clients {
-	queue:
-		for _, m := range msgs {
-			if m.group != "" && m.group != c.group {
-				continue
+		h.list = append(h.list, c)
+	}
+	list := h.list
+	h.mu.Unlock()
+	for _, c := range list {
+		h.offer(c, msgs)
+	}
+	clear(list)
+	h.list = list[:0]
+}
+
+// offer gives msgs to c: written at once when nobody writes to c and its
+// socket takes them, else queued for its writer goroutine.
+func (h *Hub) offer(c *client, msgs []*message) {
+	c.mu.Lock()
+	if c.gone {
+		c.mu.Unlock()
+		return
+	}
+	if c.busy {
+		full := c.enqueueLocked(msgs)
+		c.mu.Unlock()
+		if full {
+			h.drop(c)
+		}
+		return
+	}
+	c.busy = true
+	c.mu.Unlock()
+	for i, m := range msgs {
+		if !c.wants(m) {
+			continue
+		}
+		if m.group == "" && m.pm != nil {
+			if m.seq < c.next {
+				continue // already sent from the log
 			}
-			if m.pm != nil && m.group == "" && m.seq <= c.from {
-				continue
-			}
-			select {
-			case c.send <- m:
-			default:
-				h.dropLocked(c)
-				break queue
+			if m.seq > c.next {
+				// A gap, which only the log can fill: the writer's work.
+				h.handOff(c, msgs[i:])
+				return
 			}
 		}
+		behind, err := h.writeNow(c, m)
+		if err != nil {
+			h.drop(c)
+			h.release(c)
+			return
+		}
+		if m.group == "" && m.pm != nil {
+			c.next = m.seq + 1
+		}
+		if behind {
+			h.handOff(c, msgs[i+1:])
+			return
+		}
 	}
+	h.release(c)
+}
+
+// enqueueLocked queues what of msgs is for c and reports whether its
+// queue overflowed; c.mu is held.
+func (c *client) enqueueLocked(msgs []*message) (full bool) {
+	for _, m := range msgs {
+		if !c.wants(m) {
+			continue
+		}
+		if len(c.queue) == queueLen {
+			return true
+		}
+		if c.queue == nil {
+			c.queue = make([]*message, 0, min(len(msgs), queueLen))
+		}
+		c.queue = append(c.queue, m)
+	}
+	return false
+}
+
+// handOff queues msgs to c, whose data frames the caller owns, and starts
+// its writer goroutine, which owns them from then on.
+func (h *Hub) handOff(c *client, msgs []*message) {
+	c.mu.Lock()
+	full := c.enqueueLocked(msgs)
+	c.mu.Unlock()
+	if full {
+		h.drop(c)
+	}
+	h.wg.Add(1)
+	go h.write(c, false, 0)
+}
+
+// release gives up the ownership of c's data frames, or hands them to a
+// writer goroutine when c has something left to send.
+func (h *Hub) release(c *client) {
+	c.mu.Lock()
+	if !c.gone && (len(c.queue) > 0 || c.sock.behind()) {
+		c.mu.Unlock()
+		h.wg.Add(1)
+		go h.write(c, false, 0)
+		return
+	}
+	c.busy = false
+	c.queue = nil
+	c.mu.Unlock()
+}
+
+// writeNow writes m to c from the publisher: a write that the socket
+// cannot take at once returns early, keeping the rest for c's writer
+// goroutine (behind).
+func (h *Hub) writeNow(c *client, m *message) (behind bool, err error) {
+	c.sock.setSoft(true)
+	if m.pm == nil {
+		err = c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait))
+	} else {
+		err = c.conn.WritePreparedMessage(m.pm)
+	}
+	return c.sock.setSoft(false), err
 }
 
 // drop disconnects c, once; h.mu is not held.
@@ -269,14 +406,18 @@ func (h *Hub) drop(c *client) {
 	h.mu.Unlock()
 }
 
-// dropLocked disconnects c, once: its writer stops at the closed queue,
-// its reader and a write in progress at the closed socket. h.mu is held.
+// dropLocked disconnects c, once: its writer stops before its next
+// message, its reader and a write in progress at the closed socket. h.mu
+// is held.
 func (h *Hub) dropLocked(c *client) {
 	if _, ok := h.clients[c]; !ok {
 		return
 	}
 	delete(h.clients, c)
-	close(c.send)
+	c.mu.Lock()
+	c.gone = true
+	c.queue = nil
+	c.mu.Unlock()
 	c.conn.Close()
 }
 
@@ -310,11 +451,14 @@ func (h *Hub) ServeGroup(w http.ResponseWriter, r *http.Request, since int64, gr
 		http.Error(w, ErrFull.Error(), http.StatusServiceUnavailable)
 		return ErrFull
 	}
-	conn, err := h.upgrader.Upgrade(w, r, nil)
+	s := &sock{}
+	conn, err := h.upgrader.Upgrade(hijacker{w, s}, r, nil)
 	if err != nil {
 		return err // the upgrader has answered
 	}
-	c := &client{conn: conn, send: make(chan *message, queueLen), group: group}
+	// The history's writer owns the data frames from the start: what is
+	// published meanwhile is queued.
+	c := &client{conn: conn, sock: s, group: group, busy: true}
 	h.mu.Lock()
 	c.from = h.head
 	if h.closed {
@@ -328,14 +472,14 @@ func (h *Hub) ServeGroup(w http.ResponseWriter, r *http.Request, since int64, gr
 	h.wg.Add(2)
 	h.mu.Unlock()
 	go h.read(c)
-	go h.write(c, since)
+	go h.write(c, true, since)
 	return nil
 }
 
 // read reads the client's messages and drops them: any message, ping or
 // pong keeps the client connected for pongWait more. Gorilla answers
 // pings, echoes a close frame and closes with 1009 a message over
-// readLimit (its control frames may be written beside the writer's).
+// readLimit (its control frames may be written beside the data frames).
 func (h *Hub) read(c *client) {
 	defer h.wg.Done()
 	defer h.drop(c)
@@ -358,21 +502,48 @@ func (h *Hub) read(c *client) {
 	}
 }
 
-// write sends the client its history, then what the publisher queues,
-// until the client is dropped or the hub closes.
-func (h *Hub) write(c *client, since int64) {
+// write owns c's data frames until its queue is empty: first the client's
+// history when history is set (since < 0: a snapshot), then what is
+// queued. It returns when there is nothing left to send, the client is
+// dropped or the hub closes.
+func (h *Hub) write(c *client, history bool, since int64) {
 	defer h.wg.Done()
-	defer h.drop(c)
-	next, err := h.start(c, since)
+	var err error
+	if history {
+		c.next, err = h.start(c, since)
+	}
 	for err == nil {
+		c.mu.Lock()
+		if c.gone {
+			c.mu.Unlock()
+			return
+		}
+		// Checked with c.mu held: Close, which looks for clients nobody
+		// writes to after it closes h.stop, either sees this writer gone
+		// idle or this writer sees h.stop.
 		select {
-		case m, ok := <-c.send:
-			if !ok {
-				return
-			}
-			next, err = h.deliver(c, m, next)
 		case <-h.stop:
+			c.mu.Unlock()
 			err = errBye
+			continue
+		default:
+		}
+		msgs := c.queue
+		c.queue = nil
+		if len(msgs) == 0 && !c.sock.behind() {
+			c.busy = false
+			c.mu.Unlock()
+			return
+		}
+		c.mu.Unlock()
+		if len(msgs) == 0 {
+			err = c.sock.flush(time.Now().Add(writeWait))
+		}
+		for i, m := range msgs {
+			if err = h.deliver(c, m); err != nil {
+				break
+			}
+			msgs[i] = nil
 		}
 	}
 	switch {
@@ -381,6 +552,7 @@ func (h *Hub) write(c *client, since int64) {
 	case errors.Is(err, errSource):
 		h.log.Warn("websocket client's history", "err", err)
 	}
+	h.drop(c)
 }
 
 // errSource marks a failure to read the history, as against the
@@ -388,31 +560,32 @@ func (h *Hub) write(c *client, since int64) {
 var errSource = errors.New("hub: reading the history")
 
 // deliver sends m unless the client has it already, first filling a gap
-// from the log, and returns the next seq the client expects.
-func (h *Hub) deliver(c *client, m *message, next int64) (int64, error) {
+// from the log. The caller owns c's data frames.
+func (h *Hub) deliver(c *client, m *message) error {
 	if m.pm == nil {
-		return next, c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait))
+		return c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait))
 	}
 	if m.group != "" {
 		c.conn.SetWriteDeadline(time.Now().Add(writeWait))
-		return next, c.conn.WritePreparedMessage(m.pm)
+		return c.conn.WritePreparedMessage(m.pm)
 	}
-	if m.seq < next {
-		return next, nil // already sent from the log
+	if m.seq < c.next {
+		return nil // already sent from the log
 	}
-	if m.seq > next {
+	if m.seq > c.next {
 		// Published before this client could see it: fill the gap from
 		// the log, which holds everything published.
 		var err error
-		if next, err = h.catchUp(c, next, m.seq-1); err != nil {
-			return next, err
+		if c.next, err = h.catchUp(c, c.next, m.seq-1); err != nil {
+			return err
 		}
 	}
 	c.conn.SetWriteDeadline(time.Now().Add(writeWait))
 	if err := c.conn.WritePreparedMessage(m.pm); err != nil {
-		return next, err
+		return err
 	}
-	return m.seq + 1, nil
+	c.next = m.seq + 1
+	return nil
 }
 
 // start sends the client's history and returns the next seq it expects.
@@ -503,8 +676,21 @@ func (h *Hub) Close() {
 	h.mu.Unlock()
 	close(h.stop)
 	if running {
-		<-h.stopped
+		<-h.stopped // the publisher writes no more
 	}
+	// A client nobody writes to gets a writer to say goodbye; busy ones
+	// say it before their next message.
+	h.mu.Lock()
+	for c := range h.clients {
+		c.mu.Lock()
+		if !c.busy {
+			c.busy = true
+			h.wg.Add(1)
+			go h.write(c, false, 0)
+		}
+		c.mu.Unlock()
+	}
+	h.mu.Unlock()
 	done := make(chan struct{})
 	go func() {
 		h.wg.Wait()

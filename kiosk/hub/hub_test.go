@@ -3,8 +3,10 @@ package hub
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -233,5 +235,100 @@ func TestBurstBeforeClientIsNotQueued(t *testing.T) {
 	}
 	if n := h.Clients(); n != 1 {
 		t.Errorf("%d clients, want 1", n)
+	}
+}
+
+// addBig adds n events of about size bytes each to m.
+func (m *memLog) addBig(n, size int) []eventlog.Record {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []eventlog.Record
+	for range n {
+		seq := int64(len(m.recs) + 1)
+		data := fmt.Appendf(nil, `{"type":"event","seq":%d,"pad":"%s"}`, seq, strings.Repeat("x", size))
+		r := eventlog.Record{Seq: seq, Data: data}
+		m.recs = append(m.recs, r)
+		out = append(out, r)
+	}
+	return out
+}
+
+// seqOf returns the seq of an event frame and checks that it is whole.
+func seqOf(t testing.TB, msg []byte) int64 {
+	t.Helper()
+	var ev struct {
+		Type string `json:"type"`
+		Seq  int64  `json:"seq"`
+	}
+	if err := json.Unmarshal(msg, &ev); err != nil || ev.Type != "event" {
+		t.Fatalf("not a whole event frame (%v): %.60s...", err, msg)
+	}
+	return ev.Seq
+}
+
+// TestSlowClientIsDroppedAndResumes: a client that stops reading while
+// 16 MB of events go out (more than its socket and its queue hold) is
+// disconnected, without holding up a client that reads; what it got
+// before is whole frames in order, and with ?since it gets the rest from
+// the log, then live events.
+func TestSlowClientIsDroppedAndResumes(t *testing.T) {
+	h, src, url := newHub(t)
+	slow := dial(t, url)
+	next(t, slow)
+	fast := dial(t, url)
+	next(t, fast)
+
+	// Published as fast as the reading client takes them.
+	const n, size = 256, 64 << 10
+	for want := int64(1); want <= n; want++ {
+		h.Publish(src.addBig(1, size))
+		fast.SetReadDeadline(time.Now().Add(30 * time.Second))
+		_, msg, err := fast.ReadMessage()
+		if err != nil {
+			t.Fatalf("the reading client, event %d: %v", want, err)
+		}
+		if got := seqOf(t, msg); got != want {
+			t.Fatalf("the reading client: got event %d, want %d", got, want)
+		}
+	}
+
+	// The slow client reads what reached it, then finds itself dropped.
+	var last int64
+	for {
+		slow.SetReadDeadline(time.Now().Add(30 * time.Second))
+		_, msg, err := slow.ReadMessage()
+		if err != nil {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				t.Fatalf("the slow client was not disconnected (read up to %d)", last)
+			}
+			break
+		}
+		if got := seqOf(t, msg); got != last+1 {
+			t.Fatalf("the slow client: got event %d after %d", got, last)
+		}
+		last++
+		if last == n {
+			t.Fatalf("the slow client got all %d events: it was never behind", n)
+		}
+	}
+
+	again := dial(t, fmt.Sprintf("%s?since=%d", url, last))
+	for want := last + 1; want <= n; want++ {
+		again.SetReadDeadline(time.Now().Add(30 * time.Second))
+		_, msg, err := again.ReadMessage()
+		if err != nil {
+			t.Fatalf("resumed from %d, event %d: %v", last, want, err)
+		}
+		if got := seqOf(t, msg); got != want {
+			t.Fatalf("resumed from %d: got event %d, want %d", last, got, want)
+		}
+	}
+	h.Publish(src.add(1))
+	if got, want := next(t, again), fmt.Sprintf(`{"type":"event","seq":%d}`, n+1); got != want {
+		t.Fatalf("resumed, live: got %s, want %s", got, want)
+	}
+	if got := next(t, fast); got != fmt.Sprintf(`{"type":"event","seq":%d}`, n+1) {
+		t.Fatalf("the reading client, live: got %s", got)
 	}
 }
