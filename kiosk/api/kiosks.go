@@ -24,12 +24,14 @@ var deviceNameRe = regexp.MustCompile(`^[a-z][a-zA-Z0-9 _-]{0,31}$`)
 // kioskRoutes are the endpoints of kiosks and their satellites:
 //
 //	GET  /api/v1/kiosk               kiosk: the token's kiosk {"id","name","satellite","now"}
+//	GET  /api/v1/devices?kiosk=ID    any token: the devices and their status, of one kiosk with ?kiosk
 //	POST /api/v1/kiosks/{id}/devices kiosk of id, admin: a device's status {"name","status","detail"}
 //	POST /api/v1/kiosks/{id}/prints  kiosk of id, admin: a ticket's print outcome {"ticket","printed","detail"}
 //	POST /api/v1/kiosks/{id}/scans   kiosk of id, admin: a code read by the kiosk's scanner {"text"}
 func (s *Server) kioskRoutes() {
 	m := s.mux
 	m.HandleFunc("GET /api/v1/kiosk", s.auth(s.whichKiosk, config.RoleKiosk))
+	m.HandleFunc("GET /api/v1/devices", s.auth(s.devices))
 	m.HandleFunc("POST /api/v1/kiosks/{id}/devices", s.auth(s.kioskDevice, config.RoleKiosk, config.RoleAdmin))
 	m.HandleFunc("POST /api/v1/kiosks/{id}/prints", s.auth(s.kioskPrint, config.RoleKiosk, config.RoleAdmin))
 	m.HandleFunc("POST /api/v1/kiosks/{id}/scans", s.auth(s.kioskScan, config.RoleKiosk, config.RoleAdmin))
@@ -92,6 +94,7 @@ func (s *Server) kioskDevice(w http.ResponseWriter, r *http.Request, p *principa
 		return
 	}
 	req.Name += " " + k.ID
+	req.Kiosk = k.ID
 	if err := s.room.SetDevice(req); err != nil {
 		s.storeError(w, err)
 		return
@@ -195,4 +198,23 @@ func (s *Server) reprintAtSatellite(w http.ResponseWriter, r *http.Request) bool
 	s.hub.Notify(KioskGroup(k.ID), data)
 	writeJSON(w, http.StatusAccepted, map[string]any{"printed": false, "satellite": k.ID})
 	return true
+}
+
+// devices answers GET /api/v1/devices: the state's devices, each with its
+// kiosk; ?kiosk=ID keeps those of one [[kiosk]] (?kiosk= those of the
+// unit's own and the room's).
+func (s *Server) devices(w http.ResponseWriter, r *http.Request, _ *principal) {
+	st, err := kiosk.View(s.room, (*queue.Engine).State)
+	if err != nil {
+		s.storeError(w, err)
+		return
+	}
+	out := []queue.Device{}
+	only, filter := r.URL.Query()["kiosk"]
+	for _, d := range st.Devices {
+		if !filter || d.Kiosk == only[0] {
+			out = append(out, d)
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"devices": out})
 }

@@ -63,10 +63,17 @@ func TestKioskEndpoints(t *testing.T) {
 		t.Errorf("which kiosk: got %s", a.body)
 	}
 	st := r.req("GET", "/api/v1/state", r.tok["admin"], "")
-	for _, want := range []string{`{"name":"printer tang-2","status":"warning","detail":"sắp hết giấy"}`, `{"name":"scanner sanh-b","status":"ok","detail":""}`} {
+	for _, want := range []string{`{"name":"printer tang-2","status":"warning","detail":"sắp hết giấy","kiosk":"tang-2"}`, `{"name":"scanner sanh-b","status":"ok","detail":"","kiosk":"sanh-b"}`} {
 		if !strings.Contains(string(st.body), want) {
 			t.Errorf("state devices: got %s, want %s", st.body, want)
 		}
+	}
+	// One kiosk's devices.
+	if a := r.req("GET", "/api/v1/devices?kiosk=tang-2", r.tok["display"], ""); a.status != 200 || string(a.body) != `{"devices":[{"name":"printer tang-2","status":"warning","detail":"sắp hết giấy","kiosk":"tang-2"}]}`+"\n" {
+		t.Errorf("devices of tang-2: got %d %s", a.status, a.body)
+	}
+	if a := r.req("GET", "/api/v1/devices", r.tok["display"], ""); a.status != 200 || !strings.Contains(string(a.body), `"scanner sanh-b"`) || !strings.Contains(string(a.body), `"printer tang-2"`) {
+		t.Errorf("all devices: got %d %s", a.status, a.body)
 	}
 	day := strings.SplitN(tk.ID, "-", 2)[0]
 	recs, err := r.d.Log.Prints(t.Context(), day[:4]+"-"+day[4:6]+"-"+day[6:])

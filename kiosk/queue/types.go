@@ -98,6 +98,9 @@ type Device struct {
 	Name   string `json:"name"`
 	Status string `json:"status"` // ok, warning or error
 	Detail string `json:"detail"`
+	// Kiosk is the [[kiosk]] the device belongs to (a kiosk's printer or
+	// scanner, a satellite's devices); absent for the unit's own.
+	Kiosk string `json:"kiosk,omitempty"`
 }
 
 // The statuses of a [Device].

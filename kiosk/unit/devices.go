@@ -146,8 +146,11 @@ func (r *devices) observe(recs []eventlog.Record) {
 }
 
 // device reports a device's status in the state.
-func (r *devices) device(name, status, detail string) {
-	if err := r.room.SetDevice(queue.Device{Name: name, Status: status, Detail: detail}); err != nil {
+func (r *devices) device(name, status, detail string) { r.deviceOf("", name, status, detail) }
+
+// deviceOf reports the status of a device of a kiosk ("" the unit's own).
+func (r *devices) deviceOf(kiosk, name, status, detail string) {
+	if err := r.room.SetDevice(queue.Device{Name: name, Status: status, Detail: detail, Kiosk: kiosk}); err != nil {
 		r.log.Error("device status", "device", name, "err", err)
 	}
 }

@@ -134,7 +134,7 @@ func (r *devices) printerStatus(k *kioskDevs, st printer.Status) {
 	if st.DetailEN != "" && detail != "" {
 		detail += " (" + st.DetailEN + ")"
 	}
-	r.device(printerName(k.id), string(st.Level), detail)
+	r.deviceOf(k.id, printerName(k.id), string(st.Level), detail)
 	if k.ledOutOfOrder != nil {
 		if st.Level == printer.LevelError {
 			k.ledOutOfOrder.On()

@@ -227,6 +227,18 @@ func TestKioskTokensPrintAtTheirKiosk(t *testing.T) {
 	if !names["printer"] || !names["printer sanh-b"] {
 		t.Errorf("devices: got %v, want printer and printer sanh-b", st.Devices)
 	}
+	var devs struct{ Devices []queue.Device }
+	req, _ := http.NewRequest("GET", "http://"+r.u.Addr()+"/api/v1/devices?kiosk=sanh-b", nil)
+	req.Header.Set("Authorization", "Bearer "+kioskAdmin)
+	if res, err := http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	} else {
+		err := json.NewDecoder(res.Body).Decode(&devs)
+		res.Body.Close()
+		if err != nil || len(devs.Devices) != 1 || devs.Devices[0].Name != "printer sanh-b" || devs.Devices[0].Kiosk != "sanh-b" {
+			t.Errorf("devices of sanh-b: got %+v %v, want its printer", devs.Devices, err)
+		}
+	}
 	// And of the metrics (loopback needs no token).
 	res, err := http.Get("http://" + r.u.Addr() + "/metrics")
 	if err != nil {

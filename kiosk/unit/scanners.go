@@ -49,7 +49,7 @@ func (r *devices) openScanners() error {
 				if st.DetailEN != "" {
 					detail += " (" + st.DetailEN + ")"
 				}
-				r.device(name, string(st.Level), detail)
+				r.deviceOf(place.Kiosk, name, string(st.Level), detail)
 			},
 			Logger: r.log,
 		})
@@ -57,7 +57,7 @@ func (r *devices) openScanners() error {
 			return err
 		}
 		st := dev.Status()
-		r.device(name, string(st.Level), st.Detail+" ("+st.DetailEN+")")
+		r.deviceOf(place.Kiosk, name, string(st.Level), st.Detail+" ("+st.DetailEN+")")
 		r.loops = append(r.loops, dev.Run)
 		r.halts = append(r.halts, dev.Halt)
 	}
